@@ -1,0 +1,1 @@
+"""Settings: `base` (environment-driven, for development and production) and `test`."""

@@ -1,0 +1,168 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from milestones.history import HistorySourceModel
+from teams.models import Membership, Team
+
+# Dates further than this outside their quarter are typos (2062 for 2026), not plans.
+SANE_MARGIN = datetime.timedelta(days=366)
+
+
+class QuarterQuerySet(models.QuerySet):
+    def containing(self, day: datetime.date) -> "QuarterQuerySet":
+        return self.filter(start__lte=day, end__gte=day)
+
+
+class Quarter(models.Model):
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(choices=[(n, f"Q{n}") for n in range(1, 5)])
+    start = models.DateField()
+    end = models.DateField()
+    goal = models.PositiveSmallIntegerField(
+        "on-time goal", default=0, help_text="How many teams leadership wants on time."
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after the committed date that still count as on time."
+    )
+    locked = models.BooleanField(
+        default=False, help_text="Once locked, only leadership changes committed dates."
+    )
+    excuse_dropped = models.BooleanField(
+        "excuse dropped milestones",
+        default=False,
+        help_text="When set, dropped milestones do not count against their team.",
+    )
+    history = HistoricalRecords(bases=[HistorySourceModel])
+
+    objects = QuarterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="unique_quarter"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="quarter_ends_after_it_starts",
+                violation_error_message="A quarter ends after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-q{self.number}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "A quarter ends after it starts."})
+
+    def is_finished(self, today: datetime.date) -> bool:
+        return self.end < today
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN_STATUSES = (Status.PLANNED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="milestones")
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="milestones")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_milestones",
+    )
+    committed_date = models.DateField(help_text="The date promised at planning (the baseline).")
+    target_date = models.DateField(help_text="Today's forecast.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    delivered_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    excused = models.BooleanField(
+        default=False, help_text="Leadership excused this drop: it does not count against the team."
+    )
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(bases=[HistorySourceModel], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["quarter", "team", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(delivered_date__isnull=False))
+                | (~Q(status="done") & Q(delivered_date__isnull=True)),
+                name="delivered_date_iff_done",
+                violation_error_message="A done milestone has a delivered date; others have none.",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("milestones:detail", args=[self.team.slug, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.status == self.Status.DONE and not self.delivered_date:
+            errors.setdefault("delivered_date", []).append(
+                "A done milestone needs the date it was delivered."
+            )
+        if self.status != self.Status.DONE and self.delivered_date:
+            errors.setdefault("delivered_date", []).append(
+                "Only a done milestone has a delivered date: clear it or set the status to done."
+            )
+        if self.owner_id and self.team_id and not self._owner_in_team():
+            errors.setdefault("owner", []).append("The owner must be a member of this team.")
+        if self.quarter_id:
+            low, high = self.quarter.start - SANE_MARGIN, self.quarter.end + SANE_MARGIN
+            for field in ("committed_date", "target_date", "delivered_date"):
+                value = getattr(self, field)
+                if value and not low <= value <= high:
+                    label = self._meta.get_field(field).verbose_name
+                    errors.setdefault(field, []).append(
+                        f"The {label} {value:%b %-d, %Y} is too far from {self.quarter} "
+                        f"({self.quarter.start:%b %-d} – {self.quarter.end:%b %-d, %Y})."
+                    )
+        if self.delivered_date and self.delivered_date > timezone.localdate():
+            errors.setdefault("delivered_date", []).append(
+                "The delivered date cannot be in the future."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _owner_in_team(self) -> bool:
+        return Membership.objects.filter(
+            team_id=self.team_id, user_id=self.owner_id, active=True
+        ).exists()

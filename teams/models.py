@@ -1,0 +1,142 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+
+class User(AbstractUser):
+    """A person in the engineering organisation.
+
+    `is_leadership` marks the VP and directors (SPEC section 1): they see and edit everything.
+    E-mail addresses are not unique: real rosters reuse one for two people (see the sample
+    roster), so sign-in is by username.
+    """
+
+    display_name = models.CharField(max_length=150, blank=True)
+    is_leadership = models.BooleanField(
+        "leadership",
+        default=False,
+        help_text="VP of Engineering or a director: may edit any milestone, set quarter goals "
+        "and run the sheet sync.",
+    )
+
+    class Meta:
+        ordering = ["display_name", "username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def first_name_or_name(self) -> str:
+        return self.name.split()[0] if self.name else self.username
+
+
+class Squad(models.Model):
+    """A group of teams around a use case, carrying the roles that span teams."""
+
+    name = models.CharField(max_length=100, unique=True)
+    product_manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    designer = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer_advocate = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    squad = models.ForeignKey(Squad, on_delete=models.PROTECT, related_name="teams")
+    sheet_tab_title = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Title of this team's tab in the leadership sheet. Empty means the team's name.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:detail", args=[self.slug])
+
+    @property
+    def tab_title(self) -> str:
+        return self.sheet_tab_title or self.name
+
+    @cached_property
+    def active_memberships(self) -> list["Membership"]:
+        """Active memberships, lead first. Prefetch `memberships` to avoid a query per team."""
+        members = [m for m in self.memberships.all() if m.active]
+        return sorted(members, key=lambda m: (m.role != Membership.Role.TECH_LEAD, m.user.name))
+
+    @property
+    def tech_lead(self) -> "User | None":
+        for membership in self.active_memberships:
+            if membership.role == Membership.Role.TECH_LEAD:
+                return membership.user
+        return None
+
+    @property
+    def engineers(self) -> list[User]:
+        return [m.user for m in self.active_memberships if m.role == Membership.Role.ENGINEER]
+
+    @property
+    def members(self) -> list[User]:
+        return [m.user for m in self.active_memberships]
+
+    @property
+    def is_trio(self) -> bool:
+        """One tech lead plus two engineers: the shape the organisation aims for (not a rule)."""
+        return self.tech_lead is not None and len(self.engineers) == 2
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        TECH_LEAD = "tech_lead", "Tech lead"
+        ENGINEER = "engineer", "Engineer"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ENGINEER)
+    active = models.BooleanField(
+        default=True, help_text="Past memberships stay for history; a person has one active team."
+    )
+    joined = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(role="tech_lead", active=True),
+                name="one_tech_lead_per_team",
+                violation_error_message="This team already has a tech lead.",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(active=True),
+                name="one_active_team_per_person",
+                violation_error_message="This person is already an active member of a team.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.team}"

@@ -1,0 +1,58 @@
+import datetime
+
+import pytest
+
+from tests.factories import LeadershipFactory, QuarterFactory, UserFactory, trio
+
+
+@pytest.fixture
+def quarter(db):
+    return QuarterFactory(year=2026, number=4, goal=13)
+
+
+@pytest.fixture
+def team_trio(db):
+    """(team, lead, engineer, other_engineer)"""
+    return trio(name="Platform", slug="platform")
+
+
+@pytest.fixture
+def team(team_trio):
+    return team_trio[0]
+
+
+@pytest.fixture
+def lead(team_trio):
+    return team_trio[1]
+
+
+@pytest.fixture
+def engineer(team_trio):
+    return team_trio[2]
+
+
+@pytest.fixture
+def other_engineer(team_trio):
+    return team_trio[3]
+
+
+@pytest.fixture
+def vp(db):
+    return LeadershipFactory(username="vp", display_name="Val Pereira")
+
+
+@pytest.fixture
+def outsider_lead(db):
+    """The tech lead of another team."""
+    return trio(name="Billing", slug="billing")[1]
+
+
+@pytest.fixture
+def loner(db):
+    """A signed-in user on no team."""
+    return UserFactory(username="loner")
+
+
+@pytest.fixture
+def today():
+    return datetime.date(2026, 11, 25)
