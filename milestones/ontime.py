@@ -9,6 +9,7 @@ instance, a historical record, a review snapshot): they read `status`, `committe
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -112,7 +113,7 @@ class TargetPoint:
 def find_slips(points: Sequence[TargetPoint]) -> list[Slip]:
     """Each later move of the target date; moves earlier and unchanged dates are not slips."""
     found: list[Slip] = []
-    for before, after in zip(points, points[1:], strict=False):
+    for before, after in itertools.pairwise(points):
         if after.target_date > before.target_date:
             found.append(Slip(before.target_date, after.target_date, after.at, after.by))
     return found
