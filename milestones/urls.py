@@ -1,10 +1,10 @@
 from django.urls import path
 
-from milestones import views
+from milestones.views import dashboard, milestones
 
 app_name = "milestones"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("teams/<slug:slug>/milestones/<int:pk>/", views.milestone_detail, name="detail"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("teams/<slug:slug>/milestones/<int:pk>/", milestones.milestone_detail, name="detail"),
 ]

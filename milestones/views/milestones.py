@@ -4,21 +4,8 @@ from django.views.decorators.http import require_GET
 
 from milestones import ontime
 from milestones.models import Milestone
-from milestones.quarters import pick_quarter
-from milestones.selectors import quarter_report, target_points
+from milestones.selectors import target_points
 from teams.http import MilepostRequest
-
-
-@require_GET
-def dashboard(request: MilepostRequest):
-    today = timezone.localdate()
-    quarter, quarters = pick_quarter(request.GET.get("quarter"), today)
-    report = quarter_report(quarter, today) if quarter else None
-    return render(
-        request,
-        "milestones/dashboard.html",
-        {"quarter": quarter, "quarters": quarters, "report": report, "today": today},
-    )
 
 
 @require_GET

@@ -1,0 +1,1 @@
+"""Views of the milestones app, a module per page family."""
