@@ -29,3 +29,10 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     list_select_related = ["team", "quarter", "owner"]
     date_hierarchy = "target_date"
     readonly_fields = ["version", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # An admin edit is an edit like any other: a browser still holding the old version
+        # must get a 409, not overwrite it.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)

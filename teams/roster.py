@@ -172,7 +172,8 @@ def _row_problem(row: RosterRow) -> str | None:
     except ValidationError:
         return f"{row.email!r} is not an e-mail address"
     if row.role in TEAM_ROLES and not row.team:
-        return f"a {row.role.replace('_', ' ')} needs a team"
+        article = "an" if row.role == "engineer" else "a"
+        return f"{row.name}, {article} {row.role.replace('_', ' ')}, needs a team"
     if row.role in TEAM_ROLES | SQUAD_ROLES and not row.squad:
         return f"{row.team or row.name} needs a squad"
     return None

@@ -11,7 +11,7 @@ def test_leadership_signs_in_and_lands_on_the_dashboard(page, sign_in):
 
 
 def test_tech_lead_signs_in_and_lands_on_their_team(page, sign_in):
-    team, lead, *_ = trio(name="Platform", slug="platform")
+    _team, lead, *_ = trio(name="Platform", slug="platform")
     sign_in(page, lead)
     assert page.url.endswith("/teams/platform/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Platform")

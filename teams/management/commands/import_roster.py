@@ -39,9 +39,9 @@ class Command(BaseCommand):
 
         verbosity = options["verbosity"]
         for warning in report.warnings:
-            self.stderr.write(self.style.WARNING(f"{file}:{warning.line}: {warning.message}"))
+            self.stderr.write(self.style.WARNING(f"{file.name}, {warning}"))
         for error in report.errors:
-            self.stderr.write(self.style.ERROR(f"{file}:{error.line}: {error.message}"))
+            self.stderr.write(self.style.ERROR(f"{file.name}, {error}"))
         if report.errors and not partial:
             raise CommandError(
                 f"{len(report.errors)} bad row(s); nothing was applied. Fix them, or use "

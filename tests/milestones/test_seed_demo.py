@@ -1,0 +1,97 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from milestones.models import Milestone, Quarter
+from milestones.selectors import quarter_report
+from teams.models import Squad, Team, User
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", "--today", TODAY.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_22_teams_in_5_squads_with_one_pair(db):
+    seed()
+    teams = list(Team.objects.prefetch_related("memberships__user"))
+    assert len(teams) == 22
+    assert Squad.objects.count() == 5
+    assert sum(not t.is_trio for t in teams) == 1
+    assert User.objects.filter(is_leadership=True).count() == 2
+
+
+def test_last_finished_quarter_scores_13_of_22(db):
+    seed()
+    last_finished = Quarter.objects.get(year=2026, number=3)
+    figure = quarter_report(last_finished, TODAY).figure
+    assert figure.headline == "13 of 22 teams on time"
+    assert figure.goal == 13
+
+
+def test_demo_has_three_finished_quarters_and_the_current_one(db):
+    seed()
+    quarters = list(Quarter.objects.order_by("start"))
+    assert [q.label for q in quarters] == ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
+    assert [q.end < TODAY for q in quarters] == [True, True, True, False]
+
+
+def test_every_team_has_three_to_six_milestones_a_quarter(db):
+    seed()
+    for quarter in Quarter.objects.all():
+        for team in Team.objects.all():
+            count = Milestone.objects.filter(team=team, quarter=quarter).count()
+            assert 3 <= count <= 6, (quarter, team, count)
+
+
+def test_demo_has_slips_in_history_and_nothing_delivered_after_today(db):
+    seed()
+    assert not Milestone.objects.filter(delivered_date__gt=TODAY).exists()
+    report = quarter_report(Quarter.objects.get(year=2026, number=4), TODAY)
+    assert sum(row.figures.slips for row in report.rows) > 0
+    statuses = set(Milestone.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Milestone.Status}
+
+
+def test_the_same_date_builds_the_same_organisation(db):
+    seed()
+    first = sorted(
+        Milestone.objects.values_list(
+            "team__name", "title", "status", "target_date", "delivered_date"
+        )
+    )
+    seed("--force")
+    second = sorted(
+        Milestone.objects.values_list(
+            "team__name", "title", "status", "target_date", "delivered_date"
+        )
+    )
+    assert first == second
+
+
+def test_refuses_a_database_that_is_not_empty(db):
+    seed()
+    with pytest.raises(CommandError, match="not empty"):
+        seed()
+
+
+def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(db):
+    seed()
+    count = Milestone.objects.count()
+    out = seed("--if-empty")
+    assert "not seeding" in out
+    assert "nhaddad" in out
+    assert Milestone.objects.count() == count
+
+
+def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(db, client):
+    out = seed()
+    assert "leadership  nhaddad" in out
+    assert "tech lead   mobrien" in out
+    assert "engineer    pokafor" in out
+    assert client.login(username="nhaddad", password="milepost-demo")
