@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format bench browser install install-dev migrate clean
+.PHONY: run test lint format bench browser install install-dev migrate serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-dev browser lint
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+# Production-style serving against DATABASE_URL (DJANGO_SECRET_KEY etc. from the environment).
+serve-prod: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
 from teams import views as team_views
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("", include("milestones.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
