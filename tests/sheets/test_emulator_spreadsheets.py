@@ -1,0 +1,288 @@
+"""spreadsheets.get and spreadsheets.batchUpdate of the emulator, driven through gspread."""
+
+import pytest
+from gspread.exceptions import APIError, WorksheetNotFound
+
+
+def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
+    """(title, index, rows, columns) of every tab, read afresh from the emulator."""
+    return [
+        (worksheet.title, worksheet.index, worksheet.row_count, worksheet.col_count)
+        for worksheet in spreadsheet.worksheets()
+    ]
+
+
+def test_open_by_key_reads_the_spreadsheet_properties(team_spreadsheet):
+    assert team_spreadsheet.id == "team-sheet"
+    assert team_spreadsheet.title == "Team sheet"
+    assert team_spreadsheet.locale == "en_US"
+    assert team_spreadsheet.timezone == "Europe/Berlin"
+
+
+def test_worksheets_lists_tabs_with_ids_indexes_and_grid_sizes(team_spreadsheet):
+    metadata = team_spreadsheet.fetch_sheet_metadata()
+
+    assert [sheet["properties"] for sheet in metadata["sheets"]] == [
+        {
+            "sheetId": 0,
+            "title": "Platform",
+            "index": 0,
+            "sheetType": "GRID",
+            "gridProperties": {"rowCount": 1000, "columnCount": 26},
+        },
+        {
+            "sheetId": 1,
+            "title": "It's a tab",
+            "index": 1,
+            "sheetType": "GRID",
+            "gridProperties": {"rowCount": 1000, "columnCount": 26},
+        },
+        {
+            "sheetId": 2,
+            "title": "Ünïcode tab",
+            "index": 2,
+            "sheetType": "GRID",
+            "gridProperties": {"rowCount": 1000, "columnCount": 26},
+        },
+    ]
+    assert metadata["spreadsheetUrl"] == "https://docs.google.com/spreadsheets/d/team-sheet/edit"
+
+
+def test_spreadsheets_get_with_fields_answers_only_those_fields(team_spreadsheet):
+    metadata = team_spreadsheet.fetch_sheet_metadata(
+        params={"fields": "spreadsheetId,sheets(properties(title,gridProperties/rowCount))"}
+    )
+
+    assert metadata == {
+        "spreadsheetId": "team-sheet",
+        "sheets": [
+            {"properties": {"title": "Platform", "gridProperties": {"rowCount": 1000}}},
+            {"properties": {"title": "It's a tab", "gridProperties": {"rowCount": 1000}}},
+            {"properties": {"title": "Ünïcode tab", "gridProperties": {"rowCount": 1000}}},
+        ],
+    }
+
+
+def test_spreadsheets_get_with_grid_data_answers_cell_data_of_the_ranges(team_spreadsheet):
+    metadata = team_spreadsheet.fetch_sheet_metadata(
+        params={"includeGridData": "true", "ranges": "Platform!B2:C3"}
+    )
+
+    [sheet] = metadata["sheets"]
+    assert sheet["properties"]["title"] == "Platform"
+    assert sheet["data"] == [
+        {
+            "startRow": 1,
+            "startColumn": 1,
+            "rowData": [
+                {
+                    "values": [
+                        {
+                            "userEnteredValue": {"stringValue": "Pedro"},
+                            "effectiveValue": {"stringValue": "Pedro"},
+                            "formattedValue": "Pedro",
+                        },
+                        {
+                            "userEnteredValue": {"numberValue": 46357},
+                            "effectiveValue": {"numberValue": 46357},
+                            "formattedValue": "12/1/2026",
+                            "userEnteredFormat": {"numberFormat": {"type": "DATE"}},
+                        },
+                    ]
+                }
+            ],
+        }
+    ]
+
+
+def test_list_named_ranges_is_empty(team_spreadsheet):
+    assert team_spreadsheet.list_named_ranges() == []
+
+
+def test_add_worksheet_makes_a_tab_of_the_asked_size(team_spreadsheet):
+    worksheet = team_spreadsheet.add_worksheet("Billing", rows=50, cols=6)
+
+    assert (worksheet.title, worksheet.index, worksheet.row_count, worksheet.col_count) == (
+        "Billing",
+        3,
+        50,
+        6,
+    )
+    assert worksheet.id not in (0, 1, 2)
+    assert team_spreadsheet.worksheet("Billing").id == worksheet.id
+
+
+def test_an_added_sheet_defaults_to_1000_rows_by_26_columns(team_spreadsheet):
+    response = team_spreadsheet.batch_update(
+        {"requests": [{"addSheet": {"properties": {"title": "Growth", "index": 0}}}]}
+    )
+
+    properties = response["replies"][0]["addSheet"]["properties"]
+    assert properties["gridProperties"] == {"rowCount": 1000, "columnCount": 26}
+    assert tabs(team_spreadsheet)[0] == ("Growth", 0, 1000, 26)
+    assert tabs(team_spreadsheet)[1][:2] == ("Platform", 1)
+
+
+def test_adding_a_tab_with_a_taken_title_is_refused_whatever_its_case(team_spreadsheet):
+    with pytest.raises(APIError) as caught:
+        team_spreadsheet.add_worksheet("PLATFORM", rows=10, cols=5)
+
+    assert caught.value.response.status_code == 400
+    assert caught.value.error["message"] == (
+        'Invalid requests[0].addSheet: A sheet with the name "PLATFORM" already exists. '
+        "Please enter another name."
+    )
+
+
+def test_del_worksheet_removes_the_tab(team_spreadsheet):
+    team_spreadsheet.del_worksheet(team_spreadsheet.worksheet("It's a tab"))
+
+    assert [title for title, *_ in tabs(team_spreadsheet)] == ["Platform", "Ünïcode tab"]
+    with pytest.raises(WorksheetNotFound):
+        team_spreadsheet.worksheet("It's a tab")
+
+
+def test_the_last_tab_cannot_be_deleted(team_spreadsheet):
+    team_spreadsheet.del_worksheet_by_id(1)
+    team_spreadsheet.del_worksheet_by_id(2)
+
+    with pytest.raises(APIError) as caught:
+        team_spreadsheet.del_worksheet_by_id(0)
+
+    assert caught.value.error["message"] == (
+        "Invalid requests[0].deleteSheet: You can't remove all the sheets in a document."
+    )
+
+
+def test_update_title_renames_the_tab_and_its_ranges(team_spreadsheet):
+    worksheet = team_spreadsheet.worksheet("Platform")
+
+    worksheet.update_title("Platform's milestones")
+
+    assert team_spreadsheet.values_get("'Platform''s milestones'!A1")["values"] == [["Milestone"]]
+    with pytest.raises(APIError):
+        team_spreadsheet.values_get("Platform!A1")
+
+
+def test_update_index_counts_positions_before_the_move(team_spreadsheet):
+    team_spreadsheet.worksheet("Platform").update_index(2)
+
+    assert [title for title, *_ in tabs(team_spreadsheet)] == [
+        "It's a tab",
+        "Platform",
+        "Ünïcode tab",
+    ]
+
+
+def test_reorder_worksheets_puts_tabs_in_the_given_order(team_spreadsheet):
+    platform, apostrophe, unicode_tab = team_spreadsheet.worksheets()
+
+    team_spreadsheet.reorder_worksheets([unicode_tab, platform, apostrophe])
+
+    assert [title for title, *_ in tabs(team_spreadsheet)] == [
+        "Ünïcode tab",
+        "Platform",
+        "It's a tab",
+    ]
+
+
+def test_insert_rows_moves_the_rows_below_down(team_spreadsheet):
+    worksheet = team_spreadsheet.worksheet("It's a tab")
+
+    worksheet.insert_rows([["new", "row"]], row=2)
+
+    assert worksheet.get_all_values() == [["a", "b"], ["new", "row"], ["c", "d"]]
+    assert tabs(team_spreadsheet)[1] == ("It's a tab", 1, 1001, 26)
+
+
+def test_insert_cols_moves_the_columns_right(team_spreadsheet):
+    worksheet = team_spreadsheet.worksheet("It's a tab")
+
+    worksheet.insert_cols([["x", "y"]], col=1)
+
+    assert worksheet.get_all_values() == [["x", "a", "b"], ["y", "c", "d"]]
+    assert tabs(team_spreadsheet)[1] == ("It's a tab", 1, 1000, 27)
+
+
+def test_delete_rows_removes_rows_and_shrinks_the_grid(team_spreadsheet):
+    worksheet = team_spreadsheet.worksheet("Platform")
+
+    worksheet.delete_rows(2, 3)
+
+    assert team_spreadsheet.values_get("Platform")["values"] == [
+        ["Milestone", "Owner", "Target", "Status"],
+        ["Cut latency", "Yuki", "", "at risk", "", "slipped"],
+    ]
+    assert tabs(team_spreadsheet)[0] == ("Platform", 0, 998, 26)
+
+
+def test_delete_columns_moves_the_columns_left(team_spreadsheet):
+    team_spreadsheet.worksheet("It's a tab").delete_columns(1)
+
+    assert team_spreadsheet.values_get("'It''s a tab'")["values"] == [["b"], ["d"]]
+    assert tabs(team_spreadsheet)[1] == ("It's a tab", 1, 1000, 25)
+
+
+def test_deleting_every_row_is_refused(team_spreadsheet):
+    with pytest.raises(APIError) as caught:
+        team_spreadsheet.worksheet("Platform").delete_rows(1, 1000)
+
+    assert caught.value.error["message"] == (
+        "Invalid requests[0].deleteDimension: You can't delete all the rows on the sheet."
+    )
+
+
+def test_resize_drops_the_cells_outside_the_new_grid(team_spreadsheet):
+    worksheet = team_spreadsheet.worksheet("Platform")
+
+    worksheet.resize(rows=2, cols=3)
+    worksheet.resize(rows=10, cols=10)
+
+    assert worksheet.get_all_values() == [
+        ["Milestone", "Owner", "Target"],
+        ["Ship CSV import", "Pedro", "12/1/2026"],
+    ]
+
+
+def test_frozen_rows_are_kept_and_answered(team_spreadsheet):
+    team_spreadsheet.worksheet("Platform").freeze(rows=1)
+
+    assert team_spreadsheet.worksheet("Platform").frozen_row_count == 1
+
+
+def test_a_batch_update_applies_all_its_requests_or_none(team_spreadsheet):
+    with pytest.raises(APIError) as caught:
+        team_spreadsheet.batch_update(
+            {
+                "requests": [
+                    {"addSheet": {"properties": {"title": "Search"}}},
+                    {"deleteSheet": {"sheetId": 999}},
+                ]
+            }
+        )
+
+    assert caught.value.error["message"] == (
+        "Invalid requests[1].deleteSheet: No grid with id: 999"
+    )
+    assert [title for title, *_ in tabs(team_spreadsheet)] == [
+        "Platform",
+        "It's a tab",
+        "Ünïcode tab",
+    ]
+
+
+def test_a_request_kind_the_emulator_lacks_is_refused_by_name(team_spreadsheet):
+    with pytest.raises(APIError) as caught:
+        team_spreadsheet.batch_update({"requests": [{"repeatCell": {}}]})
+
+    assert caught.value.error == {
+        "code": 400,
+        "message": "Invalid requests[0]: the emulator does not implement repeatCell.",
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+def test_update_title_renames_the_spreadsheet(team_spreadsheet):
+    team_spreadsheet.update_title("Eng Milestones FY27")
+
+    assert team_spreadsheet.fetch_sheet_metadata()["properties"]["title"] == "Eng Milestones FY27"
