@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SHEETS_PORT ?= 8765
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format bench browser install install-dev migrate serve-prod clean
+.PHONY: run test lint format bench browser install install-dev migrate serve-prod load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +28,20 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 
+# Without MILEPOST_SHEET_KEY, the demo sheet is served by the local Sheets emulator; a db_worker
+# runs "Sync now" in the background. Ctrl-C stops all three.
 run: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	trap 'kill 0' EXIT INT TERM; \
+	if [ -z "$$MILEPOST_SHEET_KEY" ]; then \
+	  export MILEPOST_SHEETS_API_URL=http://127.0.0.1:$(SHEETS_PORT) MILEPOST_SHEET_KEY=milepost-demo; \
+	  mkdir -p var; \
+	  $(BIN)/python manage.py demo_sheet --output var/demo-sheet.json || exit 1; \
+	  $(BIN)/python manage.py sheets_emulator --port $(SHEETS_PORT) --load var/demo-sheet.json & \
+	fi; \
+	$(BIN)/python manage.py db_worker & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium for the browser tests (never a browser that a tool downloads).
 browser:
@@ -51,6 +63,12 @@ test: install-dev browser lint
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sync.py
+
+# Two gunicorn servers on a throwaway PostgreSQL database (milepost_load), under load; exits 1 if
+# an invariant fails. make load LOAD_ARGS="--seconds 120 --users 20"
+load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 # Production-style serving against DATABASE_URL (DJANGO_SECRET_KEY etc. from the environment).
 serve-prod: install

@@ -20,6 +20,7 @@ from django.utils import timezone
 from milestones.history import Source, history_source
 from milestones.models import Milestone, Quarter
 from milestones.quarters import quarter_bounds, quarter_of
+from milestones.reviews_demo import build_review_history
 from milestones.selectors import quarter_report, teams_with_members
 from teams.models import Team, User
 from teams.roster import import_roster
@@ -145,6 +146,7 @@ def build_demo(today: datetime.date) -> DemoSignIns:
         )
         for team in teams:
             _current_quarter(rng, current, team, today)
+        build_review_history(today)
 
     last_finished = Quarter.objects.get(year=keys[-2][0], number=keys[-2][1])
     figure = quarter_report(last_finished, today).figure
@@ -180,10 +182,12 @@ def _quarter(year: int, number: int, goal: int, *, locked: bool) -> Quarter:
 
 
 def _titles(rng: random.Random, count: int) -> list[str]:
-    titles: set[str] = set()
+    titles: list[str] = []
     while len(titles) < count:
-        titles.add(f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}")
-    return sorted(titles, key=lambda _: rng.random())
+        title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}"
+        if title not in titles:
+            titles.append(title)
+    return titles
 
 
 def _committed_dates(rng: random.Random, quarter: Quarter, count: int) -> list[datetime.date]:

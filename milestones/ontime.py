@@ -61,6 +61,13 @@ class Delivery(StrEnum):
 _DUE = frozenset({Delivery.ON_TIME, Delivery.LATE, Delivery.OVERDUE, Delivery.DROPPED})
 
 
+def percent(part: int, whole: int) -> int | None:
+    """`part` of `whole` as a whole percentage, rounded half up (None when `whole` is 0)."""
+    if not whole:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
 def deadline(committed_date: datetime.date, rules: Rules) -> datetime.date:
     """The last day that still counts as on time (the grace is inclusive)."""
     return committed_date + datetime.timedelta(days=rules.grace_days)
@@ -160,6 +167,10 @@ class TeamQuarter:
         return self.on_time / self.due if self.due else None
 
     @property
+    def on_time_percent(self) -> int | None:
+        return percent(self.on_time, self.due)
+
+    @property
     def verdict(self) -> str:
         if not self.has_milestones:
             return "no milestones"
@@ -223,8 +234,21 @@ class OrgFigure:
         return self.milestones_on_time / self.milestones_due if self.milestones_due else None
 
     @property
+    def milestone_percent(self) -> int | None:
+        return percent(self.milestones_on_time, self.milestones_due)
+
+    @property
     def headline(self) -> str:
         return f"{self.on_time} of {self.teams} teams on time"
+
+    @property
+    def short_of_goal(self) -> int:
+        """How many more teams on time would meet the goal (0 once it is met)."""
+        return max(0, self.goal - self.on_time)
+
+    @property
+    def forecast_short_of_goal(self) -> int:
+        return max(0, self.goal - self.forecast)
 
 
 def org_figure(teams: Iterable[TeamQuarter], goal: int) -> OrgFigure:
@@ -238,3 +262,51 @@ def org_figure(teams: Iterable[TeamQuarter], goal: int) -> OrgFigure:
         milestones_on_time=sum(t.on_time for t in counted),
         milestones_due=sum(t.due for t in counted),
     )
+
+
+def days_overdue(milestone: MilestoneLike, rules: Rules, today: datetime.date) -> int:
+    """Days an open milestone is past its committed date + grace (0 unless it is overdue)."""
+    if delivery_class(milestone, rules, today) is not Delivery.OVERDUE:
+        return 0
+    return (today - deadline(milestone.committed_date, rules)).days
+
+
+class QuarterLike(Protocol):
+    pk: Any
+    start: datetime.date
+    end: datetime.date
+    goal: int
+    grace_days: int
+    excuse_dropped: bool
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The org figure of one quarter, as it stands on `today`."""
+
+    quarter: Any
+    figure: OrgFigure
+    finished: bool
+
+
+def org_trend(
+    quarters: Iterable[QuarterLike], milestones: Iterable[Any], today: datetime.date
+) -> list[TrendPoint]:
+    """The org figure of every quarter that has started by `today`, oldest first.
+
+    `milestones` are milestone-like rows that also carry `quarter_id` and `team_id`: the
+    milestones of active teams, as for the dashboard. A quarter in which no team has a
+    milestone has no figure and is left out; each quarter is judged by its own rules.
+    """
+    by_quarter: dict[Any, dict[Any, list[Any]]] = {}
+    for milestone in milestones:
+        teams = by_quarter.setdefault(milestone.quarter_id, {})
+        teams.setdefault(milestone.team_id, []).append(milestone)
+    points = []
+    for quarter in sorted(quarters, key=lambda q: q.start):
+        if quarter.start > today or quarter.pk not in by_quarter:
+            continue
+        rules = Rules.for_quarter(quarter)
+        figures = (team_quarter(ms, rules, today) for ms in by_quarter[quarter.pk].values())
+        points.append(TrendPoint(quarter, org_figure(figures, quarter.goal), quarter.end < today))
+    return points

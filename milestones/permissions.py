@@ -1,19 +1,22 @@
 """Who may do what (SPEC section 1), decided in one place.
 
-Views call these before every change and templates call them (through the view's context) to
-decide what to show; the server never trusts the template's decision. Every signed-in user
-may read everything, so there are no read checks here.
+Views call these before every change and templates read their answers (through the view's
+context) to decide what to show; the server never trusts the template's decision. Every
+signed-in user may read everything, so there are no read checks here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from teams.models import Membership
 
 if TYPE_CHECKING:
     from milestones.models import Milestone, Quarter
     from teams.models import Team, User
+
+DROPPED = "dropped"
 
 # What each role may change on a milestone.
 ENGINEER_FIELDS = frozenset({"status", "target_date", "delivered_date", "notes"})
@@ -62,7 +65,12 @@ def is_leadership(user: User) -> bool:
 
 
 def editable_fields(user: User, milestone: Milestone) -> frozenset[str]:
-    """The milestone fields this user may change right now (empty: read-only)."""
+    """The milestone fields this user may change right now (empty: read-only).
+
+    The committed date is the baseline the quarter is judged against: once leadership locks
+    the quarter, only leadership moves it. A dropped milestone belongs to whoever manages the
+    team's table until it is restored, so its owner cannot edit it.
+    """
     if is_leadership(user):
         return LEADERSHIP_FIELDS
     team = milestone.team
@@ -70,17 +78,37 @@ def editable_fields(user: User, milestone: Milestone) -> frozenset[str]:
         if milestone.quarter.locked:
             return LEAD_FIELDS - {"committed_date"}
         return LEAD_FIELDS
-    if is_member_of(user, team) and milestone.owner_id == user.pk:
+    if is_member_of(user, team) and milestone.owner_id == user.pk and milestone.status != DROPPED:
         return ENGINEER_FIELDS
     return frozenset()
 
 
-def can_edit_milestone(user: User, milestone: Milestone, fields=None) -> bool:
-    """May the user change these fields (any field when `fields` is None)?"""
+def can_edit_milestone(
+    user: User, milestone: Milestone, fields: Iterable[str] | None = None
+) -> bool:
+    """May the user change these fields (any field when `fields` is None)?
+
+    Asking about no fields at all is asking whether the user may edit the milestone at all,
+    so a user with no rights on it never gets a yes for an empty change.
+    """
     allowed = editable_fields(user, milestone)
-    if fields is None:
-        return bool(allowed)
-    return set(fields) <= allowed
+    if not allowed:
+        return False
+    return fields is None or set(fields) <= allowed
+
+
+def can_set_status(user: User, milestone: Milestone, status: str) -> bool:
+    """Dropping a milestone, or bringing a dropped one back, is managing the team's table."""
+    if status == DROPPED or milestone.status == DROPPED:
+        return can_manage_milestones(user, milestone.team)
+    return can_edit_milestone(user, milestone, ["status"])
+
+
+def can_apply_changes(user: User, milestone: Milestone, changes: Mapping[str, Any]) -> bool:
+    """The one question an edit asks: may this user make exactly these changes?"""
+    if not can_edit_milestone(user, milestone, changes.keys()):
+        return False
+    return "status" not in changes or can_set_status(user, milestone, changes["status"])
 
 
 def can_manage_milestones(user: User, team: Team) -> bool:

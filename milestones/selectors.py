@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
@@ -52,6 +52,8 @@ class QuarterReport:
     quarter: Quarter
     rows: list[TeamRow]
     figure: ontime.OrgFigure
+    # Each milestone's number of slips, from its history (a milestone missing here has none).
+    slips: dict[int, int] = field(default_factory=dict)
 
 
 def quarter_report(quarter: Quarter, today: datetime.date) -> QuarterReport:
@@ -77,4 +79,4 @@ def quarter_report(quarter: Quarter, today: datetime.date) -> QuarterReport:
         for team in teams
     ]
     figure = ontime.org_figure((row.figures for row in rows), quarter.goal)
-    return QuarterReport(quarter, rows, figure)
+    return QuarterReport(quarter, rows, figure, slips)

@@ -1,11 +1,14 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from milestones import ontime
 from milestones.models import Milestone
 from milestones.quarters import current_quarter, pick_quarter
-from milestones.selectors import slip_counts, teams_with_members
+from milestones.selectors import teams_with_members
+from milestones.views.milestones import render_team_page
 from teams.http import MilepostRequest
 from teams.models import Membership, Team
 
@@ -25,47 +28,38 @@ def home(request: MilepostRequest):
     return redirect("teams:list")
 
 
+@dataclass(frozen=True)
+class TeamListRow:
+    team: Team
+    done: int
+    total: int
+
+
 @require_GET
 def team_list(request: MilepostRequest):
-    today = timezone.localdate()
-    quarter = current_quarter(today)
+    """Every active team: squad, lead, engineers, trio or not, this quarter's done / total.
+
+    Queries: the quarters, the teams with their squads, their members, and one count of
+    milestones per team, whatever the number of teams.
+    """
+    quarter = current_quarter(timezone.localdate())
     teams = list(teams_with_members(Team.objects.filter(active=True)))
-    done_total: dict[int, tuple[int, int]] = {}
-    if quarter:
-        for team_id, status in Milestone.objects.filter(quarter=quarter).values_list(
-            "team_id", "status"
-        ):
-            done, total = done_total.get(team_id, (0, 0))
-            done_total[team_id] = (done + (status == Milestone.Status.DONE), total + 1)
-    rows = [(team, *done_total.get(team.pk, (0, 0))) for team in teams]
+    counts: dict[int, tuple[int, int]] = {}
+    if quarter is not None:
+        counts = {
+            row["team_id"]: (row["done"], row["total"])
+            for row in Milestone.objects.filter(quarter=quarter)
+            .values("team_id")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=Milestone.Status.DONE)))
+            .order_by()
+        }
+    rows = [TeamListRow(team, *counts.get(team.pk, (0, 0))) for team in teams]
     return render(request, "teams/team_list.html", {"rows": rows, "quarter": quarter})
 
 
 @require_GET
 def team_detail(request: MilepostRequest, slug: str):
+    """Members, a quarter switcher (the current quarter by default) and the milestone table."""
     team = get_object_or_404(teams_with_members(), slug=slug)
-    today = timezone.localdate()
-    quarter, quarters = pick_quarter(request.GET.get("quarter"), today)
-    milestones = []
-    figures = None
-    if quarter:
-        milestones = list(
-            Milestone.objects.filter(team=team, quarter=quarter).select_related("owner")
-        )
-        rules = ontime.Rules.for_quarter(quarter)
-        figures = ontime.team_quarter(
-            milestones, rules, today, slip_counts=slip_counts([m.pk for m in milestones])
-        )
-        for milestone in milestones:
-            milestone.delivery = figures.classes[milestone.pk]
-    return render(
-        request,
-        "teams/team_detail.html",
-        {
-            "team": team,
-            "quarter": quarter,
-            "quarters": quarters,
-            "milestones": milestones,
-            "figures": figures,
-        },
-    )
+    quarter, quarters = pick_quarter(request.GET.get("quarter"), timezone.localdate())
+    return render_team_page(request, team, quarter, quarters)

@@ -49,9 +49,7 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.console_errors = []
-    page.on(
-        "console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text)
-    )
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
 

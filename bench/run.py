@@ -1,0 +1,339 @@
+"""`make bench`: what the dashboard, the team page and the CSV exports cost as the org grows.
+
+For organisations of 25, 250 and 1,000 teams (ten milestones per team in each of four
+quarters, with history and slips), built with bulk_create in a throwaway test database, it
+reports for each page the SQL queries of one request and the median time to render it, beside
+a trivial view served by the same process and the same middleware: on a noisy machine the
+milliseconds move, the ratio to the trivial view holds.
+
+    .venv/bin/python bench/run.py [--sizes 25 250 1000] [--runs N]
+
+The database is the project's (SQLite in memory by default, PostgreSQL's `test_<name>` when
+DATABASE_URL points there), created and destroyed by Django's test machinery. It prints a
+table and writes it as JSON to bench/results/dashboard.json. A benchmark, not a test: it
+asserts nothing but that every page answers 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "dashboard.json"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    override_settings,
+    setup_databases,
+    teardown_databases,
+)
+from django.urls import include, path, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from milestones.models import Milestone, Quarter  # noqa: E402
+from milestones.quarters import ensure_quarter, quarter_of  # noqa: E402
+from teams.models import Membership, Squad, Team, User  # noqa: E402
+
+MILESTONES_PER_QUARTER = 10
+QUARTERS = 4
+TEAMS_PER_SQUAD = 5
+BATCH = 2_000
+
+
+def trivial(request):
+    """The yardstick: the full middleware stack (session, user, CSRF, htmx) and no work."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# This module is the URLconf while it measures: the project's pages plus the yardstick.
+urlpatterns = [
+    path("bench/trivial/", trivial, name="bench-trivial"),
+    path("", include("config.urls")),
+]
+
+
+# --- Building an organisation ----------------------------------------------------------------
+
+
+def quarters_until(today: datetime.date) -> list[Quarter]:
+    """The quarter containing today and the three before it, oldest first."""
+    year, number = quarter_of(today)
+    found = []
+    for _ in range(QUARTERS):
+        found.append(ensure_quarter(year, number, goal=0))
+        year, number = (year, number - 1) if number > 1 else (year - 1, 4)
+    return found[::-1]
+
+
+def build_org(teams: int, today: datetime.date, seed: int = 2026) -> tuple[User, Team]:
+    """`teams` trios in squads of five, ten milestones each per quarter, some slipped.
+
+    Returns a leadership user to sign in with and a team in the middle for the team page.
+    """
+    rng = random.Random(seed)
+    password = make_password("password")  # hashing once, not 3,000 times
+    quarters = quarters_until(today)
+    for quarter, goal_share in zip(quarters, (0.55, 0.6, 0.6, 0.65), strict=True):
+        quarter.goal = round(teams * goal_share)
+        quarter.save()
+
+    squads = Squad.objects.bulk_create(
+        Squad(name=f"Squad {n:03}") for n in range(max(1, teams // TEAMS_PER_SQUAD))
+    )
+    team_rows = Team.objects.bulk_create(
+        (
+            Team(name=f"Team {n:04}", slug=f"team-{n:04}", squad=squads[n % len(squads)])
+            for n in range(teams)
+        ),
+        batch_size=BATCH,
+    )
+    users = User.objects.bulk_create(
+        (
+            User(
+                username=f"t{n:04}-{role}", display_name=f"Person {n:04} {role}", password=password
+            )
+            for n in range(teams)
+            for role in ("lead", "eng1", "eng2")
+        ),
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        (
+            Membership(
+                team=team_rows[index // 3],
+                user=user,
+                role=Membership.Role.TECH_LEAD if index % 3 == 0 else Membership.Role.ENGINEER,
+            )
+            for index, user in enumerate(users)
+        ),
+        batch_size=BATCH,
+    )
+
+    milestones = []
+    for quarter in quarters:
+        span = (quarter.end - quarter.start).days
+        for team_index, team in enumerate(team_rows):
+            for position in range(MILESTONES_PER_QUARTER):
+                committed = quarter.start + datetime.timedelta(days=rng.randint(10, span - 5))
+                milestones.append(
+                    _milestone(
+                        rng, team, quarter, position, committed, today, users[team_index * 3]
+                    )
+                )
+    milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+
+    # History as the app writes it: a creation record for every milestone, then a change
+    # record for each slip (a later target date).
+    history = Milestone.history
+    created_at = timezone.now() - datetime.timedelta(days=400)
+    history.bulk_history_create(milestones, batch_size=BATCH, default_date=created_at)
+    slipped = []
+    for milestone in milestones:
+        if rng.random() < 0.3 and milestone.status != Milestone.Status.DROPPED:
+            milestone.target_date += datetime.timedelta(days=rng.randint(3, 21))
+            slipped.append(milestone)
+    Milestone.objects.bulk_update(slipped, ["target_date"], batch_size=BATCH)
+    history.bulk_history_create(
+        slipped, batch_size=BATCH, update=True, default_date=created_at + datetime.timedelta(1)
+    )
+
+    vp = User.objects.create(username="bench-vp", is_leadership=True, password=password)
+    return vp, team_rows[len(team_rows) // 2]
+
+
+def _milestone(rng, team, quarter, position, committed, today, owner) -> Milestone:
+    """A milestone whose status is plausible for its dates on `today`."""
+    grace = datetime.timedelta(days=quarter.grace_days)
+    roll = rng.random()
+    status, delivered = Milestone.Status.ON_TRACK, None
+    if roll < 0.05:
+        status = Milestone.Status.DROPPED
+    elif committed + grace < today or roll < 0.3:
+        if roll < 0.85 or committed > today:
+            late_by = rng.choice((0, 0, 0, 2, 5, 9, 15))
+            delivered = min(committed + datetime.timedelta(days=late_by), today)
+            status = Milestone.Status.DONE
+        else:
+            status = Milestone.Status.OFF_TRACK
+    elif roll < 0.45:
+        status = Milestone.Status.AT_RISK
+    return Milestone(
+        team=team,
+        quarter=quarter,
+        title=f"{team.name} milestone {quarter.slug}-{position}",
+        owner=owner,
+        committed_date=committed,
+        target_date=committed,
+        status=status,
+        delivered_date=delivered,
+        position=position,
+    )
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+def queries_of(client: Client, url: str) -> int:
+    """The SQL queries of one request, after a warm-up request (which must answer 200)."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}: the benchmark needs 200.")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    # Read now: the captured queries are a view of the log, which the next request resets.
+    return len(queries)
+
+
+def timed(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    _ = response.content
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(client: Client, url: str, trivial_url: str, runs: int) -> tuple[float, float]:
+    """Median milliseconds of the page and of the trivial view, requested in turn.
+
+    Interleaving makes both medians see the same moments of a noisy machine, so their ratio
+    means something even when the milliseconds do not.
+    """
+    page, trivial = [], []
+    for _ in range(runs):
+        trivial.append(timed(client, trivial_url))
+        page.append(timed(client, url))
+    return statistics.median(page), statistics.median(trivial)
+
+
+def pages(team: Team) -> dict[str, str]:
+    return {
+        "dashboard": reverse("milestones:dashboard"),
+        "team page": reverse("teams:detail", args=[team.slug]),
+        "teams CSV": reverse("milestones:dashboard_teams_csv"),
+        "milestones CSV": reverse("milestones:dashboard_milestones_csv"),
+    }
+
+
+def runs_for(teams: int, asked: int | None) -> int:
+    if asked:
+        return asked
+    return 21 if teams <= 25 else 11 if teams <= 250 else 7
+
+
+def bench_size(size: int, runs: int) -> list[dict]:
+    started = time.perf_counter()
+    vp, team = build_org(size, timezone.localdate())
+    built = time.perf_counter() - started
+    print(
+        f"{size:>5} teams: {Milestone.objects.count():,} milestones and "
+        f"{Milestone.history.count():,} history rows built in {built:.1f} s; "
+        f"{runs} timed requests per page",
+        file=sys.stderr,
+    )
+    client = Client()
+    client.force_login(vp)
+    trivial_url = reverse("bench-trivial")
+    common = {"teams": size, "milestones": size * MILESTONES_PER_QUARTER * QUARTERS, "runs": runs}
+    trivial_queries = queries_of(client, trivial_url)
+    rows, trivial_times = [], []
+    for name, url in pages(team).items():
+        queries = queries_of(client, url)
+        median, trivial = measure(client, url, trivial_url, runs)
+        trivial_times.append(trivial)
+        rows.append(
+            {
+                **common,
+                "page": name,
+                "url": url,
+                "queries": queries,
+                "median_ms": round(median, 2),
+                "trivial_median_ms": round(trivial, 2),
+                "ratio_to_trivial": round(median / trivial, 1),
+            }
+        )
+    yardstick = {
+        **common,
+        "page": "trivial view",
+        "url": trivial_url,
+        "queries": trivial_queries,
+        "median_ms": round(statistics.median(trivial_times), 2),
+        "trivial_median_ms": round(statistics.median(trivial_times), 2),
+        "ratio_to_trivial": 1.0,
+    }
+    return [yardstick, *rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[25, 250, 1000])
+    parser.add_argument("--runs", type=int, default=None, help="timed requests per page")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    rows = []
+    # Not setup_test_environment(): its instrumented template rendering copies the context at
+    # every template and partial, which would measure the test harness, not the page.
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        for size in args.sizes:
+            # A fresh database for each size: nothing left over from the one before.
+            old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
+            try:
+                rows += bench_size(size, runs_for(size, args.runs))
+            finally:
+                teardown_databases(old_config, verbosity=0)
+    print_table(rows)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(
+            {
+                "generated_at": timezone.now().isoformat(timespec="seconds"),
+                "database": connection.vendor,
+                "python": platform.python_version(),
+                "django": django.get_version(),
+                "machine": platform.machine(),
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+    print(f"\nWritten to {shown}")
+    return 0
+
+
+def print_table(rows: list[dict]) -> None:
+    header = f"{'teams':>6}  {'page':<15} {'queries':>7} {'median ms':>10} {'x trivial':>10}"
+    print(header)
+    print("-" * len(header))
+    previous = None
+    for row in rows:
+        if previous is not None and row["teams"] != previous:
+            print()
+        previous = row["teams"]
+        print(
+            f"{row['teams']:>6}  {row['page']:<15} {row['queries']:>7} "
+            f"{row['median_ms']:>10.1f} {row['ratio_to_trivial']:>10.1f}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Forms read and re-show what people type in the milestone table.
+
+They only parse: the rules live in the model's `clean()`, in `milestones.services` and in
+`milestones.permissions`. A form is built with the fields the user may change, so what it
+renders is what the server accepts; anything else posted is reported by
+`MilestoneForm.changes_outside()` for the view to refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import fields_for_model, model_to_dict
+
+from milestones.models import Milestone
+from teams.models import Team, User
+
+# Every field the edit row can offer, in the order it shows them (the table's columns, then
+# the notes and the description on a line of their own).
+EDIT_FIELDS = (
+    "title",
+    "owner",
+    "committed_date",
+    "target_date",
+    "status",
+    "excused",
+    "delivered_date",
+    "notes",
+    "description",
+)
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value travels as ISO 8601 whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+WIDGETS = {
+    "title": forms.TextInput(attrs={"autocomplete": "off"}),
+    "description": forms.Textarea(attrs={"rows": 2}),
+    "notes": forms.Textarea(attrs={"rows": 2}),
+    "committed_date": DateInput(),
+    "target_date": DateInput(),
+    "delivered_date": DateInput(),
+}
+LABELS = {"delivered_date": "Delivered date", "excused": "Excused drop"}
+
+
+def team_members(team: Team, *, including: int | None = None):
+    """The people a milestone of this team may be assigned to (and its current owner)."""
+    members = Q(memberships__team=team, memberships__active=True)
+    return User.objects.filter(members | Q(pk=including) if including else members).distinct()
+
+
+def differs(current: Any, new: Any) -> bool:
+    if isinstance(current, User) or isinstance(new, User):
+        return getattr(current, "pk", None) != getattr(new, "pk", None)
+    return current != new
+
+
+class RowFormMixin:
+    """Inputs of a table row live in cells of their own and reach their <form> through the
+    `form` attribute; each is labelled for assistive technology by its column."""
+
+    html_id: str
+
+    def _label_inputs(self, labels: dict[str, str] | None = None) -> None:
+        for name, field in self.fields.items():
+            # The model's help texts are for the admin; a row has no room for them.
+            field.help_text = ""
+            field.widget.attrs["form"] = self.html_id
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = (labels or {}).get(name, str(field.label))
+
+    def set_focus(self) -> None:
+        """Autofocus the first field with an error, else the first field one can type in."""
+        visible = [name for name, field in self.fields.items() if not field.widget.is_hidden]
+        errored = [name for name in visible if name in self.errors] if self.is_bound else []
+        for name in errored[:1] or visible[:1]:
+            self.fields[name].widget.attrs["autofocus"] = True
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError beside the fields it names."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            if name in self.fields:
+                self.add_error(name, errors)
+            else:
+                label = "" if name == "__all__" else f"{_label(name)}: "
+                self.add_error(None, [f"{label}{message}" for e in errors for message in e])
+
+
+class MilestoneForm(RowFormMixin, forms.Form):
+    """The edit row of one milestone, with the fields `fields` (what the user may change).
+
+    `version` is the version the edit started from, for optimistic concurrency.
+    """
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        milestone: Milestone,
+        fields: Iterable[str],
+        may_drop: bool,
+    ):
+        self.milestone = milestone
+        allowed = set(fields)
+        # Leadership's excuse only means something on a dropped milestone.
+        if milestone.status != Milestone.Status.DROPPED:
+            allowed.discard("excused")
+        names = [name for name in EDIT_FIELDS if name in allowed]
+        super().__init__(
+            data,
+            initial={**model_to_dict(milestone, fields=names), "version": milestone.version},
+            auto_id=f"m{milestone.pk}-%s",
+        )
+        self.html_id = f"m{milestone.pk}-form"
+        self.fields.update(
+            fields_for_model(Milestone, fields=names, widgets=WIDGETS, labels=LABELS)
+        )
+        if "owner" in self.fields:
+            owner = self.fields["owner"]
+            owner.queryset = team_members(milestone.team, including=milestone.owner_id)
+            owner.empty_label = "No owner"
+        if "status" in self.fields and not may_drop:
+            # Offered choices only: a posted "dropped" still parses, so the view can answer
+            # 403 (what this user may not do) rather than 422 (what nobody can type).
+            self.fields["status"].widget.choices = [
+                choice
+                for choice in Milestone.Status.choices
+                if choice[0] != Milestone.Status.DROPPED or milestone.status == choice[0]
+            ]
+        self._label_inputs()
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values that differ from the milestone as loaded."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and differs(getattr(self.milestone, name), value)
+        }
+
+    def changes_outside(self) -> set[str]:
+        """Milestone fields posted that this form does not offer, with a value that would
+        change the milestone: changes this user may not make."""
+        attempted = set()
+        for name in EDIT_FIELDS:
+            if name in self.fields or name not in self.data:
+                continue
+            raw = self.data.get(name)
+            if name == "owner":
+                changed = (raw or "") != str(self.milestone.owner_id or "")
+            else:
+                try:
+                    value = Milestone._meta.get_field(name).formfield().clean(raw)
+                except ValidationError:
+                    changed = True
+                else:
+                    changed = differs(getattr(self.milestone, name), value)
+            if changed:
+                attempted.add(name)
+        return attempted
+
+
+class NewMilestoneForm(RowFormMixin, forms.Form):
+    """The add row at the foot of a team's table."""
+
+    NAMES = ("title", "owner", "committed_date", "target_date")
+
+    def __init__(self, data=None, *, team: Team):
+        super().__init__(data, auto_id="new-%s")
+        self.html_id = "add-milestone-form"
+        self.fields.update(fields_for_model(Milestone, fields=self.NAMES, widgets=WIDGETS))
+        self.fields["owner"].queryset = team_members(team)
+        self.fields["owner"].empty_label = "No owner"
+        self.fields["target_date"].required = False
+        self.fields["title"].widget.attrs["placeholder"] = "New milestone…"
+        self._label_inputs(
+            {
+                "title": "Title of the new milestone",
+                "owner": "Owner of the new milestone",
+                "committed_date": "Committed date of the new milestone",
+                "target_date": "Target date of the new milestone",
+            }
+        )
+        self.fields["target_date"].help_text = "Empty: same as committed"
+
+
+def _label(name: str) -> str:
+    return str(LABELS.get(name) or Milestone._meta.get_field(name).verbose_name).capitalize()

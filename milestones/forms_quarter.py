@@ -1,0 +1,32 @@
+from django import forms
+
+from milestones.models import Quarter
+
+# A grace longer than a quarter would make "close to the committed date" meaningless.
+MAX_GRACE_DAYS = 92
+
+
+class QuarterSettingsForm(forms.ModelForm):
+    """The rules leadership sets for one quarter (SPEC section 2)."""
+
+    grace_days = forms.IntegerField(
+        label="Grace (days)",
+        min_value=0,
+        max_value=MAX_GRACE_DAYS,
+        help_text=Quarter._meta.get_field("grace_days").help_text,
+    )
+
+    class Meta:
+        model = Quarter
+        fields = ["goal", "grace_days", "locked", "excuse_dropped"]
+        labels = {"goal": "On-time goal (teams)", "locked": "Locked"}
+        help_texts = {
+            "locked": "Locking freezes committed dates: from then on only leadership moves them.",
+        }
+
+    def __init__(self, *args, active_teams: int, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "goal"
+        ].help_text = f"How many teams leadership wants on time; {active_teams} teams are active."

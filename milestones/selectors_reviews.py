@@ -1,0 +1,135 @@
+"""Reads of biweekly reviews, each in a constant number of queries whatever the size."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+
+from milestones import ontime, reviews
+from milestones.models import Review, ReviewItem
+from teams.models import Team
+
+
+def review_status(
+    teams: Iterable[Team | int] | QuerySet[Team],
+    today: datetime.date,
+    *,
+    cadence_days: int | None = None,
+) -> dict[int, reviews.ReviewStatus]:
+    """Each team's last and next review dates, and whether its review is overdue: one query.
+
+    `teams` are teams, team ids or a queryset of teams; every one of them is in the answer
+    (a team that never held a review is overdue, with no dates). Reviews dated after `today`
+    do not count. The cadence is `MILEPOST_REVIEW_CADENCE_DAYS` unless given.
+    """
+    cadence = cadence_days or settings.MILEPOST_REVIEW_CADENCE_DAYS
+    if not isinstance(teams, QuerySet):
+        teams = [team if isinstance(team, int) else team.pk for team in teams]
+        if not teams:
+            return {}
+    last_dates = (
+        Team.objects.filter(pk__in=teams)
+        .annotate(last=Max("reviews__held_on", filter=Q(reviews__held_on__lte=today)))
+        .order_by()
+        .values_list("pk", "last")
+    )
+    return {pk: reviews.review_status_on(last, today, cadence) for pk, last in last_dates}
+
+
+@dataclass
+class ReviewPage:
+    """Everything the review page shows.
+
+    `items` are on the agenda (open, new or changed), each carrying `change` (its
+    `reviews.ItemChange`, or None), `delivery` (its on-time class on the review's date) and
+    `days_vs_committed`; `unchanged` are the others, done or dropped before and untouched since.
+    """
+
+    review: Review
+    items: list[ReviewItem]
+    unchanged: list[ReviewItem]
+    diff: reviews.ReviewDiff
+    next_review: Review | None
+
+    @property
+    def notes(self) -> int:
+        return sum(bool(item.note) for item in self.items)
+
+
+def review_page(review: Review) -> ReviewPage:
+    """The review's snapshot and what changed since the previous one: two queries.
+
+    `review` comes with its team, quarter and previous review loaded (see the views' access
+    helper). The diff reads the two snapshots only, never the live milestones.
+    """
+    by_review: dict[int, list[ReviewItem]] = defaultdict(list)
+    for item in ReviewItem.objects.filter(
+        review_id__in=[pk for pk in (review.pk, review.previous_id) if pk]
+    ).order_by("position", "pk"):
+        by_review[item.review_id].append(item)
+    current = by_review[review.pk]
+    previous = by_review[review.previous_id] if review.previous_id else None
+    diff = reviews.diff(previous, current)
+    rules = ontime.Rules.for_quarter(review.quarter)
+    items, unchanged = [], []
+    for item in current:
+        item.review = review
+        if item.on_agenda:
+            item.change = diff.for_milestone(item.milestone_id)
+            item.delivery = ontime.delivery_class(item, rules, review.held_on)
+            item.days_vs_committed = ontime.days_slipped(item)
+            items.append(item)
+        else:
+            unchanged.append(item)
+    next_review = (
+        Review.objects.filter(team_id=review.team_id, held_on__gt=review.held_on)
+        .order_by("held_on")
+        .only("pk", "held_on")
+        .first()
+    )
+    return ReviewPage(review, items, unchanged, diff, next_review)
+
+
+@dataclass
+class ReviewRow:
+    review: Review
+    diff: reviews.ReviewDiff
+    agenda: int
+    notes: int
+
+
+def team_reviews(team: Team) -> list[ReviewRow]:
+    """The team's reviews, newest first, each with what changed since its previous one.
+
+    Two queries: the reviews, and the items of all of them (a review's previous one is the
+    team's, so it is among them).
+    """
+    team_reviews = list(
+        Review.objects.filter(team=team).select_related("quarter").order_by("-held_on")
+    )
+    by_review: dict[int, list[ReviewItem]] = defaultdict(list)
+    for item in (
+        ReviewItem.objects.filter(review__team=team)
+        .defer("note")
+        .annotate(has_note=~Q(note=""))
+        .order_by("position", "pk")
+    ):
+        by_review[item.review_id].append(item)
+    rows = []
+    for review in team_reviews:
+        current = by_review[review.pk]
+        previous = by_review[review.previous_id] if review.previous_id else None
+        rows.append(
+            ReviewRow(
+                review,
+                reviews.diff(previous, current),
+                agenda=sum(item.on_agenda for item in current),
+                notes=sum(item.has_note for item in current),
+            )
+        )
+    return rows

@@ -1,0 +1,218 @@
+"""Writes to milestones.
+
+Each service is one transaction, validates with `full_clean()` and leaves a historical record
+carrying the user who made the change (the record's source, "web" under a request, comes from
+`milestones.history`). Services enforce the data rules and optimistic concurrency; who may
+call them is the caller's question, answered by `milestones.permissions`.
+
+Concurrency: every write to a milestone bumps its `version`. An edit names the version it
+started from; the row is read again under `SELECT ... FOR UPDATE` (on SQLite the IMMEDIATE
+transaction already holds the database's write lock) and a different version raises
+`StaleMilestone` before anything is written. Writes that change the shape of a team's table
+(adding, reordering) lock the team row, so two of them never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from milestones.models import Milestone, Quarter
+from teams.models import Team
+
+if TYPE_CHECKING:
+    from teams.models import User
+
+# The fields an edit may change; anything else (team, quarter, position, version) has its own
+# service or never changes.
+UPDATABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "owner",
+        "committed_date",
+        "target_date",
+        "status",
+        "delivered_date",
+        "notes",
+        "excused",
+    }
+)
+
+Direction = Literal["up", "down"]
+_ALL_BUT_POSITION = [f.name for f in Milestone._meta.fields if f.name != "position"]
+
+
+class StaleMilestone(Exception):
+    """Someone saved the milestone after the version the edit started from.
+
+    `current` is the milestone as it is now, read under the lock: what the user should see.
+    """
+
+    def __init__(self, current: Milestone, version: int):
+        self.current = current
+        self.version = version
+        super().__init__(f"Milestone {current.pk} is at version {current.version}, not {version}.")
+
+
+@transaction.atomic
+def create_milestone(
+    *,
+    team: Team,
+    quarter: Quarter,
+    user: User | None,
+    title: str,
+    committed_date: datetime.date | None,
+    target_date: datetime.date | None = None,
+    owner: User | None = None,
+    description: str = "",
+    notes: str = "",
+) -> Milestone:
+    """Add a planned milestone at the bottom of the team's table for the quarter.
+
+    The target date starts as the committed date unless one is given: on day one the forecast
+    is the promise.
+    """
+    _lock_team(team)
+    last = Milestone.objects.filter(team=team, quarter=quarter).aggregate(Max("position"))
+    milestone = Milestone(
+        team=team,
+        quarter=quarter,
+        title=title,
+        description=description,
+        owner=owner,
+        committed_date=committed_date,
+        target_date=target_date or committed_date,
+        status=Milestone.Status.PLANNED,
+        notes=notes,
+        position=0 if last["position__max"] is None else last["position__max"] + 1,
+    )
+    return _save(milestone, user, bump=False)
+
+
+@transaction.atomic
+def update_milestone(
+    *, milestone: Milestone, version: int, changes: Mapping[str, Any], user: User | None
+) -> Milestone:
+    """Apply `changes` (field name to new value) to the milestone saved as `version`.
+
+    Raises `StaleMilestone` when someone saved it since, and `ValidationError` (field by
+    field) when the result breaks a rule; in both cases nothing is written. Leaving "done"
+    clears the delivered date unless the change sets one (SPEC: "required when done, cleared
+    otherwise"), and leaving "dropped" clears leadership's excuse, which only a drop carries.
+    """
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not fields an edit changes: {', '.join(sorted(unknown))}.")
+    current = _lock(milestone, version)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if current.status != Milestone.Status.DONE and "delivered_date" not in changes:
+        current.delivered_date = None
+    if current.status != Milestone.Status.DROPPED and "excused" not in changes:
+        current.excused = False
+    return _save(current, user)
+
+
+@transaction.atomic
+def drop_milestone(*, milestone: Milestone, version: int, user: User | None) -> Milestone:
+    """Drop the milestone (it stays in the table, struck through, and can be restored)."""
+    current = _lock(milestone, version)
+    if current.status == Milestone.Status.DROPPED:
+        return current
+    current.status = Milestone.Status.DROPPED
+    current.delivered_date = None
+    return _save(current, user)
+
+
+@transaction.atomic
+def restore_milestone(*, milestone: Milestone, version: int, user: User | None) -> Milestone:
+    """Bring a dropped milestone back to the status it had before it was dropped.
+
+    The status (and, for a milestone that was done, its delivered date) comes from the latest
+    historical record that was not dropped; a milestone with no such record becomes planned.
+    """
+    current = _lock(milestone, version)
+    if current.status != Milestone.Status.DROPPED:
+        raise ValidationError({"status": "Only a dropped milestone can be restored."})
+    before = (
+        current.history.exclude(status=Milestone.Status.DROPPED)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", "delivered_date")
+        .first()
+    )
+    status, delivered = before or (Milestone.Status.PLANNED, None)
+    if status == Milestone.Status.DONE and delivered is None:
+        status = Milestone.Status.PLANNED
+    current.status = status
+    current.delivered_date = delivered if status == Milestone.Status.DONE else None
+    current.excused = False
+    return _save(current, user)
+
+
+@transaction.atomic
+def move_milestone(*, milestone: Milestone, direction: Direction, user: User | None) -> Milestone:
+    """Swap the milestone with its neighbour above or below in the team's table.
+
+    Moving the first row up or the last row down changes nothing. Only the rows whose
+    position changes are written (each bumps its version and gets a historical record);
+    positions that are not strictly increasing (ties from an import) are renumbered first.
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(f"A milestone moves up or down, not {direction!r}.")
+    _lock_team(milestone.team)
+    rows = list(
+        Milestone.objects.filter(team_id=milestone.team_id, quarter_id=milestone.quarter_id)
+    )
+    index = next(i for i, row in enumerate(rows) if row.pk == milestone.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(rows):
+        return rows[index]
+    slots = [row.position for row in rows]
+    if any(a >= b for a, b in itertools.pairwise(slots)):
+        slots = list(range(len(rows)))
+    rows[index], rows[other] = rows[other], rows[index]
+    for row, position in zip(rows, slots, strict=True):
+        if row.position != position:
+            row.position = position
+            # Only the position changes: the rest of the row is as the database has it, and a
+            # rule it breaks (an owner who has left, say) is the business of its next edit.
+            row.clean_fields(exclude=_ALL_BUT_POSITION)
+            row.version += 1
+            row._history_user = user
+            row.save(update_fields=["position", "version", "updated_at"])
+    return rows[other]
+
+
+def _lock_team(team: Team) -> None:
+    Team.objects.select_for_update().filter(pk=team.pk).values_list("pk").get()
+
+
+def _lock(milestone: Milestone, version: int) -> Milestone:
+    """The milestone as the database has it, locked for this transaction, at `version`."""
+    current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    # Reuse the relations the caller already loaded: full_clean() reads the quarter.
+    for name in ("team", "quarter", "owner"):
+        field = Milestone._meta.get_field(name)
+        if field.is_cached(milestone) and getattr(current, field.attname) == getattr(
+            milestone, field.attname
+        ):
+            field.set_cached_value(current, field.get_cached_value(milestone))
+    if current.version != version:
+        raise StaleMilestone(current, version)
+    return current
+
+
+def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Milestone:
+    milestone.full_clean()
+    if bump:
+        milestone.version += 1
+    milestone._history_user = user
+    milestone.save()
+    return milestone

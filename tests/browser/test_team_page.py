@@ -1,0 +1,236 @@
+"""The team page in a real browser: in-place editing with htmx, and the same without JavaScript."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from milestones.models import Milestone
+from milestones.services import update_milestone
+from tests.factories import MilestoneFactory, QuarterFactory, trio
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    # The live server runs in this process: the views see the same Nov 25, 2026.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+@pytest.fixture
+def platform():
+    quarter = QuarterFactory(year=2026, number=4)
+    team, lead, engineer, other_engineer = trio(name="Platform", slug="platform")
+    importer = MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=engineer,
+        title="Importer",
+        committed_date=datetime.date(2026, 12, 10),
+        target_date=datetime.date(2026, 12, 10),
+        position=0,
+    )
+    audit = MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=other_engineer,
+        title="Audit log",
+        committed_date=datetime.date(2026, 12, 15),
+        target_date=datetime.date(2026, 12, 15),
+        position=1,
+    )
+    return {"lead": lead, "engineer": engineer, "importer": importer, "audit": audit}
+
+
+def row(page, milestone):
+    return page.locator(f"#milestone-{milestone.pk}")
+
+
+def status_of(page, milestone):
+    """The status badge of a display row (an edit row has none: it has a select)."""
+    return row(page, milestone).locator(".status-badge")
+
+
+def real_errors(page) -> list[str]:
+    # Chromium asks for /favicon.ico on its own; the 404 says nothing about the page.
+    return [e for e in page.console_errors if not e.startswith("Failed to load resource")]
+
+
+def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, platform):
+    importer = platform["importer"]
+    sign_in(page, platform["lead"])
+    expect(page).to_have_url(re.compile(r"/teams/platform/$"))
+
+    # Edit a status in place.
+    page.get_by_role("link", name="Edit Importer").click()
+    expect(page.get_by_label("Title", exact=True)).to_be_focused()
+    page.get_by_label("Status", exact=True).select_option("at_risk")
+    page.get_by_role("button", name="Save").click()
+    expect(status_of(page, importer)).to_have_text("At risk")
+    expect(page.get_by_role("status").first).to_contain_text("Saved “Importer”.")
+    expect(page.get_by_role("link", name="Edit Importer")).to_be_focused()
+
+    # Add a milestone from the add row.
+    page.get_by_label("Title of the new milestone").fill("Billing export")
+    page.get_by_label("Committed date of the new milestone").fill("2026-12-04")
+    page.get_by_role("button", name="Add milestone").click()
+    added_row = page.locator("tbody.milestone", has_text="Billing export")
+    expect(added_row).to_contain_text("Dec 4")
+    expect(page.get_by_label("Title of the new milestone")).to_be_focused()
+    expect(page.get_by_label("Title of the new milestone")).to_have_value("")
+
+    # Move its target date later: a slip.
+    page.get_by_role("link", name="Edit Billing export").click()
+    page.get_by_label("Target date", exact=True).fill("2026-12-18")
+    page.get_by_role("button", name="Save").click()
+    expect(added_row).to_contain_text("+14d")
+
+    page.reload()
+    expect(status_of(page, importer)).to_have_text("At risk")
+    expect(added_row).to_contain_text("Dec 18")
+
+    added = Milestone.objects.get(title="Billing export")
+    assert (added.target_date, added.version) == (datetime.date(2026, 12, 18), 2)
+
+    # The milestone page shows the slip and the days slipped.
+    page.get_by_role("link", name="Billing export", exact=True).click()
+    slips = page.get_by_role("region", name="Slips")
+    expect(slips).to_contain_text("Dec 4")
+    expect(slips).to_contain_text("Dec 18")
+    expect(slips).to_contain_text("+14 days")
+    expect(page.locator(".facts")).to_contain_text("14 days past the committed date")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text("Target date Dec 4 → changed to Dec 18")
+    assert real_errors(page) == []
+
+
+def test_an_engineer_cannot_edit_a_milestone_they_do_not_own(page, sign_in, platform, live_server):
+    sign_in(page, platform["engineer"])
+    expect(page.get_by_role("link", name="Edit Importer")).to_be_visible()
+    expect(
+        row(page, platform["audit"]).get_by_role("link", name=re.compile("^Edit"))
+    ).to_have_count(0)
+    expect(page.get_by_label("Title of the new milestone")).to_have_count(0)
+
+    response = page.goto(f"/teams/platform/milestones/{platform['audit'].pk}/edit/")
+    assert response.status == 403
+
+
+def test_an_engineer_edits_their_own_milestone_with_only_their_fields(page, sign_in, platform):
+    sign_in(page, platform["engineer"])
+    page.get_by_role("link", name="Edit Importer").click()
+    editing = row(page, platform["importer"])
+    expect(editing.get_by_label("Notes")).to_be_visible()
+    expect(editing.get_by_label("Title", exact=True)).to_have_count(0)
+    editing.get_by_label("Notes").fill("Waiting on the vendor")
+    editing.get_by_role("button", name="Save").click()
+    expect(row(page, platform["importer"]).locator(".row-notes")).to_have_text(
+        "Waiting on the vendor"
+    )
+
+
+def test_a_stale_edit_shows_the_conflict_message_and_the_current_values(page, sign_in, platform):
+    importer = platform["importer"]
+    sign_in(page, platform["lead"])
+    page.get_by_role("link", name="Edit Importer").click()
+    page.get_by_label("Status", exact=True).select_option("off_track")
+
+    # Meanwhile the owner saves from another browser.
+    update_milestone(
+        milestone=Milestone.objects.select_related("team", "quarter").get(pk=importer.pk),
+        version=1,
+        changes={"notes": "Saved elsewhere"},
+        user=platform["engineer"],
+    )
+
+    page.get_by_role("button", name="Save").click()
+    conflict = row(page, importer).get_by_role("alert")
+    expect(conflict).to_contain_text(f"{platform['engineer'].name} saved this milestone")
+    expect(conflict).to_contain_text("Status: Off track")
+    expect(page.get_by_label("Notes")).to_have_value("Saved elsewhere")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("on_track")
+    assert Milestone.objects.get(pk=importer.pk).status == "on_track"
+
+    # Saving again from the conflict row applies over the current version.
+    page.get_by_label("Status", exact=True).select_option("off_track")
+    page.get_by_role("button", name="Save").click()
+    expect(status_of(page, importer)).to_have_text("Off track")
+    assert Milestone.objects.get(pk=importer.pk).version == 3
+
+
+def test_a_refused_edit_shows_the_message_beside_the_field_and_keeps_the_typing(
+    page, sign_in, platform
+):
+    sign_in(page, platform["lead"])
+    page.get_by_role("link", name="Edit Importer").click()
+    page.get_by_label("Status", exact=True).select_option("done")
+    page.get_by_label("Notes").fill("Shipped on Friday")
+    page.get_by_role("button", name="Save").click()
+    delivered = page.get_by_label("Delivered date")
+    expect(delivered).to_have_attribute("aria-invalid", "true")
+    expect(delivered).to_be_focused()
+    expect(row(page, platform["importer"])).to_contain_text(
+        "A done milestone needs the date it was delivered."
+    )
+    expect(page.get_by_label("Notes")).to_have_value("Shipped on Friday")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("done")
+
+
+def test_reordering_works_from_the_keyboard_and_keeps_the_focus(page, sign_in, platform):
+    sign_in(page, platform["lead"])
+    move_down = page.get_by_role("button", name="Move Importer down")
+    move_down.focus()
+    page.keyboard.press("Enter")
+    rows = page.locator("tbody.milestone")
+    expect(rows.first).to_contain_text("Audit log")
+    expect(rows.nth(1)).to_contain_text("Importer")
+    expect(page.get_by_role("button", name="Move Importer down")).to_be_focused()
+
+
+def test_escape_cancels_an_edit(page, sign_in, platform):
+    sign_in(page, platform["lead"])
+    page.get_by_role("link", name="Edit Importer").click()
+    page.get_by_label("Notes").fill("never mind")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Edit Importer")).to_be_focused()
+    expect(row(page, platform["importer"])).not_to_contain_text("never mind")
+    assert Milestone.objects.get(pk=platform["importer"].pk).notes == ""
+
+
+def test_drop_and_restore_in_place(page, sign_in, platform):
+    sign_in(page, platform["lead"])
+    page.get_by_role("button", name="Drop Importer").click()
+    expect(status_of(page, platform["importer"])).to_have_text("Dropped")
+    expect(page.get_by_role("button", name="Restore Importer")).to_be_focused()
+    page.get_by_role("button", name="Restore Importer").click()
+    expect(status_of(page, platform["importer"])).to_have_text("On track")
+    expect(page.get_by_role("button", name="Drop Importer")).to_be_focused()
+    assert real_errors(page) == []
+
+
+def test_everything_works_without_javascript(browser, live_server, sign_in, platform):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, platform["lead"])
+        page.get_by_role("link", name="Edit Importer").click()
+        page.get_by_label("Target date", exact=True).fill("2026-12-20")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".messages")).to_contain_text("Saved “Importer”.")
+        expect(row(page, platform["importer"])).to_contain_text("Dec 20")
+
+        page.get_by_label("Title of the new milestone").fill("Offline export")
+        page.get_by_label("Committed date of the new milestone").fill("2026-12-04")
+        page.get_by_role("button", name="Add milestone").click()
+        expect(page.locator(".messages")).to_contain_text("Added “Offline export”.")
+
+        page.get_by_role("button", name="Move Offline export up").click()
+        expect(page.locator("tbody.milestone").nth(1)).to_contain_text("Offline export")
+
+        page.get_by_role("button", name="Drop Audit log").click()
+        expect(status_of(page, platform["audit"])).to_have_text("Dropped")
+    finally:
+        context.close()

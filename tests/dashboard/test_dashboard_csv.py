@@ -1,0 +1,185 @@
+"""CSV exports of the per-team table and of the quarter's milestones: a header row, ISO dates,
+and UTF-8 with a byte-order mark so that Excel and Google Sheets both read it right."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from milestones.dashboard import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell
+from tests.dashboard.conftest import grow_org
+from tests.factories import QuarterFactory
+
+TEAMS_CSV = reverse("milestones:dashboard_teams_csv")
+MILESTONES_CSV = reverse("milestones:dashboard_milestones_csv")
+
+
+@pytest.fixture
+def get(client, org, frozen_today):
+    client.force_login(org.engineer)  # anyone signed in may export what they may read
+    return lambda url, **params: client.get(url, params)
+
+
+def rows(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_teams_csv_is_an_attachment_excel_reads_as_utf8(get):
+    response = get(TEAMS_CSV)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="milepost-2026-q4-teams.csv"'
+    assert response.content.startswith(b"\xef\xbb\xbfTeam,Squad,Tech lead,")
+    assert b"\r\n" in response.content
+
+
+def test_the_teams_csv_has_the_figures_of_the_table(get):
+    found = {row["Team"]: row for row in rows(get(TEAMS_CSV))}
+    assert list(found) == ["Atlas", "Beacon", "Comet", "Dune", "Ember", "Flint", "Grove", "Haven"]
+    assert list(found["Flint"]) == list(TEAM_CSV_HEADER)
+    flint = found["Flint"]
+    assert (flint["Squad"], flint["Trio"], flint["Done"], flint["Total"]) == (
+        "Core",
+        "yes",
+        "0",
+        "1",
+    )
+    assert (flint["Overdue"], flint["Off track"], flint["Slips"], flint["Days slipped"]) == (
+        "1",
+        "1",
+        "2",
+        "19",
+    )
+    assert (flint["On-time share (%)"], flint["Team on time"]) == ("0", "no")
+    ember = found["Ember"]
+    assert (ember["On time"], ember["Dropped"], ember["Excused"], ember["Team on time"]) == (
+        "1",
+        "0",
+        "1",
+        "yes",
+    )
+    grove = found["Grove"]
+    assert (grove["Team on time"], grove["Forecast on time"]) == ("yes", "no")
+    # Nothing due yet: no share; no milestones at all: no verdict.
+    assert found["Dune"]["On-time share (%)"] == ""
+    assert (found["Haven"]["Team on time"], found["Haven"]["Total"]) == ("", "0")
+    # Reviews are not kept yet: empty, not a made-up "no".
+    assert (flint["Last review"], flint["Review overdue"]) == ("", "")
+
+
+def test_the_teams_csv_follows_the_filter_and_sort_of_the_page(get, org):
+    response = get(TEAMS_CSV, squad=org.core.pk, sort="-days_slipped")
+    assert [row["Team"] for row in rows(response)] == ["Flint", "Grove", "Comet", "Dune"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="milepost-2026-q4-core-teams.csv"'
+    )
+
+
+def test_the_milestones_csv_lists_every_milestone_of_the_quarter(get, org):
+    response = get(MILESTONES_CSV)
+    assert response["Content-Disposition"] == (
+        'attachment; filename="milepost-2026-q4-milestones.csv"'
+    )
+    found = rows(response)
+    assert list(found[0]) == list(MILESTONE_CSV_HEADER)
+    # Active teams only (Ghost is not), team by team, each in its table order.
+    assert [(row["Team"], row["Row"], row["Title"]) for row in found[:4]] == [
+        ("Atlas", "1", "Atlas search"),
+        ("Atlas", "2", "Atlas export"),
+        ("Beacon", "1", "Beacon billing"),
+        ("Beacon", "2", "Beacon invoices"),
+    ]
+    assert len(found) == 13
+
+
+def test_the_milestones_csv_has_iso_dates_and_the_verdict_of_each_milestone(get, org):
+    flint = org.milestones["Flint ledger"]
+    row = next(r for r in rows(get(MILESTONES_CSV)) if r["Title"] == "Flint ledger")
+    assert row == {
+        "ID": str(flint.pk),
+        "Team": "Flint",
+        "Squad": "Core",
+        "Row": "1",
+        "Title": "Flint ledger",
+        "Owner": "",
+        "Status": "Off track",
+        "Committed date": "2026-11-01",
+        "Target date": "2026-11-20",
+        "Delivered date": "",
+        "On time": "overdue",
+        "Excused": "no",
+        "Days slipped": "19",
+        "Slips": "2",
+        "Days overdue": "17",
+        "Link": f"http://testserver/teams/flint/milestones/{flint.pk}/",
+    }
+
+
+def test_the_milestones_csv_can_be_one_squads(get, org):
+    response = get(MILESTONES_CSV, squad=org.growth.pk)
+    assert {row["Squad"] for row in rows(response)} == {"Growth"}
+    assert "milepost-2026-q4-growth-milestones.csv" in response["Content-Disposition"]
+
+
+def test_a_past_quarter_can_be_exported(get):
+    response = get(MILESTONES_CSV, quarter="2026-q3")
+    assert [row["Title"] for row in rows(response)] == ["Atlas Q3", "Beacon Q3", "Haven Q3"]
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(get):
+    row = next(r for r in rows(get(MILESTONES_CSV)) if r["Excused"] == "yes")
+    assert row["Title"] == "'=Ember formulas"
+
+
+def test_names_beyond_ascii_survive_the_round_trip(get, org):
+    org.teams["Atlas"].name = "Atlas — Zürich Ærø"
+    org.teams["Atlas"].save()
+    response = get(TEAMS_CSV)
+    assert "Atlas — Zürich Ærø".encode() in response.content
+    assert rows(response)[0]["Team"] == "Atlas — Zürich Ærø"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (None, ""),
+        (True, "yes"),
+        (False, "no"),
+        (0, "0"),
+        (42, "42"),
+        ("-10% latency", "'-10% latency"),
+        ("+1 region", "'+1 region"),
+        ("@mention", "'@mention"),
+        ("plain", "plain"),
+    ],
+)
+def test_csv_cells(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_without_quarters_there_is_nothing_to_export(client, vp):
+    client.force_login(vp)
+    assert client.get(TEAMS_CSV).status_code == 404
+    assert client.get(MILESTONES_CSV).status_code == 404
+
+
+def test_anonymous_visitors_cannot_export(client, org):
+    assert client.get(TEAMS_CSV).status_code == 302
+    assert client.get(MILESTONES_CSV).status_code == 302
+
+
+# Session, user, quarters, teams, memberships, milestones and their history.
+CSV_QUERIES = 7
+
+
+@pytest.mark.parametrize("teams", [5, 200])
+@pytest.mark.parametrize("url", [TEAMS_CSV, MILESTONES_CSV])
+def test_an_export_costs_the_same_queries_for_5_and_200_teams(
+    client, vp, teams, url, frozen_today, django_assert_num_queries
+):
+    grow_org(QuarterFactory(year=2026, number=4), teams)
+    client.force_login(vp)
+    with django_assert_num_queries(CSV_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200

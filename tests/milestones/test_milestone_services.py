@@ -1,0 +1,173 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from milestones.history import Source, history_source
+from milestones.models import Milestone
+from milestones.services import (
+    StaleMilestone,
+    create_milestone,
+    drop_milestone,
+    move_milestone,
+    restore_milestone,
+    update_milestone,
+)
+from tests.factories import MilestoneFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def milestone(team, quarter, engineer):
+    return MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=engineer,
+        committed_date=D(2026, 11, 10),
+        target_date=D(2026, 11, 10),
+    )
+
+
+def fresh(milestone) -> Milestone:
+    return Milestone.objects.get(pk=milestone.pk)
+
+
+def latest_record(milestone):
+    return milestone.history.order_by("-history_id").first()
+
+
+# --- update_milestone ------------------------------------------------------------------------
+
+
+def test_update_applies_the_changes_and_bumps_the_version(lead, milestone):
+    saved = update_milestone(
+        milestone=milestone, version=1, changes={"target_date": D(2026, 11, 20)}, user=lead
+    )
+    assert (saved.version, fresh(milestone).target_date) == (2, D(2026, 11, 20))
+
+
+def test_update_records_the_user_and_the_source_of_the_change(lead, milestone):
+    with history_source(Source.WEB):
+        update_milestone(milestone=milestone, version=1, changes={"notes": "n"}, user=lead)
+    record = latest_record(milestone)
+    assert (record.history_user, record.source, record.notes, record.version) == (
+        lead,
+        "web",
+        "n",
+        2,
+    )
+
+
+def test_update_against_an_older_version_raises_stale_and_writes_nothing(lead, milestone):
+    update_milestone(milestone=milestone, version=1, changes={"notes": "first"}, user=lead)
+    with pytest.raises(StaleMilestone) as caught:
+        update_milestone(milestone=milestone, version=1, changes={"notes": "second"}, user=lead)
+    assert (caught.value.current.version, caught.value.current.notes) == (2, "first")
+    assert fresh(milestone).notes == "first"
+    assert milestone.history.count() == 2
+
+
+def test_update_validates_with_the_model_rules_and_writes_nothing(lead, milestone):
+    with pytest.raises(ValidationError) as caught:
+        update_milestone(milestone=milestone, version=1, changes={"status": "done"}, user=lead)
+    assert "delivered_date" in caught.value.message_dict
+    assert fresh(milestone).version == 1
+
+
+def test_update_refuses_fields_that_an_edit_does_not_change(lead, milestone):
+    with pytest.raises(ValueError, match="position"):
+        update_milestone(milestone=milestone, version=1, changes={"position": 9}, user=lead)
+
+
+def test_leaving_done_clears_the_delivered_date(lead, team, quarter):
+    done = MilestoneFactory(team=team, quarter=quarter, done=True)
+    update_milestone(milestone=done, version=1, changes={"status": "at_risk"}, user=lead)
+    assert fresh(done).delivered_date is None
+
+
+def test_a_delivered_date_set_on_an_open_milestone_is_refused_not_cleared(lead, milestone):
+    with pytest.raises(ValidationError):
+        update_milestone(
+            milestone=milestone, version=1, changes={"delivered_date": D(2026, 11, 2)}, user=lead
+        )
+
+
+def test_leaving_dropped_clears_the_excuse(vp, milestone):
+    Milestone.objects.filter(pk=milestone.pk).update(status="dropped", excused=True)
+    update_milestone(milestone=fresh(milestone), version=1, changes={"status": "planned"}, user=vp)
+    assert fresh(milestone).excused is False
+
+
+# --- create_milestone ------------------------------------------------------------------------
+
+
+def test_create_puts_the_milestone_last_planned_at_version_one(lead, team, quarter, milestone):
+    created = create_milestone(
+        team=team, quarter=quarter, user=lead, title="New", committed_date=D(2026, 12, 1)
+    )
+    assert (created.status, created.version, created.target_date) == (
+        "planned",
+        1,
+        D(2026, 12, 1),
+    )
+    assert created.position == milestone.position + 1
+    assert created.history.get().history_user == lead
+
+
+def test_create_validates_and_writes_nothing_when_invalid(lead, team, quarter):
+    with pytest.raises(ValidationError) as caught:
+        create_milestone(team=team, quarter=quarter, user=lead, title="", committed_date=None)
+    assert {"title", "committed_date"} <= caught.value.message_dict.keys()
+    assert not Milestone.objects.exists()
+
+
+# --- drop_milestone and restore_milestone ----------------------------------------------------
+
+
+def test_drop_and_restore_round_trip_to_the_status_before(lead, milestone):
+    update_milestone(milestone=milestone, version=1, changes={"status": "off_track"}, user=lead)
+    dropped = drop_milestone(milestone=milestone, version=2, user=lead)
+    assert (dropped.status, dropped.version) == ("dropped", 3)
+    restored = restore_milestone(milestone=milestone, version=3, user=lead)
+    assert (restored.status, restored.version) == ("off_track", 4)
+
+
+def test_restoring_a_milestone_created_dropped_makes_it_planned(lead, team, quarter):
+    dropped = MilestoneFactory(team=team, quarter=quarter, status="dropped")
+    assert restore_milestone(milestone=dropped, version=1, user=lead).status == "planned"
+
+
+def test_dropping_a_dropped_milestone_changes_nothing(lead, team, quarter):
+    dropped = MilestoneFactory(team=team, quarter=quarter, status="dropped")
+    assert drop_milestone(milestone=dropped, version=1, user=lead).version == 1
+
+
+def test_a_stale_drop_raises_stale(lead, milestone):
+    update_milestone(milestone=milestone, version=1, changes={"notes": "x"}, user=lead)
+    with pytest.raises(StaleMilestone):
+        drop_milestone(milestone=milestone, version=1, user=lead)
+    assert fresh(milestone).status == "on_track"
+
+
+# --- move_milestone --------------------------------------------------------------------------
+
+
+def test_move_swaps_positions_with_the_neighbour(lead, team, quarter):
+    MilestoneFactory(team=team, quarter=quarter, position=10, title="first")
+    second = MilestoneFactory(team=team, quarter=quarter, position=20, title="second")
+    moved = move_milestone(milestone=second, direction="up", user=lead)
+    assert moved.pk == second.pk
+    assert [m.title for m in Milestone.objects.filter(team=team)] == ["second", "first"]
+    assert {m.title: m.position for m in Milestone.objects.all()} == {"second": 10, "first": 20}
+    assert latest_record(second).history_user == lead
+
+
+def test_move_refuses_a_direction_that_is_not_up_or_down(lead, milestone):
+    with pytest.raises(ValueError, match="up or down"):
+        move_milestone(milestone=milestone, direction="left", user=lead)
+
+
+def test_moving_the_last_milestone_down_changes_nothing(lead, milestone):
+    move_milestone(milestone=milestone, direction="down", user=lead)
+    assert fresh(milestone).version == 1

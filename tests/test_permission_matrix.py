@@ -1,0 +1,489 @@
+"""Who may change what (SPEC section 1), endpoint by endpoint and persona by persona.
+
+The endpoints come from the URL resolver: every URL name must be placed in MATRIX (it changes
+something), READ_ONLY (GET-only pages, open to everyone signed in) or EXEMPT (with a reason),
+so a new endpoint fails `test_every_endpoint_is_placed` until someone decides who may use it.
+
+To place a new endpoint, add an entry to MATRIX keyed by its URL name:
+
+    "milestones:sync_now": Endpoint(
+        kwargs=no_kwargs,                        # World -> the URL's kwargs
+        data=lambda w: {"dry_run": ""},          # World -> a POST that would succeed
+        expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
+        htmx=False,                              # sent as a plain form post
+    ),
+
+`allowed(...)` gives `ok` to the personas named, 403 to the other signed-in ones and a redirect
+to sign-in to the anonymous visitor; write a dict by hand when an endpoint needs more nuance.
+`prepare` makes what the endpoint needs first (a review to close, a conflict to resolve) and
+keeps it in `world.extra`. Requests are htmx requests unless the endpoint says `htmx=False`.
+Every endpoint of one object of a team (/teams/<slug>/.../<pk>/) is also checked to answer
+404 under another team's slug and for an unknown id.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from milestones.models import Milestone, Quarter, Review
+from milestones.services import drop_milestone
+from milestones.services_reviews import close_review, start_review
+from milestones.sheets.models import SyncConflict, SyncRun
+from teams.models import Team, User
+from tests.factories import LeadershipFactory, MilestoneFactory, QuarterFactory, trio
+
+# --- Personas ------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+LEADERSHIP = "leadership"
+LEAD = "lead"  # the tech lead of the milestone's team
+OWNER = "owner"  # the engineer of the team who owns the milestone
+ENGINEER = "engineer"  # the other engineer of the team
+OTHER_LEAD = "other_lead"  # the tech lead of another team
+PERSONAS = [ANONYMOUS, LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD]
+
+# Expected outcomes besides plain status codes.
+LOGIN = "302 to sign-in"
+REDIRECT = "302 elsewhere"  # a plain-form success
+
+
+def allowed(*personas: str, ok: int | str = 200) -> dict[str, int | str]:
+    return {
+        persona: LOGIN if persona == ANONYMOUS else ok if persona in personas else 403
+        for persona in PERSONAS
+    }
+
+
+@dataclass
+class World:
+    """Two teams in 2026 Q4; `milestone` belongs to Platform and is owned by OWNER."""
+
+    users: dict[str, User | None]
+    team: Team
+    other_team: Team
+    quarter: Quarter
+    milestone: Milestone
+    below: Milestone  # the next row of Platform's table
+    other_milestone: Milestone  # a milestone of the other team
+    extra: dict = field(default_factory=dict)  # what an endpoint's `prepare` made
+
+
+@pytest.fixture
+def world(db, monkeypatch) -> World:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 11, 25))
+    quarter = QuarterFactory(year=2026, number=4)
+    team, lead, owner, engineer = trio(name="Platform", slug="platform")
+    other_team, other_lead, *_ = trio(name="Billing", slug="billing")
+    milestone = MilestoneFactory(team=team, quarter=quarter, owner=owner, position=0)
+    return World(
+        users={
+            ANONYMOUS: None,
+            LEADERSHIP: LeadershipFactory(username="vp"),
+            LEAD: lead,
+            OWNER: owner,
+            ENGINEER: engineer,
+            OTHER_LEAD: other_lead,
+        },
+        team=team,
+        other_team=other_team,
+        quarter=quarter,
+        milestone=milestone,
+        below=MilestoneFactory(team=team, quarter=quarter, owner=lead, position=1),
+        other_milestone=MilestoneFactory(team=other_team, quarter=quarter, position=0),
+    )
+
+
+# --- URL kwargs and request data -----------------------------------------------------------
+
+
+def no_kwargs(w: World) -> dict:
+    return {}
+
+
+def team_kwargs(w: World) -> dict:
+    return {"slug": w.team.slug}
+
+
+def milestone_kwargs(w: World) -> dict:
+    return {"slug": w.team.slug, "pk": w.milestone.pk}
+
+
+def quarter_kwargs(w: World) -> dict:
+    return {"slug": w.quarter.slug}
+
+
+def review_kwargs(w: World) -> dict:
+    return {"slug": w.team.slug, "pk": w.extra["review"].pk}
+
+
+def review_item_kwargs(w: World) -> dict:
+    item = w.extra["review"].items.order_by("pk").first()
+    return {**review_kwargs(w), "item_pk": item.pk}
+
+
+def no_data(w: World) -> dict:
+    return {}
+
+
+def new_milestone(w: World) -> dict:
+    return {"quarter": w.quarter.slug, "title": "New", "committed_date": "2026-12-01"}
+
+
+def engineers_edit(w: World) -> dict:
+    """Every field at its value but the ones an engineer may change, which change."""
+    m = w.milestone
+    return {
+        "version": m.version,
+        "title": m.title,
+        "description": m.description,
+        "owner": m.owner_id,
+        "committed_date": m.committed_date.isoformat(),
+        "target_date": "2026-12-31",
+        "status": "at_risk",
+        "delivered_date": "",
+        "notes": "Moved by the matrix",
+    }
+
+
+def version(w: World) -> dict:
+    return {"version": w.milestone.version}
+
+
+def drop_first(w: World) -> None:
+    drop_milestone(milestone=w.milestone, version=w.milestone.version, user=None)
+    w.milestone.refresh_from_db()
+
+
+def quarter_settings(w: World) -> dict:
+    return {"goal": 2, "grace_days": 5, "locked": "on"}
+
+
+def start_a_review(w: World) -> None:
+    w.extra["review"] = start_review(team=w.team, held_on=datetime.date(2026, 11, 24), user=None)
+
+
+def close_a_review(w: World) -> None:
+    start_a_review(w)
+    w.extra["review"] = close_review(review=w.extra["review"], user=None)
+
+
+def a_sync_running(w: World) -> None:
+    """A run in progress: "Sync now" then shows it instead of starting the engine."""
+    w.extra["run"] = SyncRun.objects.create(
+        trigger=SyncRun.Trigger.COMMAND, status=SyncRun.Status.RUNNING
+    )
+
+
+def run_kwargs(w: World) -> dict:
+    return {"pk": w.extra["run"].pk}
+
+
+def a_sync_conflict(w: World) -> None:
+    w.extra["conflict"] = SyncConflict.objects.create(
+        milestone=w.milestone,
+        field="status",
+        sheet_value="off_track",
+        sheet_text="Blocked",
+        app_value=w.milestone.status,
+        base_value="planned",
+        tab=w.team.tab_title,
+        row=2,
+        column="D",
+        detected_at=timezone.now(),
+    )
+
+
+def conflict_kwargs(w: World) -> dict:
+    return {"pk": w.extra["conflict"].pk}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint that changes something, and what each persona gets from each method."""
+
+    kwargs: Callable[[World], dict]
+    expected: dict[str, dict[str, int | str]]  # method -> persona -> outcome
+    data: Callable[[World], dict] = no_data
+    prepare: Callable[[World], None] | None = None
+    htmx: bool = True
+
+
+MATRIX: dict[str, Endpoint] = {
+    "milestones:create": Endpoint(
+        kwargs=team_kwargs,
+        data=new_milestone,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:edit": Endpoint(
+        kwargs=milestone_kwargs,
+        data=engineers_edit,
+        expected={
+            "GET": allowed(LEADERSHIP, LEAD, OWNER),
+            "POST": allowed(LEADERSHIP, LEAD, OWNER),
+        },
+    ),
+    "milestones:move": Endpoint(
+        kwargs=milestone_kwargs,
+        data=lambda w: {"direction": "down"},
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:drop": Endpoint(
+        kwargs=milestone_kwargs, data=version, expected={"POST": allowed(LEADERSHIP, LEAD)}
+    ),
+    "milestones:restore": Endpoint(
+        kwargs=milestone_kwargs,
+        data=version,
+        prepare=drop_first,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:review_start": Endpoint(
+        kwargs=team_kwargs,
+        data=lambda w: {"held_on": "2026-11-25"},
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:review_item_note": Endpoint(
+        kwargs=review_item_kwargs,
+        prepare=start_a_review,
+        data=lambda w: {"note": "Discussed"},
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:review_summary": Endpoint(
+        kwargs=review_kwargs,
+        prepare=start_a_review,
+        data=lambda w: {"summary": "A good fortnight"},
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:review_close": Endpoint(
+        kwargs=review_kwargs,
+        prepare=start_a_review,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:review_reopen": Endpoint(
+        kwargs=review_kwargs,
+        prepare=close_a_review,
+        expected={"POST": allowed(LEADERSHIP)},
+    ),
+    "milestones:sync_now": Endpoint(
+        kwargs=no_kwargs,
+        prepare=a_sync_running,
+        htmx=False,
+        expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
+    "milestones:sync_conflict_resolve": Endpoint(
+        kwargs=conflict_kwargs,
+        prepare=a_sync_conflict,
+        data=lambda w: {"take": "app"},
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:quarter_settings": Endpoint(
+        kwargs=quarter_kwargs,
+        data=quarter_settings,
+        htmx=False,
+        expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReadOnly:
+    """A GET-only page: every signed-in persona reads it (SPEC: transparency is the culture)."""
+
+    kwargs: Callable[[World], dict] = no_kwargs
+    signed_in: int | str = 200
+    htmx: bool = False
+    prepare: Callable[[World], None] | None = None
+
+
+READ_ONLY: dict[str, ReadOnly] = {
+    "home": ReadOnly(signed_in=REDIRECT),  # to the dashboard or one's team
+    "teams:list": ReadOnly(),
+    "teams:detail": ReadOnly(kwargs=team_kwargs),
+    "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
+    "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
+    "milestones:dashboard": ReadOnly(),
+    "milestones:dashboard_teams_csv": ReadOnly(),
+    "milestones:dashboard_milestones_csv": ReadOnly(),
+    "milestones:reviews": ReadOnly(kwargs=team_kwargs),
+    "milestones:review": ReadOnly(kwargs=review_kwargs, prepare=start_a_review),
+    "milestones:sync": ReadOnly(),
+    "milestones:sync_run": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running),
+    "milestones:sync_run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
+    "milestones:sync_conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
+}
+
+EXEMPT: dict[str, str] = {
+    "login": "Django's sign-in form, the one page open to everyone",
+    "logout": "signs out one's own session (a POST, tested with sign-in)",
+    "healthz": "the load balancer's probe: reads, open to all (tests/test_health_and_security.py)",
+}
+
+
+# --- The resolver --------------------------------------------------------------------------
+
+
+def routes(patterns=None, namespace: str = "", prefix: str = "") -> dict[str, str]:
+    """URL name -> route, for every named URL but the admin's."""
+    found: dict[str, str] = {}
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns != "admin":  # Django's admin guards itself (staff only)
+                found |= routes(entry.url_patterns, ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            found[name] = prefix + str(entry.pattern)
+    return found
+
+
+ROUTES = routes()
+
+
+def test_every_endpoint_is_placed():
+    names = set(ROUTES)
+    placed = MATRIX.keys() | READ_ONLY.keys() | EXEMPT.keys()
+    assert names - placed == set(), "place these endpoints in the permission matrix"
+    assert placed - names == set(), "these matrix entries no longer exist"
+
+
+def test_the_tables_do_not_overlap():
+    assert not (MATRIX.keys() & READ_ONLY.keys())
+    assert not ((MATRIX.keys() | READ_ONLY.keys()) & EXEMPT.keys())
+
+
+# --- Requests ------------------------------------------------------------------------------
+
+
+def request(client, w: World, persona: str, name: str, method: str, kwargs, data, htmx: bool):
+    user = w.users[persona]
+    if user is not None:
+        client.force_login(user)
+    path = reverse(name, kwargs=kwargs)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    if method == "GET":
+        return client.get(path, **headers)
+    return client.post(path, data, **headers)
+
+
+def assert_outcome(response, expected: int | str, where: str) -> None:
+    status = response.status_code
+    if expected == LOGIN:
+        assert status == 302, f"{where}: {status}, expected {expected}"
+        assert response["Location"].startswith(reverse("login") + "?next="), where
+    elif expected == REDIRECT:
+        assert status == 302, f"{where}: {status}, expected {expected}"
+        assert not response["Location"].startswith(reverse("login")), where
+    else:
+        assert status == expected, f"{where}: {status}, expected {expected}"
+
+
+def snapshot() -> tuple[list, list]:
+    """What a refused request must leave as it was: milestones, reviews, sync runs and
+    conflicts."""
+    return (
+        list(Milestone.objects.order_by("pk").values_list("pk", "version", "status", "position")),
+        list(Review.objects.order_by("pk").values_list("pk", "summary", "closed_at")),
+        list(SyncRun.objects.order_by("pk").values_list("pk", "status")),
+        list(SyncConflict.objects.order_by("pk").values_list("pk", "status")),
+    )
+
+
+CASES = [
+    (name, method, persona)
+    for name, endpoint in MATRIX.items()
+    for method in endpoint.expected
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), CASES)
+def test_permission_matrix(client, world, name, method, persona):
+    endpoint = MATRIX[name]
+    if endpoint.prepare:
+        endpoint.prepare(world)
+    before = snapshot()
+    expected = endpoint.expected[method][persona]
+    response = request(
+        client,
+        world,
+        persona,
+        name,
+        method,
+        endpoint.kwargs(world),
+        endpoint.data(world),
+        endpoint.htmx,
+    )
+    assert_outcome(response, expected, f"{method} {name} as {persona}")
+    if expected in (LOGIN, 403) or method == "GET":
+        assert snapshot() == before, "a refused request changed something"
+
+
+# Endpoints of one object of a team: /teams/<slug>/<things>/<pk>/...
+OF_A_TEAM = [
+    (name, method)
+    for name, endpoint in [*MATRIX.items(), *READ_ONLY.items()]
+    if "<slug:slug>" in ROUTES.get(name, "") and "<int:pk>" in ROUTES.get(name, "")
+    for method in (endpoint.expected if isinstance(endpoint, Endpoint) else ["GET"])
+]
+
+
+def entry_of(name: str) -> Endpoint | ReadOnly:
+    return MATRIX.get(name) or READ_ONLY[name]
+
+
+@pytest.mark.parametrize(("name", "method"), OF_A_TEAM)
+@pytest.mark.parametrize("persona", [LEADERSHIP, LEAD])
+def test_an_object_under_another_teams_slug_is_not_found(client, world, name, method, persona):
+    entry = entry_of(name)
+    if entry.prepare:
+        entry.prepare(world)
+    data = entry.data(world) if isinstance(entry, Endpoint) else {}
+    kwargs = {**entry.kwargs(world), "slug": world.other_team.slug}
+    before = snapshot()
+    response = request(client, world, persona, name, method, kwargs, data, htmx=True)
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "method"), OF_A_TEAM)
+def test_an_unknown_object_is_not_found(client, world, name, method):
+    entry = entry_of(name)
+    if entry.prepare:
+        entry.prepare(world)
+    data = entry.data(world) if isinstance(entry, Endpoint) else {}
+    kwargs = {**entry.kwargs(world), "pk": 10**9}
+    response = request(client, world, LEADERSHIP, name, method, kwargs, data, htmx=True)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_read_only_pages_are_open_to_everyone_signed_in(client, world, name, persona):
+    page = READ_ONLY[name]
+    if page.prepare:
+        page.prepare(world)
+    response = request(client, world, persona, name, "GET", page.kwargs(world), {}, page.htmx)
+    expected = LOGIN if persona == ANONYMOUS else page.signed_in
+    assert_outcome(response, expected, f"GET {name} as {persona}")
+
+
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+def test_read_only_pages_refuse_to_change_anything(client, world, name):
+    page = READ_ONLY[name]
+    if page.prepare:
+        page.prepare(world)
+    before = snapshot()
+    response = request(client, world, LEADERSHIP, name, "POST", page.kwargs(world), {}, page.htmx)
+    assert response.status_code == 405
+    assert snapshot() == before
+
+
+def test_the_matrix_covers_every_persona_for_every_method():
+    for name, endpoint in MATRIX.items():
+        for method, outcomes in endpoint.expected.items():
+            assert set(outcomes) == set(PERSONAS), f"{method} {name}"
