@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SHEETS_PORT ?= 8765
-export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
 .PHONY: run test lint format bench browser install install-dev migrate serve-prod load clean
 

@@ -40,6 +40,7 @@ from milestones.permissions import (
     editable_fields,
 )
 from milestones.selectors import slip_counts
+from milestones.selectors_reviews import review_status
 from milestones.services import (
     StaleMilestone,
     create_milestone,
@@ -180,7 +181,12 @@ def render_team_page(
         add_form.set_focus()
     if add_form is None and context["can_manage"] and quarter is not None:
         add_form = NewMilestoneForm(team=team)
-    context.update(quarters=quarters, row_state=row_state, add_form=add_form)
+    context.update(
+        quarters=quarters,
+        row_state=row_state,
+        add_form=add_form,
+        review=review_status([team], timezone.localdate())[team.pk],
+    )
     return render(request, TEAM_PAGE, context, status=status)
 
 
