@@ -1,7 +1,6 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.utils import timezone
 
 from milestones.demo import DemoError, DemoSignIns, build_demo, demo_sign_ins
@@ -77,4 +76,3 @@ class Command(BaseCommand):
             User,
         ):
             model.objects.all().delete()
-        connection.close()
