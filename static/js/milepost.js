@@ -17,12 +17,13 @@
     }
   }
 
-  // Escape in an edit row cancels the edit, like its Cancel link.
+  // Escape in an edit row cancels the edit, like its Cancel link. The row is found by its
+  // Cancel link rather than its "editing" class, which htmx only sets once the swap settles.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) {
       return;
     }
-    var row = event.target.closest("tbody.editing");
+    var row = event.target.closest("tbody");
     var cancel = row && row.querySelector("[data-cancel]");
     if (cancel) {
       event.preventDefault();

@@ -20,6 +20,7 @@ from milestones.models import Milestone
 from milestones.services import update_milestone
 from milestones.services_reviews import close_review, start_review
 from milestones.sheets.models import SyncConflict, SyncRun
+from tests.browser.helpers import start_editing
 from tests.factories import LeadershipFactory, MilestoneFactory, QuarterFactory, trio
 
 D = datetime.date
@@ -244,14 +245,14 @@ def test_a_tech_lead_edits_in_place_without_a_csp_violation(page, sign_in, org, 
     load(page, "/teams/platform/")
 
     # Edit a row in place and save it.
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     page.get_by_label("Status", exact=True).select_option("at_risk")
     page.get_by_label("Notes").fill("Vendor sandbox is late.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(f"#milestone-{importer.pk} .status-badge")).to_have_text("At risk")
 
     # Someone else saves Audit log while the lead edits it: the 409 row comes back.
-    page.get_by_role("link", name="Edit Audit log").click()
+    start_editing(page, "Audit log")
     # The edit row first: the test database is SQLite in memory, shared with the live server's
     # thread, where a write beside a read in flight meets a table lock.
     expect(page.get_by_label("Notes")).to_be_visible()
@@ -266,7 +267,7 @@ def test_a_tech_lead_edits_in_place_without_a_csp_violation(page, sign_in, org, 
     expect(page.get_by_role("link", name="Edit Audit log")).to_be_visible()
 
     # Escape cancels an edit (milepost.js), then add a milestone and move it up.
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     title = page.get_by_label("Title", exact=True)
     expect(title).to_be_focused()  # the row is swapped in and settled
     title.press("Escape")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from milestones.models import Milestone
 from milestones.services import update_milestone
+from tests.browser.helpers import start_editing
 from tests.factories import MilestoneFactory, QuarterFactory, trio
 
 TODAY = datetime.date(2026, 11, 25)
@@ -65,7 +66,7 @@ def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, p
     expect(page).to_have_url(re.compile(r"/teams/platform/$"))
 
     # Edit a status in place.
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     expect(page.get_by_label("Title", exact=True)).to_be_focused()
     page.get_by_label("Status", exact=True).select_option("at_risk")
     page.get_by_role("button", name="Save").click()
@@ -83,7 +84,7 @@ def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, p
     expect(page.get_by_label("Title of the new milestone")).to_have_value("")
 
     # Move its target date later: a slip.
-    page.get_by_role("link", name="Edit Billing export").click()
+    start_editing(page, "Billing export")
     page.get_by_label("Target date", exact=True).fill("2026-12-18")
     page.get_by_role("button", name="Save").click()
     expect(added_row).to_contain_text("+14d")
@@ -121,7 +122,7 @@ def test_an_engineer_cannot_edit_a_milestone_they_do_not_own(page, sign_in, plat
 
 def test_an_engineer_edits_their_own_milestone_with_only_their_fields(page, sign_in, platform):
     sign_in(page, platform["engineer"])
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     editing = row(page, platform["importer"])
     expect(editing.get_by_label("Notes")).to_be_visible()
     expect(editing.get_by_label("Title", exact=True)).to_have_count(0)
@@ -135,7 +136,7 @@ def test_an_engineer_edits_their_own_milestone_with_only_their_fields(page, sign
 def test_a_stale_edit_shows_the_conflict_message_and_the_current_values(page, sign_in, platform):
     importer = platform["importer"]
     sign_in(page, platform["lead"])
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     page.get_by_label("Status", exact=True).select_option("off_track")
 
     # Meanwhile the owner saves from another browser.
@@ -165,7 +166,7 @@ def test_a_refused_edit_shows_the_message_beside_the_field_and_keeps_the_typing(
     page, sign_in, platform
 ):
     sign_in(page, platform["lead"])
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     page.get_by_label("Status", exact=True).select_option("done")
     page.get_by_label("Notes").fill("Shipped on Friday")
     page.get_by_role("button", name="Save").click()
@@ -192,7 +193,7 @@ def test_reordering_works_from_the_keyboard_and_keeps_the_focus(page, sign_in, p
 
 def test_escape_cancels_an_edit(page, sign_in, platform):
     sign_in(page, platform["lead"])
-    page.get_by_role("link", name="Edit Importer").click()
+    start_editing(page, "Importer")
     page.get_by_label("Notes").fill("never mind")
     page.keyboard.press("Escape")
     expect(page.get_by_role("link", name="Edit Importer")).to_be_focused()

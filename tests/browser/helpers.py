@@ -1,0 +1,17 @@
+"""What browser tests share beyond fixtures."""
+
+from playwright.sync_api import Page
+
+# htmx swaps an edit row in at once but binds its hx-* attributes and moves the focus to its
+# autofocus field only when the swap settles (htmx.config.defaultSettleDelay later). Typing
+# before that lands in whichever field the focus then leaves, so a test waits for it.
+_ROW_SETTLED = """() => {
+  const row = document.activeElement && document.activeElement.closest("tbody.editing");
+  return Boolean(row) && !row.classList.contains("htmx-settling");
+}"""
+
+
+def start_editing(page: Page, title: str) -> None:
+    """Click the row's Edit link and wait until the edit row is ready to type in."""
+    page.get_by_role("link", name=f"Edit {title}").click()
+    page.wait_for_function(_ROW_SETTLED)
