@@ -37,8 +37,8 @@ class ReviewStatusLike(Protocol):
 class DashboardRow:
     team: Team
     figures: ontime.TeamQuarter
-    # The team's review status. Reviews (SPEC section 3) are not wired in yet, so it stays None:
-    # no last review shown and nothing flagged, rather than made-up dates.
+    # The team's review status (`selectors_reviews.quarter_review_status`); None when there is
+    # none to show: no last review shown and nothing flagged, rather than made-up dates.
     review: ReviewStatusLike | None = None
 
     @property

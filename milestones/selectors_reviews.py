@@ -41,6 +41,25 @@ def review_status(
     return {pk: reviews.review_status_on(last, today, cadence) for pk, last in last_dates}
 
 
+def quarter_review_status(
+    teams: Iterable[Team | int], quarter, today: datetime.date
+) -> dict[int, reviews.ReviewStatus]:
+    """The review status the dashboard shows for a quarter: one query.
+
+    For the quarter in progress, each team's status today. For a finished quarter, the last
+    review held by its end and nothing flagged (a cadence missed back then is not today's
+    business). A quarter yet to start has no status at all.
+    """
+    if today < quarter.start:
+        return {}
+    if today <= quarter.end:
+        return review_status(teams, today)
+    return {
+        pk: reviews.ReviewStatus(status.last_review_date, None, overdue=False)
+        for pk, status in review_status(teams, quarter.end).items()
+    }
+
+
 @dataclass
 class ReviewPage:
     """Everything the review page shows.

@@ -25,6 +25,7 @@ from milestones.forms_quarter import QuarterSettingsForm
 from milestones.models import Quarter
 from milestones.quarters import pick_quarter
 from milestones.selectors import QuarterReport, quarter_report
+from milestones.selectors_reviews import quarter_review_status
 from teams.http import MilepostRequest
 from teams.models import Team
 
@@ -40,7 +41,7 @@ def dashboard(request: MilepostRequest):
     if quarter is None:
         return render(request, "milestones/dashboard.html", {"quarter": None})
     report = quarter_report(quarter, today)
-    state, table = _table(request, report)
+    state, table = _table(request, report, today)
     context: dict[str, Any] = {
         "quarter": quarter,
         "state": state,
@@ -70,7 +71,7 @@ def dashboard_teams_csv(request: MilepostRequest):
     """The per-team table as the page shows it: same quarter, squad filter and order."""
     today = timezone.localdate()
     quarter = _get_quarter(request, today)
-    state, table = _table(request, quarter_report(quarter, today))
+    state, table = _table(request, quarter_report(quarter, today), today)
     return _csv_response(
         board.team_csv(table.rows), board.csv_filename(quarter, "teams", state.squad)
     )
@@ -115,9 +116,10 @@ def quarter_settings(request: MilepostRequest, slug: str):
 
 
 def _table(
-    request: MilepostRequest, report: QuarterReport
+    request: MilepostRequest, report: QuarterReport, today: datetime.date
 ) -> tuple[board.TableState, board.TeamTable]:
-    rows = board.dashboard_rows(report)
+    reviews = quarter_review_status([row.team for row in report.rows], report.quarter, today)
+    rows = board.dashboard_rows(report, reviews)
     state = board.TableState.from_query(request.GET, report.quarter, board.squads_of(rows))
     return state, board.team_table(rows, state)
 

@@ -173,9 +173,9 @@ def test_a_team_that_is_not_a_trio_is_marked(signed_in_vp, org, frozen_today):
     assert text(response).count("not a trio") == 1
 
 
-def test_last_review_is_empty_until_reviews_exist(signed_in_vp, org, frozen_today):
+def test_teams_that_never_held_a_review_are_overdue_with_no_date(signed_in_vp, org, frozen_today):
     rows = signed_in_vp.get(URL).context["table"].rows
-    assert {(row.last_review, row.review_overdue) for row in rows} == {(None, False)}
+    assert {(row.last_review, row.review_overdue) for row in rows} == {(None, True)}
 
 
 def test_the_vary_header_keeps_the_partial_and_the_page_apart_in_caches(
@@ -184,10 +184,11 @@ def test_the_vary_header_keeps_the_partial_and_the_page_apart_in_caches(
     assert "HX-Request" in signed_in_vp.get(URL)["Vary"]
 
 
-# Session, user, quarters, teams, memberships, milestones, their history, and the trend.
-PAGE_QUERIES = 8
+# Session, user, quarters, teams, memberships, milestones, their history, the teams' last
+# reviews, and the trend.
+PAGE_QUERIES = 9
 # The swapped table and lists need no trend.
-PARTIAL_QUERIES = 7
+PARTIAL_QUERIES = 8
 
 
 @pytest.mark.parametrize("teams", [5, 200])
