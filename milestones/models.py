@@ -168,6 +168,81 @@ class Milestone(models.Model):
         ).exists()
 
 
+# --- Slip reasons (the commitment ledger) -----------------------------------------------------
+
+
+class SlipReason(models.Model):
+    """Why a target date moved later: a short list leadership keeps in the admin."""
+
+    name = models.CharField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list.")
+    active = models.BooleanField(
+        default=True, help_text="Offered when a date moves later. Past slips keep their reason."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlipExplanation(models.Model):
+    """The reason given for one slip: the historical record that moved a target date later.
+
+    Slips themselves are read from the milestone's history (`milestones.ledger`); this only
+    says why. A slip without one reads "changed in the sheet" when the sheet sync made it and
+    "no reason given" otherwise, until someone who may edit the milestone gives a reason.
+    """
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="slip_explanations"
+    )
+    record = models.OneToOneField(
+        "milestones.HistoricalMilestone",
+        on_delete=models.CASCADE,
+        related_name="slip_explanation",
+        help_text="The historical record of the move.",
+    )
+    reason = models.ForeignKey(SlipReason, on_delete=models.PROTECT, related_name="explanations")
+    note = models.CharField(max_length=500, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.reason}"
+
+
+# --- Nudges -------------------------------------------------------------------------------------
+
+
+class Nudge(models.Model):
+    """An e-mail the daily nudges sent someone: at most one per person per day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
+    )
+    sent_on = models.DateField()
+    kinds = models.CharField(
+        max_length=100, help_text="What it was about, comma-separated (review_overdue, …)."
+    )
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "sent_on"], name="one_nudge_per_person_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sent_on})"
+
+
 # --- Reviews (SPEC section 3) ---------------------------------------------------------------
 
 

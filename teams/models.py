@@ -20,6 +20,11 @@ class User(AbstractUser):
         help_text="VP of Engineering or a director: may edit any milestone, set quarter goals "
         "and run the sheet sync.",
     )
+    nudges_opt_out = models.BooleanField(
+        "no reminder e-mails",
+        default=False,
+        help_text="Milepost sends this person no nudges and no weekly digest.",
+    )
 
     class Meta:
         ordering = ["display_name", "username"]
