@@ -1,8 +1,10 @@
 """The load balancer's health check, the CSP header and sign-in throttling."""
 
-from django.db import DatabaseError
+import pytest
+from django.db import DatabaseError, OperationalError
 
-from tests.factories import UserFactory
+from milestones import services
+from tests.factories import MilestoneFactory, UserFactory, trio
 
 
 def test_healthz_answers_without_a_session(client, db):
@@ -66,3 +68,54 @@ def test_an_admin_unlock_lets_the_user_in_again(client, db, settings):
     reset(username="mobrien")
     response = client.post("/accounts/login/", {"username": "mobrien", "password": "password"})
     assert response.status_code == 302
+
+
+@pytest.mark.urls("tests.urls_failing")
+def test_an_unreachable_database_gives_a_clean_503_page_that_needs_no_database(client, db):
+    client.raise_request_exception = False
+    response = client.get("/down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"cannot reach its database" in response.content
+    assert b"Nothing you sent was half-saved" in response.content
+
+
+@pytest.mark.urls("tests.urls_failing")
+def test_a_bug_gives_the_plain_error_page(client, db):
+    client.raise_request_exception = False
+    response = client.get("/bug/")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_a_write_that_meets_an_outage_changes_nothing(client, db, monkeypatch):
+    """The outage strikes after the milestone is saved, inside the request's transaction: the
+    whole edit is rolled back and the page says so."""
+    team, lead, *_ = trio()
+    milestone = MilestoneFactory(team=team, title="Importer")
+    real_save = services._save
+
+    def save_then_fail(*args, **kwargs):
+        real_save(*args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_save", save_then_fail)
+    client.raise_request_exception = False
+    client.force_login(lead)
+    response = client.post(
+        f"/teams/{team.slug}/milestones/{milestone.pk}/edit/",
+        {
+            "version": milestone.version,
+            "title": "Half-saved?",
+            "status": "on_track",
+            "owner": "",
+            "committed_date": milestone.committed_date,
+            "target_date": milestone.target_date,
+            "notes": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 503
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.version) == ("Importer", 1)
+    assert milestone.history.count() == 1
