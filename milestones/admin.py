@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from milestones.models import Milestone, Quarter
+from milestones.models import Milestone, Nudge, Quarter, SlipExplanation, SlipReason
 
 
 @admin.register(Quarter)
@@ -36,3 +36,45 @@ class MilestoneAdmin(SimpleHistoryAdmin):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SlipReason)
+class SlipReasonAdmin(admin.ModelAdmin):
+    """The list a person picks from when a target date moves later: leadership keeps it short.
+    Retire a reason (untick active) rather than delete it: past slips keep theirs."""
+
+    list_display = ["name", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(SlipExplanation)
+class SlipExplanationAdmin(admin.ModelAdmin):
+    """The reasons given for slips, to read: they are given (and changed) on the milestone
+    page, by whoever may move the milestone's target date."""
+
+    list_display = ["milestone", "reason", "note", "given_by", "given_at"]
+    list_filter = ["reason", "milestone__quarter"]
+    search_fields = ["milestone__title", "note"]
+    list_select_related = ["milestone", "reason", "given_by"]
+    readonly_fields = ["milestone", "record", "given_by", "given_at"]
+    date_hierarchy = "given_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a reason belongs to a move in a milestone's history
+
+
+@admin.register(Nudge)
+class NudgeAdmin(admin.ModelAdmin):
+    """What `send_nudges` sent, one row per person per day: to read. Deleting today's row of
+    someone lets the next run that day e-mail them again."""
+
+    list_display = ["sent_on", "user", "subject", "kinds", "sent_at"]
+    list_filter = ["sent_on"]
+    search_fields = ["user__username", "user__display_name", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "sent_on", "kinds", "subject", "sent_at"]
+    date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -167,3 +167,112 @@ def trend_chart(
             )
         )
     return TrendChart(bars=bars, ticks=ticks)
+
+
+# --- Days slipped by reason: a horizontal Pareto chart ----------------------------------------
+
+PARETO_WIDTH = 720
+PARETO_LABEL_RIGHT = 176  # reasons are right-aligned here, left of the bars
+PARETO_BAR_LEFT = 184
+PARETO_BAR_RIGHT = 560  # room for the value and the cumulative share
+PARETO_VALUE_GAP = 6
+PARETO_CUMULATIVE_X = PARETO_WIDTH - 12  # right-aligned
+PARETO_TOP = 26  # room for the axis labels
+PARETO_ROW = 30
+PARETO_BAR_HEIGHT = 18
+PARETO_BOTTOM = 8
+
+
+@dataclass(frozen=True)
+class DaysTick:
+    value: int
+    x: float
+
+
+@dataclass(frozen=True)
+class ParetoBar:
+    """One reason: its bar's length is its days slipped; the bars run most days first."""
+
+    total: Any  # a `ledger.ReasonTotal`
+    y: float  # top of the bar
+    width: float
+    text_y: float  # the baseline of the row's labels
+    value_x: float
+
+    @property
+    def classes(self) -> str:
+        return "pareto-bar" if self.total.explained else "pareto-bar unexplained"
+
+    @property
+    def value_label(self) -> str:
+        days = self.total.days
+        return f"{days} day{'' if days == 1 else 's'}"
+
+    @property
+    def summary(self) -> str:
+        t = self.total
+        slips = f"{t.slips} slip{'' if t.slips == 1 else 's'}"
+        return (
+            f"{t.label}: {self.value_label} in {slips}, {t.percent}% of the days "
+            f"({t.cumulative_percent}% with the reasons above)"
+        )
+
+
+@dataclass(frozen=True)
+class ParetoChart:
+    bars: list[ParetoBar]
+    ticks: list[DaysTick]  # along the top
+    width: int = PARETO_WIDTH
+    height: int = PARETO_TOP + PARETO_BOTTOM
+    label_x: int = PARETO_LABEL_RIGHT
+    bar_left: int = PARETO_BAR_LEFT
+    bar_right: int = PARETO_BAR_RIGHT
+    cumulative_x: int = PARETO_CUMULATIVE_X
+    top: int = PARETO_TOP
+
+    @property
+    def axis_label_y(self) -> int:
+        return self.top - 10
+
+    @property
+    def bottom(self) -> int:
+        return self.height - PARETO_BOTTOM
+
+    @property
+    def title(self) -> str:
+        return "Days slipped by reason, most first"
+
+    @property
+    def description(self) -> str:
+        return "; ".join(bar.summary for bar in self.bars) + "."
+
+
+def pareto_chart(totals: Sequence[Any]) -> ParetoChart:
+    """Lay out one bar per reason (`ledger.days_by_reason`, most days first), on a days axis
+    shared by all, with each row's cumulative share at the right."""
+    top = max((t.days for t in totals), default=1)
+    step = tick_step(top, most=4)
+    axis_top = step * math.ceil(max(top, 1) / step)
+    span = PARETO_BAR_RIGHT - PARETO_BAR_LEFT
+
+    def x(value: int) -> float:
+        return round(PARETO_BAR_LEFT + span * value / axis_top, 1)
+
+    bars = []
+    for index, total in enumerate(totals):
+        y = PARETO_TOP + index * PARETO_ROW + (PARETO_ROW - PARETO_BAR_HEIGHT) / 2
+        width = round(x(total.days) - PARETO_BAR_LEFT, 1)
+        bars.append(
+            ParetoBar(
+                total=total,
+                y=round(y, 1),
+                width=width,
+                text_y=round(y + PARETO_BAR_HEIGHT / 2, 1),
+                value_x=round(PARETO_BAR_LEFT + width + PARETO_VALUE_GAP, 1),
+            )
+        )
+    return ParetoChart(
+        bars=bars,
+        ticks=[DaysTick(value, x(value)) for value in range(0, axis_top + 1, step)],
+        height=PARETO_TOP + PARETO_ROW * len(totals) + PARETO_BOTTOM,
+    )

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.utils.text import slugify
 
 from milestones import ontime
+from milestones.calibration import Calibration
 from milestones.models import Milestone, Quarter
 from milestones.selectors import QuarterReport, TeamRow
 from teams.models import Squad, Team
@@ -40,6 +41,12 @@ class DashboardRow:
     # The team's review status (`selectors_reviews.quarter_review_status`); None when there is
     # none to show: no last review shown and nothing flagged, rather than made-up dates.
     review: ReviewStatusLike | None = None
+    # How the team's review calls compare with what happened (`calibration.calibrate`).
+    calibration: Calibration | None = None
+
+    @property
+    def calls_right(self) -> float | None:
+        return self.calibration.rate if self.calibration else None
 
     @property
     def last_review(self) -> datetime.date | None:
@@ -56,11 +63,17 @@ class DashboardRow:
 
 
 def dashboard_rows(
-    report: QuarterReport, reviews: Mapping[int, ReviewStatusLike] | None = None
+    report: QuarterReport,
+    reviews: Mapping[int, ReviewStatusLike] | None = None,
+    calibrations: Mapping[int, Calibration] | None = None,
 ) -> list[DashboardRow]:
-    """One row per active team; `reviews` maps a team id to its review status."""
-    reviews = reviews or {}
-    return [DashboardRow(row.team, row.figures, reviews.get(row.team.pk)) for row in report.rows]
+    """One row per active team; `reviews` maps a team id to its review status, `calibrations`
+    to its forecast calibration."""
+    reviews, calibrations = reviews or {}, calibrations or {}
+    return [
+        DashboardRow(row.team, row.figures, reviews.get(row.team.pk), calibrations.get(row.team.pk))
+        for row in report.rows
+    ]
 
 
 def _verdict_rank(row: DashboardRow) -> int | None:
@@ -147,6 +160,12 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: r.figures.days_slipped,
         help="Days past the committed dates, over the team's milestones",
     ),
+    Column(
+        "calls_right",
+        "Calls right",
+        lambda r: r.calls_right,
+        help="Review calls (on track; at risk or off track) that matched what happened",
+    ),
     Column("last_review", "Last review", lambda r: r.last_review, numeric=False),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
@@ -194,16 +213,25 @@ def squads_of(rows: Iterable[DashboardRow]) -> list[Squad]:
 
 @dataclass(frozen=True)
 class TableState:
-    """What the query string asks of the table: ?quarter=2026-q4&sort=-slips&squad=3&group=squad"""
+    """What the query string asks of the table: ?quarter=2026-q4&sort=-slips&squad=3&group=squad
+
+    `as_of` is the day of an as-of view (validated by the view, `asof.parse_as_of`), kept in
+    every link of the table so that sorting and filtering stay on that day.
+    """
 
     quarter: str = ""
     sort: Sort = field(default_factory=Sort)
     squad: Squad | None = None
     grouped: bool = False
+    as_of: datetime.date | None = None
 
     @classmethod
     def from_query(
-        cls, query: Mapping[str, str], quarter: Quarter, squads: Sequence[Squad]
+        cls,
+        query: Mapping[str, str],
+        quarter: Quarter,
+        squads: Sequence[Squad],
+        as_of: datetime.date | None = None,
     ) -> TableState:
         """Unknown sorts and squads fall back to the defaults rather than failing the page."""
         wanted = (query.get("squad") or "").strip()
@@ -213,6 +241,7 @@ class TableState:
             sort=Sort.parse(query.get("sort")),
             squad=squad,
             grouped=query.get("group") == "squad",
+            as_of=as_of,
         )
 
     def query(self, **changes: Any) -> str:
@@ -221,6 +250,8 @@ class TableState:
         params: dict[str, Any] = {}
         if state.quarter:
             params["quarter"] = state.quarter
+        if state.as_of is not None:
+            params["as_of"] = state.as_of.isoformat()
         if state.squad is not None:
             params["squad"] = state.squad.pk
         if state.grouped:
@@ -560,6 +591,8 @@ TEAM_CSV_HEADER = (
     "Review overdue",
     "Team on time",
     "Forecast on time",
+    "Calls scored",
+    "Calls right (%)",
 )
 
 
@@ -592,6 +625,8 @@ def team_csv(rows: Iterable[DashboardRow]) -> list[tuple[Any, ...]]:
                 row.review.overdue if row.review else None,
                 f.is_on_time if f.has_milestones else None,
                 f.forecast_on_time if f.has_milestones else None,
+                row.calibration.calls if row.calibration else None,
+                row.calibration.share if row.calibration else None,
             )
         )
     return found

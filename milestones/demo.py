@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter
+from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
 from milestones.quarters import quarter_bounds, quarter_of
 from milestones.reviews_demo import build_review_history
-from milestones.selectors import quarter_report, teams_with_members
+from milestones.selectors import quarter_report, slip_moves, teams_with_members
 from teams.models import Team, User
 from teams.roster import import_roster
 
@@ -147,6 +147,7 @@ def build_demo(today: datetime.date) -> DemoSignIns:
         for team in teams:
             _current_quarter(rng, current, team, today)
         build_review_history(today)
+        _explain_slips(today)
 
     last_finished = Quarter.objects.get(year=keys[-2][0], number=keys[-2][1])
     figure = quarter_report(last_finished, today).figure
@@ -154,6 +155,56 @@ def build_demo(today: datetime.date) -> DemoSignIns:
         raise DemoError(f"The demo's {last_finished} scores {figure.headline}, not 13 of 22.")
 
     return demo_sign_ins()
+
+
+# Why the demo's target dates moved later (the commitment ledger), weighted so that the
+# dashboard's Pareto has a clear head; a few slips came from the sheet, a few have no reason.
+SLIP_REASONS = [
+    ("Dependency late", 30, ["waiting on Platform's API", "vendor contract signed late", ""]),
+    ("Scope grew", 25, ["two more customer asks", "security review added work", ""]),
+    ("Estimate wrong", 20, ["migration was bigger than sized", ""]),
+    ("Interrupted by incidents", 12, ["two weeks on the outage follow-ups", "on-call heavy"]),
+    ("Other", 5, ["team member on leave"]),
+]
+FROM_THE_SHEET = 0.1
+UNEXPLAINED = 0.1
+
+
+def _explain_slips(today: datetime.date) -> None:
+    """Give most of the demo's slips a reason, by whoever moved the date, when they moved it.
+
+    Its own random generator, so the milestones (and the promised 13 of 22) do not change.
+    """
+    rng = random.Random(f"milepost-demo-slips-{today.isoformat()}")
+    reasons = {reason.name: reason for reason in SlipReason.objects.all()}
+    weighted = [(name, weight, notes) for name, weight, notes in SLIP_REASONS if name in reasons]
+    if not weighted:
+        return  # leadership removed the default list: nothing to pick from
+    ids = list(Milestone.objects.values_list("pk", flat=True))
+    from_sheet, explanations = [], []
+    for pk, slips in slip_moves(ids).items():
+        for slip in slips:
+            roll = rng.random()
+            if roll < FROM_THE_SHEET:
+                from_sheet.append(slip.record_id)
+                continue
+            if roll < FROM_THE_SHEET + UNEXPLAINED:
+                continue
+            name, _, notes = rng.choices(weighted, weights=[w for _, w, _ in weighted])[0]
+            explanations.append(
+                SlipExplanation(
+                    milestone_id=pk,
+                    record_id=slip.record_id,
+                    reason=reasons[name],
+                    note=rng.choice(notes),
+                    given_by_id=slip.by,
+                    given_at=slip.at,
+                )
+            )
+    Milestone.history.filter(history_id__in=from_sheet).update(
+        source=Source.SYNC, history_user=None
+    )
+    SlipExplanation.objects.bulk_create(explanations)
 
 
 def demo_sign_ins() -> DemoSignIns | None:

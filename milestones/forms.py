@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 
-from milestones.models import Milestone
+from milestones.models import Milestone, SlipExplanation, SlipReason
 from teams.models import Team, User
 
 # Every field the edit row can offer, in the order it shows them (the table's columns, then
@@ -52,6 +52,8 @@ WIDGETS = {
     "delivered_date": DateInput(),
 }
 LABELS = {"delivered_date": "Delivered date", "excused": "Excused drop"}
+# Fields of the edit row that are not the milestone's: its version and a slip's reason.
+NOT_MILESTONE_FIELDS = frozenset({"version", "slip_reason", "slip_note"})
 
 
 def team_members(team: Team, *, including: int | None = None):
@@ -143,14 +145,44 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 for choice in Milestone.Status.choices
                 if choice[0] != Milestone.Status.DROPPED or milestone.status == choice[0]
             ]
+        if "target_date" in self.fields:
+            # Why the target moves later (the commitment ledger): always in the row, needed
+            # only when the date moves later, so the row works the same without JavaScript.
+            self.fields["slip_reason"] = forms.ModelChoiceField(
+                queryset=SlipReason.objects.filter(active=True),
+                required=False,
+                empty_label="Pick a reason",
+                label="Reason the target moves later",
+            )
+            self.fields["slip_note"] = forms.CharField(
+                max_length=SlipExplanation._meta.get_field("note").max_length,
+                required=False,
+                label="Note on the move",
+            )
         self._label_inputs()
+        if "slip_reason" in self.fields:
+            self.fields[
+                "slip_reason"
+            ].help_text = (
+                "Needed when the target date moves later; it goes in the milestone's ledger."
+            )
+            self.fields["slip_note"].widget.attrs["placeholder"] = "Note (optional)"
+
+    @property
+    def slip_reason(self) -> SlipReason | None:
+        """The reason picked for moving the target later (the service asks for one then)."""
+        return self.cleaned_data.get("slip_reason")
+
+    @property
+    def slip_note(self) -> str:
+        return self.cleaned_data.get("slip_note", "")
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values that differ from the milestone as loaded."""
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and differs(getattr(self.milestone, name), value)
+            if name not in NOT_MILESTONE_FIELDS and differs(getattr(self.milestone, name), value)
         }
 
     def changes_outside(self) -> set[str]:
@@ -197,6 +229,29 @@ class NewMilestoneForm(RowFormMixin, forms.Form):
             }
         )
         self.fields["target_date"].help_text = "Empty: same as committed"
+
+
+class SlipReasonForm(forms.Form):
+    """The reason of one slip, given on the milestone page (after the move, or to change it).
+
+    `current` is the reason it has now, offered even when leadership has since retired it.
+    """
+
+    reason = forms.ModelChoiceField(
+        queryset=SlipReason.objects.none(),
+        empty_label="Pick a reason",
+        error_messages={"required": "Pick a reason."},
+    )
+    note = forms.CharField(
+        max_length=SlipExplanation._meta.get_field("note").max_length, required=False
+    )
+
+    def __init__(self, data=None, *, current: int | None = None):
+        super().__init__(data)
+        active = Q(active=True)
+        self.fields["reason"].queryset = SlipReason.objects.filter(
+            active | Q(pk=current) if current else active
+        )
 
 
 def _label(name: str) -> str:

@@ -102,6 +102,10 @@ class Slip:
     to_date: datetime.date
     at: datetime.datetime | None = None
     by: Any = None
+    # The historical record that made the move (its `history_id`) and where it came from
+    # (`milestones.history.Source`): what a slip's reason is attached to (`milestones.ledger`).
+    record_id: int | None = None
+    source: str = ""
 
     @property
     def days(self) -> int:
@@ -115,6 +119,8 @@ class TargetPoint:
     target_date: datetime.date
     at: datetime.datetime | None = None
     by: Any = None
+    record_id: int | None = None
+    source: str = ""
 
 
 def find_slips(points: Sequence[TargetPoint]) -> list[Slip]:
@@ -122,7 +128,16 @@ def find_slips(points: Sequence[TargetPoint]) -> list[Slip]:
     found: list[Slip] = []
     for before, after in itertools.pairwise(points):
         if after.target_date > before.target_date:
-            found.append(Slip(before.target_date, after.target_date, after.at, after.by))
+            found.append(
+                Slip(
+                    before.target_date,
+                    after.target_date,
+                    after.at,
+                    after.by,
+                    after.record_id,
+                    after.source,
+                )
+            )
     return found
 
 

@@ -6,13 +6,18 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
-from milestones import ontime, reviews
+from milestones import calibration, ontime, reviews
 from milestones.models import Review, ReviewItem
 from teams.models import Team
+
+if TYPE_CHECKING:
+    from milestones.models import Milestone, Quarter
+    from milestones.selectors import QuarterReport
 
 
 def review_status(
@@ -152,3 +157,55 @@ def team_reviews(team: Team) -> list[ReviewRow]:
             )
         )
     return rows
+
+
+# --- Forecast calibration and review dates ----------------------------------------------------
+
+
+def review_calls(
+    quarter: Quarter, today: datetime.date, *, team: Team | None = None
+) -> dict[int, list[calibration.Call]]:
+    """What every review of the quarter held by `today` said of each milestone, by team: one
+    query (the snapshots joined with their review's date)."""
+    items = ReviewItem.objects.filter(review__quarter=quarter, review__held_on__lte=today)
+    if team is not None:
+        items = items.filter(review__team=team)
+    by_team: dict[int, list[calibration.Call]] = defaultdict(list)
+    for team_id, milestone_id, status, held_on in items.order_by().values_list(
+        "review__team_id", "milestone_id", "status", "review__held_on"
+    ):
+        by_team[team_id].append(calibration.Call(milestone_id, status, held_on))
+    return by_team
+
+
+def quarter_calibration(report: QuarterReport) -> dict[int, calibration.Calibration]:
+    """Each team's forecast calibration for the report's quarter, judged on the report's day
+    against the report's milestones (live, or as of a day): one query."""
+    today = report.today
+    assert today is not None, "quarter_report sets the day it judges on"
+    calls = review_calls(report.quarter, today)
+    rules = ontime.Rules.for_quarter(report.quarter)
+    return {
+        row.team.pk: calibration.calibrate(calls.get(row.team.pk, ()), row.milestones, rules, today)
+        for row in report.rows
+    }
+
+
+def team_calibration(
+    team: Team, quarter: Quarter, milestones: Iterable[Milestone], today: datetime.date
+) -> calibration.Calibration:
+    """One team's forecast calibration for a quarter (`quarter` carrying the rules of the day
+    judged on): one query."""
+    calls = review_calls(quarter, today, team=team).get(team.pk, ())
+    return calibration.calibrate(calls, milestones, ontime.Rules.for_quarter(quarter), today)
+
+
+def review_dates(
+    quarter: Quarter, today: datetime.date, *, team: Team | None = None
+) -> list[datetime.date]:
+    """The days reviews were held in the quarter up to `today` (of one team), oldest first:
+    the quick links of the as-of views. One query."""
+    found = Review.objects.filter(quarter=quarter, held_on__lte=today)
+    if team is not None:
+        found = found.filter(team=team)
+    return list(found.order_by("held_on").values_list("held_on", flat=True).distinct())

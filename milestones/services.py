@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from milestones.models import Milestone, Quarter
+from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
 from teams.models import Team
 
 if TYPE_CHECKING:
@@ -98,7 +99,14 @@ def create_milestone(
 
 @transaction.atomic
 def update_milestone(
-    *, milestone: Milestone, version: int, changes: Mapping[str, Any], user: User | None
+    *,
+    milestone: Milestone,
+    version: int,
+    changes: Mapping[str, Any],
+    user: User | None,
+    slip_reason: SlipReason | None = None,
+    slip_note: str = "",
+    ask_reason: bool = False,
 ) -> Milestone:
     """Apply `changes` (field name to new value) to the milestone saved as `version`.
 
@@ -106,18 +114,88 @@ def update_milestone(
     field) when the result breaks a rule; in both cases nothing is written. Leaving "done"
     clears the delivered date unless the change sets one (SPEC: "required when done, cleared
     otherwise"), and leaving "dropped" clears leadership's excuse, which only a drop carries.
+
+    When the save moves the target date later, `slip_reason` (and `slip_note`) is recorded as
+    the reason of that slip, on the historical record the save creates; it is ignored when
+    the target date does not move later. With `ask_reason` (an edit in the browser) a move
+    later without a reason is refused like a broken rule, beside the other errors, unless no
+    reason is left to pick; the sheet sync and commands move dates without one.
     """
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not fields an edit changes: {', '.join(sorted(unknown))}.")
     current = _lock(milestone, version)
+    target_before = current.target_date
     for name, value in changes.items():
         setattr(current, name, value)
     if current.status != Milestone.Status.DONE and "delivered_date" not in changes:
         current.delivered_date = None
     if current.status != Milestone.Status.DROPPED and "excused" not in changes:
         current.excused = False
-    return _save(current, user)
+    slips = current.target_date > target_before
+    if (
+        ask_reason
+        and slips
+        and slip_reason is None
+        and SlipReason.objects.filter(active=True).exists()
+    ):
+        _refuse_without_reason(current)
+    _save(current, user)
+    if slip_reason is not None and slips:
+        record = current.history.order_by("-history_date", "-history_id").first()
+        SlipExplanation.objects.create(
+            milestone=current, record=record, reason=slip_reason, note=slip_note, given_by=user
+        )
+    return current
+
+
+REASON_NEEDED = "The target date moves later: pick the reason why."
+
+
+def _refuse_without_reason(milestone: Milestone) -> None:
+    """Raise the missing reason together with whatever else the edit breaks, so the row says
+    everything at once."""
+    try:
+        milestone.full_clean()
+    except ValidationError as error:
+        raise ValidationError({**error.error_dict, "slip_reason": [REASON_NEEDED]}) from error
+    raise ValidationError({"slip_reason": [REASON_NEEDED]})
+
+
+class NotASlip(Exception):
+    """The historical record is not one of this milestone's moves of the target date later."""
+
+
+@transaction.atomic
+def explain_slip(
+    *, milestone: Milestone, record_id: int, reason: SlipReason, note: str, user: User | None
+) -> SlipExplanation:
+    """Give (or change) the reason of the slip made by historical record `record_id`.
+
+    Raises `NotASlip` when that record is not of this milestone or did not move its target
+    date later than the record before it. The milestone itself is not changed: no new
+    version, no historical record; the explanation keeps who gave it and when.
+    """
+    records = list(
+        milestone.history.order_by("history_date", "history_id").values_list(
+            "history_id", "target_date", "history_type"
+        )
+    )
+    kept = [(pk, target) for pk, target, kind in records if kind != "-"]
+    index = next((i for i, (pk, _) in enumerate(kept) if pk == record_id), None)
+    if index is None or index == 0 or kept[index][1] <= kept[index - 1][1]:
+        raise NotASlip(f"Record {record_id} is not a slip of milestone {milestone.pk}.")
+    explanation, _ = SlipExplanation.objects.update_or_create(
+        record_id=record_id,
+        defaults={
+            "milestone": milestone,
+            "reason": reason,
+            "note": note,
+            "given_by": user,
+            "given_at": timezone.now(),
+        },
+    )
+    return explanation
 
 
 @transaction.atomic

@@ -117,7 +117,13 @@ def _show(name: str, value: Any, owner_names: Mapping[int, str], year: int) -> s
 def slips(records: Sequence[Any]) -> list[ontime.Slip]:
     """Each later move of the target date, with who moved it and when, oldest first."""
     points = [
-        ontime.TargetPoint(record.target_date, record.history_date, record.history_user)
+        ontime.TargetPoint(
+            record.target_date,
+            record.history_date,
+            record.history_user,
+            getattr(record, "history_id", None),
+            getattr(record, "source", ""),
+        )
         for record in records
         if record.history_type != "-"
     ]

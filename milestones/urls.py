@@ -26,6 +26,11 @@ urlpatterns = [
         milestones.milestone_restore,
         name="restore",
     ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/slips/<int:record_id>/reason/",
+        milestones.slip_reason,
+        name="slip_reason",
+    ),
     # Biweekly reviews (SPEC section 3).
     path("teams/<slug:slug>/reviews/", review_views.review_list, name="reviews"),
     path("teams/<slug:slug>/reviews/start/", review_views.review_start, name="review_start"),

@@ -30,7 +30,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Milepost", {"fields": ["display_name", "is_leadership"]}),
+        ("Milepost", {"fields": ["display_name", "is_leadership", "nudges_opt_out"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,

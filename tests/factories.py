@@ -5,7 +5,15 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from milestones.models import Milestone, Quarter
+from milestones.models import (
+    Milestone,
+    Nudge,
+    Quarter,
+    Review,
+    ReviewItem,
+    SlipExplanation,
+    SlipReason,
+)
 from milestones.quarters import quarter_bounds
 from teams.models import Membership, Squad, Team, User
 
@@ -95,3 +103,67 @@ class MilestoneFactory(DjangoModelFactory):
             status=Milestone.Status.DONE,
             delivered_date=factory.LazyAttribute(lambda m: m.committed_date),
         )
+
+
+class SlipReasonFactory(DjangoModelFactory):
+    """The migration seeds the default list; live-server tests flush it, so tests make theirs."""
+
+    class Meta:
+        model = SlipReason
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Reason {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class SlipExplanationFactory(DjangoModelFactory):
+    """The reason of a slip: `record` is the historical record that moved the target later."""
+
+    class Meta:
+        model = SlipExplanation
+
+    record = None
+    milestone = factory.LazyAttribute(lambda e: Milestone.objects.get(pk=e.record.id))
+    reason = factory.SubFactory(SlipReasonFactory)
+
+
+class ReviewFactory(DjangoModelFactory):
+    """A review row alone; `tests.reviews.helpers.hold` starts a real one (with its snapshot)."""
+
+    class Meta:
+        model = Review
+
+    team = factory.SubFactory(TeamFactory)
+    quarter = factory.SubFactory(QuarterFactory)
+    held_on = factory.LazyAttribute(lambda r: r.quarter.start + datetime.timedelta(days=14))
+
+
+class ReviewItemFactory(DjangoModelFactory):
+    """What a review said of a milestone: by default a copy of it as it is now."""
+
+    class Meta:
+        model = ReviewItem
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    review = factory.SubFactory(
+        ReviewFactory,
+        team=factory.SelfAttribute("..milestone.team"),
+        quarter=factory.SelfAttribute("..milestone.quarter"),
+    )
+    title = factory.LazyAttribute(lambda i: i.milestone.title)
+    status = factory.LazyAttribute(lambda i: i.milestone.status)
+    committed_date = factory.LazyAttribute(lambda i: i.milestone.committed_date)
+    target_date = factory.LazyAttribute(lambda i: i.milestone.target_date)
+    delivered_date = factory.LazyAttribute(lambda i: i.milestone.delivered_date)
+
+
+class NudgeFactory(DjangoModelFactory):
+    """A reminder e-mail already sent (or claimed) for a person on a day."""
+
+    class Meta:
+        model = Nudge
+
+    user = factory.SubFactory(UserFactory)
+    sent_on = datetime.date(2026, 11, 23)
+    kinds = "review_overdue"
+    subject = "Milepost: a reminder"

@@ -31,12 +31,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from milestones.models import Milestone, Quarter, Review
-from milestones.services import drop_milestone
+from milestones.history import Source, history_source
+from milestones.models import Milestone, Quarter, Review, SlipExplanation
+from milestones.services import drop_milestone, update_milestone
 from milestones.services_reviews import close_review, start_review
 from milestones.sheets.models import SyncConflict, SyncRun
 from teams.models import Team, User
-from tests.factories import LeadershipFactory, MilestoneFactory, QuarterFactory, trio
+from tests.factories import (
+    LeadershipFactory,
+    MilestoneFactory,
+    QuarterFactory,
+    SlipReasonFactory,
+    trio,
+)
 
 # --- Personas ------------------------------------------------------------------------------
 
@@ -148,6 +155,7 @@ def engineers_edit(w: World) -> dict:
         "status": "at_risk",
         "delivered_date": "",
         "notes": "Moved by the matrix",
+        "slip_reason": SlipReasonFactory(name="Scope grew").pk,  # the target moves later
     }
 
 
@@ -158,6 +166,28 @@ def version(w: World) -> dict:
 def drop_first(w: World) -> None:
     drop_milestone(milestone=w.milestone, version=w.milestone.version, user=None)
     w.milestone.refresh_from_db()
+
+
+def a_slip(w: World) -> None:
+    """The milestone's target moved later (from the sheet): a slip to give a reason for."""
+    m = w.milestone
+    with history_source(Source.SYNC):
+        update_milestone(
+            milestone=m,
+            version=m.version,
+            changes={"target_date": m.target_date + datetime.timedelta(days=10)},
+            user=None,
+        )
+    w.milestone.refresh_from_db()
+    w.extra["slip"] = m.history.order_by("-history_id").values_list("history_id", flat=True)[0]
+
+
+def slip_kwargs(w: World) -> dict:
+    return {**milestone_kwargs(w), "record_id": w.extra["slip"]}
+
+
+def a_slip_reason(w: World) -> dict:
+    return {"reason": SlipReasonFactory(name="Dependency late").pk, "note": "Vendor API late"}
 
 
 def quarter_settings(w: World) -> dict:
@@ -242,6 +272,13 @@ MATRIX: dict[str, Endpoint] = {
         prepare=drop_first,
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
+    # Anyone who may move the target date may say why it moved (the commitment ledger).
+    "milestones:slip_reason": Endpoint(
+        kwargs=slip_kwargs,
+        prepare=a_slip,
+        data=a_slip_reason,
+        expected={"POST": allowed(LEADERSHIP, LEAD, OWNER)},
+    ),
     "milestones:review_start": Endpoint(
         kwargs=team_kwargs,
         data=lambda w: {"held_on": "2026-11-25"},
@@ -286,6 +323,16 @@ MATRIX: dict[str, Endpoint] = {
         data=quarter_settings,
         htmx=False,
         expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
+    # One's own profile: everyone signed in sets their own opt-out of the reminder e-mails.
+    "profile": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {"nudges_opt_out": "on"},
+        htmx=False,
+        expected={
+            "GET": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD),
+            "POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=REDIRECT),
+        },
     ),
 }
 
@@ -384,12 +431,13 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
 
 def snapshot() -> tuple[list, list]:
     """What a refused request must leave as it was: milestones, reviews, sync runs and
-    conflicts."""
+    conflicts, the reasons given for slips."""
     return (
         list(Milestone.objects.order_by("pk").values_list("pk", "version", "status", "position")),
         list(Review.objects.order_by("pk").values_list("pk", "summary", "closed_at")),
         list(SyncRun.objects.order_by("pk").values_list("pk", "status")),
         list(SyncConflict.objects.order_by("pk").values_list("pk", "status")),
+        list(SlipExplanation.objects.order_by("pk").values_list("pk", "reason_id", "note")),
     )
 
 

@@ -218,6 +218,29 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- E-mail (the nudges: `manage.py send_nudges`) -------------------------------------------
+# The console backend prints e-mails in development; production sends through SMTP.
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set one of DJANGO_EMAIL_USE_TLS (STARTTLS, port 587) and DJANGO_EMAIL_USE_SSL "
+        "(port 465), not both."
+    )
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("MILEPOST_FROM_EMAIL", "Milepost <milepost@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- Background work (django-tasks, database backend) ---------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -229,6 +252,16 @@ if MILEPOST_FISCAL_YEAR_START_MONTH > 12:
     raise ImproperlyConfigured("MILEPOST_FISCAL_YEAR_START_MONTH must be between 1 and 12.")
 # A team whose last review is older than this is "review overdue".
 MILEPOST_REVIEW_CADENCE_DAYS = env_int("MILEPOST_REVIEW_CADENCE_DAYS", 14, minimum=1)
+# Where the app is served, for the links in e-mails (no trailing slash).
+MILEPOST_BASE_URL = env_str("MILEPOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not MILEPOST_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"MILEPOST_BASE_URL={MILEPOST_BASE_URL!r} is not an http:// or https:// address."
+    )
+# The day leadership gets the weekly digest: 0 = Monday … 6 = Sunday.
+MILEPOST_DIGEST_WEEKDAY = env_int("MILEPOST_DIGEST_WEEKDAY", 0, minimum=0)
+if MILEPOST_DIGEST_WEEKDAY > 6:
+    raise ImproperlyConfigured("MILEPOST_DIGEST_WEEKDAY must be between 0 (Monday) and 6 (Sunday).")
 
 # --- The leadership Google Sheet (SPEC section 4) --------------------------------------------
 # The spreadsheet's key (the long id in its URL). Empty: no sheet is configured.

@@ -30,9 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from milestones import ontime, timeline
-from milestones.forms import MilestoneForm, NewMilestoneForm
-from milestones.models import Milestone, Quarter
+from milestones import asof, ledger, ontime, timeline
+from milestones.forms import MilestoneForm, NewMilestoneForm, SlipReasonForm
+from milestones.models import Milestone, Quarter, SlipReason
 from milestones.permissions import (
     can_apply_changes,
     can_edit_milestone,
@@ -40,11 +40,13 @@ from milestones.permissions import (
     editable_fields,
 )
 from milestones.selectors import slip_counts
-from milestones.selectors_reviews import review_status
+from milestones.selectors_reviews import review_dates, review_status, team_calibration
 from milestones.services import (
+    NotASlip,
     StaleMilestone,
     create_milestone,
     drop_milestone,
+    explain_slip,
     move_milestone,
     restore_milestone,
     update_milestone,
@@ -53,6 +55,7 @@ from teams.http import MilepostRequest
 from teams.models import Team, User
 
 TEAM_PAGE = "teams/team_detail.html"
+DETAIL_PAGE = "milestones/milestone_detail.html"
 QUARTER_SLUG = re.compile(r"^(?P<year>\d{4})-q(?P<number>[1-4])$")
 
 
@@ -127,23 +130,36 @@ class RowState:
     error: str = ""
 
 
-def table_context(request: MilepostRequest, team: Team, quarter: Quarter | None) -> dict:
+def table_context(
+    request: MilepostRequest,
+    team: Team,
+    quarter: Quarter | None,
+    *,
+    as_of: datetime.date | None = None,
+) -> dict:
     """The milestone table of a team for a quarter, each row carrying what the user may do.
 
     Three queries whatever the number of milestones: the milestones with their owners, their
     history (for the slip count) and the user's membership (cached for the request).
+
+    With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
+    day, judged on it (`milestones.asof`): read-only, and `quarter` carries that day's rules.
+    Two queries: the quarter's history and the milestones' history.
     """
     today = timezone.localdate()
     milestones: list[Milestone] = []
     figures = None
     if quarter is not None:
-        milestones = list(
-            Milestone.objects.filter(team=team, quarter=quarter).select_related("owner")
-        )
+        if as_of is None:
+            milestones = list(
+                Milestone.objects.filter(team=team, quarter=quarter).select_related("owner")
+            )
+            slips = slip_counts([m.pk for m in milestones])
+        else:
+            today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
+            milestones, slips = asof.milestones_as_of(quarter, as_of, team_ids={team.pk})
         rules = ontime.Rules.for_quarter(quarter)
-        figures = ontime.team_quarter(
-            milestones, rules, today, slip_counts=slip_counts([m.pk for m in milestones])
-        )
+        figures = ontime.team_quarter(milestones, rules, today, slip_counts=slips)
         for index, milestone in enumerate(milestones):
             milestone.is_first = index == 0
             milestone.is_last = index == len(milestones) - 1
@@ -151,14 +167,15 @@ def table_context(request: MilepostRequest, team: Team, quarter: Quarter | None)
             milestone.quarter = quarter
             milestone.delivery = figures.classes[milestone.pk]
             milestone.days_slipped = ontime.days_slipped(milestone)
-            milestone.editable = editable_fields(request.user, milestone)
+            milestone.editable = frozenset() if as_of else editable_fields(request.user, milestone)
     return {
         "team": team,
         "quarter": quarter,
         "milestones": milestones,
         "figures": figures,
-        "can_manage": can_manage_milestones(request.user, team),
+        "can_manage": as_of is None and can_manage_milestones(request.user, team),
         "today": today,
+        "as_of": as_of,
     }
 
 
@@ -171,8 +188,9 @@ def render_team_page(
     row_state: RowState | None = None,
     add_form: NewMilestoneForm | None = None,
     status: int = 200,
+    as_of: datetime.date | None = None,
 ) -> HttpResponse:
-    context = table_context(request, team, quarter)
+    context = table_context(request, team, quarter, as_of=as_of)
     if row_state is not None and row_state.edit:
         if row_state.form is None:
             row_state.form = _edit_form(request, _row_of(context, row_state.milestone_id))
@@ -185,9 +203,27 @@ def render_team_page(
         quarters=quarters,
         row_state=row_state,
         add_form=add_form,
-        review=review_status([team], timezone.localdate())[team.pk],
+        review=review_status([team], context["today"])[team.pk],
+        **_calibration_context(team, quarter, context),
     )
     return render(request, TEAM_PAGE, context, status=status)
+
+
+def _calibration_context(team: Team, quarter: Quarter | None, context: dict) -> dict:
+    """The forecast calibration of the shown quarter and the as-of quick links: two queries."""
+    if quarter is None:
+        return {}
+    today = timezone.localdate()
+    return {
+        "calibration": team_calibration(
+            team, context["quarter"], context["milestones"], context["today"]
+        ),
+        "as_of_max": min(quarter.end, today),
+        "review_links": [
+            (day, f"?quarter={quarter.slug}&as_of={day:%Y-%m-%d}")
+            for day in review_dates(quarter, today, team=team)
+        ],
+    }
 
 
 def _page_for(
@@ -323,6 +359,9 @@ def milestone_edit(request: MilepostRequest, slug: str, pk: int):
                 version=form.cleaned_data["version"],
                 changes=changes,
                 user=request.user,
+                slip_reason=form.slip_reason,
+                slip_note=form.slip_note,
+                ask_reason=True,
             )
         except StaleMilestone as stale:
             conflict = _conflict(stale, changes)
@@ -437,34 +476,123 @@ def _drop_or_restore(
 
 @require_GET
 def milestone_detail(request: MilepostRequest, slug: str, pk: int):
-    """Details, the history timeline (field by field) and the slips of one milestone.
+    """Details, the commitment ledger (every move of the dates, with why) and the history
+    timeline (field by field) of one milestone.
 
-    Queries: the milestone, its history with the users who made it, and the owners the
-    history names, whatever the length of the history.
+    Queries: the milestone, its history with the users who made it and the reasons given, the
+    owners the history names and, for those who may give reasons, the list of reasons,
+    whatever the length of the history.
     """
     milestone = _get_milestone(slug, pk)
-    records = list(
-        milestone.history.select_related("history_user").order_by("history_date", "history_id")
+    return render(request, DETAIL_PAGE, _detail_context(request, milestone))
+
+
+@require_POST
+def slip_reason(request: MilepostRequest, slug: str, pk: int, record_id: int):
+    """Give, or change, the reason of one slip of the milestone (the historical record that
+    moved its target date later): anyone who may move the target date may say why it moved.
+
+    htmx gets the ledger back (422 with the message beside the reason); a plain form gets a
+    redirect to the milestone page, or the page with the message (422).
+    """
+    milestone = _get_milestone(slug, pk)
+    if not can_edit_milestone(request.user, milestone, {"target_date"}):
+        raise PermissionDenied("Only those who may move the target date say why it moved.")
+    records = _ledger_records(milestone)
+    entry = ledger.build_ledger(records, ledger.explanations_of(records)).slip(record_id)
+    if entry is None:
+        raise Http404("No such slip of this milestone.")
+    form = SlipReasonForm(request.POST, current=entry.reason_id)
+    if not form.is_valid():
+        context = _detail_context(
+            request, milestone, records=records, failed=(record_id, form), focus=record_id
+        )
+        template = f"{DETAIL_PAGE}#ledger" if request.htmx else DETAIL_PAGE
+        return render(request, template, context, status=422)
+    try:
+        explain_slip(
+            milestone=milestone,
+            record_id=record_id,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            user=request.user,
+        )
+    except NotASlip as error:  # the history changed under us: it cannot, but say so
+        raise Http404("No such slip of this milestone.") from error
+    message = f"Saved the reason: {form.cleaned_data['reason']}."
+    if request.htmx:
+        context = _detail_context(request, milestone, flash=message, focus=record_id)
+        return render(request, f"{DETAIL_PAGE}#ledger", context)
+    messages.success(request, message)
+    return redirect(f"{milestone.get_absolute_url()}#slip-{record_id}")
+
+
+def _ledger_records(milestone: Milestone) -> list:
+    """The milestone's history oldest first, with who made each change and the reason given
+    for each slip: one query."""
+    return list(
+        milestone.history.select_related(
+            "history_user", "slip_explanation__reason", "slip_explanation__given_by"
+        ).order_by("history_date", "history_id")
     )
+
+
+def _detail_context(
+    request: MilepostRequest,
+    milestone: Milestone,
+    *,
+    records: list | None = None,
+    failed: tuple[int, SlipReasonForm] | None = None,
+    focus: int | None = None,
+    flash: str = "",
+) -> dict[str, Any]:
+    records = _ledger_records(milestone) if records is None else records
     owners = {
         user.pk: user.name for user in User.objects.filter(pk__in=timeline.owner_ids(records))
     }
     today = timezone.localdate()
     rules = ontime.Rules.for_quarter(milestone.quarter)
-    slips = timeline.slips(records)
-    return render(
-        request,
-        "milestones/milestone_detail.html",
-        {
-            "milestone": milestone,
-            "team": milestone.team,
-            "delivery": ontime.delivery_class(milestone, rules, today),
-            "deadline": ontime.deadline(milestone.committed_date, rules),
-            "days_slipped": ontime.days_slipped(milestone),
-            "slips": slips,
-            "slipped_days_total": sum(slip.days for slip in slips),
-            "entries": timeline.build_timeline(records, owners),
-            "can_edit": can_edit_milestone(request.user, milestone),
-            "team_url": _team_url(milestone),
-        },
-    )
+    book = ledger.build_ledger(records, ledger.explanations_of(records))
+    can_explain = can_edit_milestone(request.user, milestone, {"target_date"})
+    rows = [(entry, _slip_form_state(entry, failed, focus)) for entry in book.entries]
+    return {
+        "milestone": milestone,
+        "team": milestone.team,
+        "delivery": ontime.delivery_class(milestone, rules, today),
+        "deadline": ontime.deadline(milestone.committed_date, rules),
+        "days_slipped": ontime.days_slipped(milestone),
+        "ledger": book,
+        "ledger_rows": rows,
+        "entries": timeline.build_timeline(records, owners),
+        "can_edit": can_edit_milestone(request.user, milestone),
+        "can_explain": can_explain,
+        # One query for every slip's select, rather than one per form.
+        "reasons": list(SlipReason.objects.all()) if can_explain and book.slips else [],
+        "flash": flash,
+        "team_url": _team_url(milestone),
+    }
+
+
+@dataclass
+class SlipFormState:
+    """What one slip's reason form shows: the reason picked, the note, and any error."""
+
+    selected: str  # the reason's id as the select's value, "" for none
+    note: str
+    errors: list[str] = field(default_factory=list)
+    focus: bool = False  # the entry just saved, or sent back with an error
+
+
+def _slip_form_state(
+    entry: ledger.Entry, failed: tuple[int, SlipReasonForm] | None, focus: int | None
+) -> SlipFormState | None:
+    if not entry.is_slip:
+        return None
+    if failed and failed[0] == entry.record_id:
+        form = failed[1]
+        errors = [message for messages in form.errors.values() for message in messages]
+        return SlipFormState(
+            str(form.data.get("reason", "")), form.data.get("note", ""), errors, focus=True
+        )
+    selected = "" if entry.reason_id is None else str(entry.reason_id)
+    return SlipFormState(selected, entry.note, focus=focus == entry.record_id)

@@ -1,10 +1,14 @@
 """Browser tests: Playwright for Python driving Debian's chromium against pytest-django's
 live server. Never a browser that a tool downloads (see README)."""
 
+import datetime
 import os
 import shutil
 
 import pytest
+from django.utils import timezone
+
+from tests.factories import MilestoneFactory, QuarterFactory, SlipReasonFactory, trio
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
 # up data are still synchronous and safe here.
@@ -66,3 +70,44 @@ def sign_in():
         page.wait_for_load_state("networkidle")
 
     return _sign_in
+
+
+# The day the team-page tests live on (mid 2026 Q4).
+TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    # The live server runs in this process: the views see the same Nov 25, 2026.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def platform(frozen_today):
+    """Platform, a trio with two milestones of 2026 Q4 (Importer owned by the engineer, Audit
+    log by the other one) and three slip reasons."""
+    quarter = QuarterFactory(year=2026, number=4)
+    team, lead, engineer, other_engineer = trio(name="Platform", slug="platform")
+    importer = MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=engineer,
+        title="Importer",
+        committed_date=datetime.date(2026, 12, 10),
+        target_date=datetime.date(2026, 12, 10),
+        position=0,
+    )
+    audit = MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=other_engineer,
+        title="Audit log",
+        committed_date=datetime.date(2026, 12, 15),
+        target_date=datetime.date(2026, 12, 15),
+        position=1,
+    )
+    # The live server's database is flushed between tests: the reasons are made here.
+    for position, name in enumerate(["Scope grew", "Dependency late", "Estimate wrong"]):
+        SlipReasonFactory(name=name, position=position)
+    return {"lead": lead, "engineer": engineer, "importer": importer, "audit": audit}

@@ -15,3 +15,8 @@ def start_editing(page: Page, title: str) -> None:
     """Click the row's Edit link and wait until the edit row is ready to type in."""
     page.get_by_role("link", name=f"Edit {title}").click()
     page.wait_for_function(_ROW_SETTLED)
+
+
+def real_errors(page: Page) -> list[str]:
+    """The page's console errors but Chromium's own favicon 404, which says nothing of it."""
+    return [e for e in page.console_errors if not e.startswith("Failed to load resource")]

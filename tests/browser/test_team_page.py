@@ -4,46 +4,13 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from milestones.models import Milestone
 from milestones.services import update_milestone
-from tests.browser.helpers import start_editing
-from tests.factories import MilestoneFactory, QuarterFactory, trio
+from tests.browser.helpers import real_errors, start_editing
 
-TODAY = datetime.date(2026, 11, 25)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    # The live server runs in this process: the views see the same Nov 25, 2026.
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-
-
-@pytest.fixture
-def platform():
-    quarter = QuarterFactory(year=2026, number=4)
-    team, lead, engineer, other_engineer = trio(name="Platform", slug="platform")
-    importer = MilestoneFactory(
-        team=team,
-        quarter=quarter,
-        owner=engineer,
-        title="Importer",
-        committed_date=datetime.date(2026, 12, 10),
-        target_date=datetime.date(2026, 12, 10),
-        position=0,
-    )
-    audit = MilestoneFactory(
-        team=team,
-        quarter=quarter,
-        owner=other_engineer,
-        title="Audit log",
-        committed_date=datetime.date(2026, 12, 15),
-        target_date=datetime.date(2026, 12, 15),
-        position=1,
-    )
-    return {"lead": lead, "engineer": engineer, "importer": importer, "audit": audit}
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def row(page, milestone):
@@ -53,11 +20,6 @@ def row(page, milestone):
 def status_of(page, milestone):
     """The status badge of a display row (an edit row has none: it has a select)."""
     return row(page, milestone).locator(".status-badge")
-
-
-def real_errors(page) -> list[str]:
-    # Chromium asks for /favicon.ico on its own; the 404 says nothing about the page.
-    return [e for e in page.console_errors if not e.startswith("Failed to load resource")]
 
 
 def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, platform):
@@ -83,9 +45,10 @@ def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, p
     expect(page.get_by_label("Title of the new milestone")).to_be_focused()
     expect(page.get_by_label("Title of the new milestone")).to_have_value("")
 
-    # Move its target date later: a slip.
+    # Move its target date later: a slip, with its reason.
     start_editing(page, "Billing export")
     page.get_by_label("Target date", exact=True).fill("2026-12-18")
+    page.get_by_label("Reason the target moves later").select_option(label="Scope grew")
     page.get_by_role("button", name="Save").click()
     expect(added_row).to_contain_text("+14d")
 
@@ -96,12 +59,12 @@ def test_a_tech_lead_edits_adds_and_slips_and_all_of_it_is_kept(page, sign_in, p
     added = Milestone.objects.get(title="Billing export")
     assert (added.target_date, added.version) == (datetime.date(2026, 12, 18), 2)
 
-    # The milestone page shows the slip and the days slipped.
+    # The milestone page shows the slip, its reason and the days slipped.
     page.get_by_role("link", name="Billing export", exact=True).click()
-    slips = page.get_by_role("region", name="Slips")
-    expect(slips).to_contain_text("Dec 4")
-    expect(slips).to_contain_text("Dec 18")
+    slips = page.get_by_role("region", name="Commitment ledger")
+    expect(slips).to_contain_text("Target Dec 4 → Dec 18")
     expect(slips).to_contain_text("+14 days")
+    expect(slips).to_contain_text("Scope grew")
     expect(page.locator(".facts")).to_contain_text("14 days past the committed date")
     history = page.get_by_role("region", name="History")
     expect(history).to_contain_text("Target date Dec 4 → changed to Dec 18")
@@ -219,6 +182,7 @@ def test_everything_works_without_javascript(browser, live_server, sign_in, plat
         sign_in(page, platform["lead"])
         page.get_by_role("link", name="Edit Importer").click()
         page.get_by_label("Target date", exact=True).fill("2026-12-20")
+        page.get_by_label("Reason the target moves later").select_option(label="Dependency late")
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".messages")).to_contain_text("Saved “Importer”.")
         expect(row(page, platform["importer"])).to_contain_text("Dec 20")

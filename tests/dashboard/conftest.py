@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from milestones.models import Milestone, Quarter
 from teams.models import Squad, Team, User
+from tests.dashboard.history import dated_org  # noqa: F401 (the as-of tests' organisation)
 from tests.factories import MilestoneFactory, QuarterFactory, SquadFactory, TeamFactory, trio
 
 D = datetime.date

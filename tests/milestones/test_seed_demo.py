@@ -4,8 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from milestones.models import Milestone, Quarter
-from milestones.selectors import quarter_report
+from milestones import ledger
+from milestones.history import Source
+from milestones.models import Milestone, Quarter, SlipExplanation
+from milestones.selectors import quarter_report, slip_moves
 from teams.models import Squad, Team, User
 
 TODAY = datetime.date(2026, 11, 25)
@@ -95,3 +97,21 @@ def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(db, client):
     assert "tech lead   mobrien" in out
     assert "engineer    pokafor" in out
     assert client.login(username="nhaddad", password="milepost-demo")
+
+
+def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(db):
+    seed()
+    slips = [
+        s
+        for found in slip_moves(Milestone.objects.values_list("pk", flat=True)).values()
+        for s in found
+    ]
+    explained = set(SlipExplanation.objects.values_list("record_id", flat=True))
+    assert len(explained) > len(slips) / 2
+    unexplained = [s for s in slips if s.record_id not in explained]
+    assert {s.source for s in unexplained} >= {Source.SYNC, Source.COMMAND}
+    totals = ledger.days_by_reason(
+        slips, {e.record_id: e for e in SlipExplanation.objects.select_related("reason")}
+    )
+    assert totals[0].explained  # the Pareto's head is a real reason
+    assert {t.label for t in totals} >= {"Dependency late", "Scope grew", "Changed in the sheet"}

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import MilestoneFactory
+from tests.factories import MilestoneFactory, SlipReasonFactory
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -27,3 +27,9 @@ def milestone(team, quarter, engineer):
         target_date=datetime.date(2026, 12, 10),
         position=0,
     )
+
+
+@pytest.fixture
+def scope_grew(db):
+    """A reason to give when a test moves a target date later (the form asks for one)."""
+    return SlipReasonFactory(name="Scope grew")

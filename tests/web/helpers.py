@@ -32,5 +32,13 @@ def row_data(milestone: Milestone, **changes) -> dict[str, str]:
 def engineer_data(milestone: Milestone, **changes) -> dict[str, str]:
     """Only the fields an engineer's edit row shows."""
     data = row_data(milestone, **changes)
-    fields = {"version", "status", "target_date", "delivered_date", "notes"}
+    fields = {
+        "version",
+        "status",
+        "target_date",
+        "delivered_date",
+        "notes",
+        "slip_reason",
+        "slip_note",
+    }
     return {name: value for name, value in data.items() if name in fields}

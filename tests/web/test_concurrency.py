@@ -30,14 +30,18 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_two_sessions_save_the_same_version_and_exactly_one_wins(lead, engineer, milestone):
+def test_two_sessions_save_the_same_version_and_exactly_one_wins(
+    lead, engineer, milestone, scope_grew
+):
     lead_session, engineer_session = signed_in(lead), signed_in(engineer)
     # Both open the row at version 1.
     assert lead_session.get(url("edit", milestone), **HTMX).status_code == 200
     assert engineer_session.get(url("edit", milestone), **HTMX).status_code == 200
 
     first = lead_session.post(
-        url("edit", milestone), row_data(milestone, target_date="2026-12-17"), **HTMX
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-17", slip_reason=scope_grew.pk),
+        **HTMX,
     )
     second = engineer_session.post(
         url("edit", milestone),
@@ -56,9 +60,13 @@ def test_two_sessions_save_the_same_version_and_exactly_one_wins(lead, engineer,
     assert saved.history.count() == 2  # created, and the lead's one save
 
 
-def test_the_loser_sees_the_current_values_and_what_was_not_saved(lead, engineer, milestone):
+def test_the_loser_sees_the_current_values_and_what_was_not_saved(
+    lead, engineer, milestone, scope_grew
+):
     signed_in(lead).post(
-        url("edit", milestone), row_data(milestone, target_date="2026-12-17"), **HTMX
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-17", slip_reason=scope_grew.pk),
+        **HTMX,
     )
     response = signed_in(engineer).post(
         url("edit", milestone),
@@ -80,10 +88,12 @@ def test_the_loser_sees_the_current_values_and_what_was_not_saved(lead, engineer
 
 
 def test_saving_again_from_the_conflict_row_applies_over_the_current_version(
-    lead, engineer, milestone
+    lead, engineer, milestone, scope_grew
 ):
     signed_in(lead).post(
-        url("edit", milestone), row_data(milestone, target_date="2026-12-17"), **HTMX
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-17", slip_reason=scope_grew.pk),
+        **HTMX,
     )
     engineer_session = signed_in(engineer)
     engineer_session.post(url("edit", milestone), engineer_data(milestone, notes="A"), **HTMX)

@@ -69,17 +69,24 @@ def test_history_lists_the_newest_change_first(client, lead, milestone):
     assert page.index("Second title") < page.index("Created")
 
 
-def test_slips_list_each_later_move_of_the_target_and_days_slipped(client, lead, milestone):
+def test_the_ledger_lists_each_move_of_the_target_and_the_days_slipped(
+    client, lead, milestone, scope_grew
+):
     client.force_login(lead)
     for version, target in enumerate(["2026-12-14", "2026-12-11", "2026-12-21"], start=1):
         current = Milestone.objects.get(pk=milestone.pk)
         assert current.version == version
-        client.post(url("edit", milestone), row_data(current, target_date=target), **HTMX)
+        client.post(
+            url("edit", milestone),
+            row_data(current, target_date=target, slip_reason=scope_grew.pk),
+            **HTMX,
+        )
     page = page_of(client, milestone)
-    slips = page.split("Slips", 1)[1].split("History", 1)[0]
-    assert "moved later 2 times, 14 days in all" in slips
-    assert f"{lead.name} Dec 10 Dec 14 +4 days" in slips
-    assert f"{lead.name} Dec 11 Dec 21 +10 days" in slips
+    ledger = page.split("Commitment ledger", 1)[1].split("History", 1)[0]
+    assert "moved later 2 times, 14 days in all" in ledger
+    assert f"{lead.name} via web Target Dec 10 → Dec 14 +4 days Reason Scope grew" in ledger
+    assert f"{lead.name} via web Target Dec 14 → Dec 11 moved earlier by 3 days" in ledger
+    assert f"{lead.name} via web Target Dec 11 → Dec 21 +10 days Reason Scope grew" in ledger
     assert "Days slipped 11 days past the committed date" in page
 
 
@@ -112,9 +119,10 @@ def test_milestone_page_costs_the_same_queries_whatever_the_length_of_its_histor
         milestone.owner = engineer if n % 2 else other_engineer
         milestone._history_user = lead
         milestone.save()
-    client.force_login(engineer)
-    # session, user, milestone + team + quarter + owner, history + users, owners named,
-    # the user's membership
-    with django_assert_num_queries(6):
+    client.force_login(lead)
+    # session, user, milestone + team + quarter + owner, history + users + reasons given,
+    # owners named, the user's membership, the reasons to pick from (the lead may give them)
+    with django_assert_num_queries(7):
         response = client.get(url("detail", milestone))
-    assert text(response).count(f"{lead.name} via") == changes
+    assert history_part(text(response)).count(f"{lead.name} via") == changes
+    assert len(response.context["ledger"].slips) == changes

@@ -82,11 +82,17 @@ def test_edit_answers_htmx_and_plain_browsers_differently_so_caches_must_vary(
 # --- Saving -------------------------------------------------------------------------------------
 
 
-def test_owner_changes_status_target_and_notes_in_place(client, engineer, milestone):
+def test_owner_changes_status_target_and_notes_in_place(client, engineer, milestone, scope_grew):
     client.force_login(engineer)
     response = client.post(
         url("edit", milestone),
-        engineer_data(milestone, status="at_risk", target_date="2026-12-17", notes="Vendor late"),
+        engineer_data(
+            milestone,
+            status="at_risk",
+            target_date="2026-12-17",
+            notes="Vendor late",
+            slip_reason=scope_grew.pk,
+        ),
         **HTMX,
     )
     assert response.status_code == 200
@@ -334,12 +340,16 @@ def test_locked_committed_date_is_shown_as_text_to_the_lead(client, lead, milest
     assert "locked" in text(row)
 
 
-def test_lead_still_moves_the_target_date_of_a_locked_quarter(client, lead, milestone, quarter):
+def test_lead_still_moves_the_target_date_of_a_locked_quarter(
+    client, lead, milestone, quarter, scope_grew
+):
     quarter.locked = True
     quarter.save()
     client.force_login(lead)
     response = client.post(
-        url("edit", milestone), row_data(milestone, target_date="2026-12-20"), **HTMX
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-20", slip_reason=scope_grew.pk),
+        **HTMX,
     )
     assert response.status_code == 200
     assert reload(milestone).target_date == D(2026, 12, 20)

@@ -148,8 +148,9 @@ def test_team_page_costs_the_same_queries_whatever_the_number_of_milestones(
         milestone.save()  # a slip, so the history has more than one row each
     client.force_login(lead)
     # session, user, team + squad, members, quarters, milestones + owners, their history,
-    # the user's membership, the add row's owners, the last review
-    with django_assert_num_queries(10):
+    # the user's membership, the add row's owners, the last review, the review calls (forecast
+    # calibration) and the team's review dates (the as-of quick links)
+    with django_assert_num_queries(12):
         response = client.get("/teams/platform/")
     assert text(by_id(response, "team-figures")).startswith(f"0 of {size} done")
 

@@ -1,0 +1,94 @@
+"""The plain rules of the nudges: stale, digest day, the digest's window, the subject."""
+
+import datetime
+
+import pytest
+
+from milestones import nudges, ontime, reviews
+from milestones.nudges import Digest, PlannedNudge, StaleMilestone, TeamNudge
+from teams.models import Team, User
+from tests.nudges.conftest import MONDAY, TUESDAY
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("target", "last_change", "stale"),
+    [
+        (D(2026, 11, 20), D(2026, 11, 1), True),  # nothing since long before the date
+        (D(2026, 11, 20), D(2026, 11, 20), True),  # a change on the day itself is before it passed
+        (D(2026, 11, 20), D(2026, 11, 21), False),  # updated after the date passed
+        (D(2026, 11, 20), None, True),  # no recorded change at all
+        (D(2026, 11, 23), D(2026, 11, 1), False),  # the target is today: not past yet
+        (D(2026, 11, 30), D(2026, 11, 1), False),  # still ahead
+    ],
+)
+def test_a_milestone_is_stale_when_nothing_changed_since_its_target_date_passed(
+    target, last_change, stale
+):
+    assert nudges.is_stale(target, last_change, MONDAY) is stale
+
+
+def test_the_digest_goes_out_on_monday_unless_another_weekday_is_set(settings):
+    assert nudges.is_digest_day(MONDAY)
+    assert not nudges.is_digest_day(TUESDAY)
+    settings.MILEPOST_DIGEST_WEEKDAY = 1
+    assert nudges.is_digest_day(TUESDAY)
+    assert not nudges.is_digest_day(MONDAY)
+
+
+def test_weekly_windows_follow_each_other_without_overlap_or_gap():
+    first, last = nudges.digest_window(MONDAY)
+    assert (first, last) == (D(2026, 11, 17), MONDAY)
+    previous_last = nudges.digest_window(MONDAY - datetime.timedelta(days=7))[1]
+    assert first - previous_last == datetime.timedelta(days=1)
+    assert nudges.in_window(first, (first, last))
+    assert not nudges.in_window(first - datetime.timedelta(days=1), (first, last))
+    assert not nudges.in_window(None, (first, last))
+
+
+def _team_nudge(overdue=True, stale=0) -> TeamNudge:
+    team = Team(name="Platform", slug="platform")
+    items = tuple(StaleMilestone(n, f"M{n}", team, D(2026, 11, 20), None, 3) for n in range(stale))
+    status = reviews.ReviewStatus(None, None, overdue=True) if overdue else None
+    return TeamNudge(team, status, items)
+
+
+def _digest() -> Digest:
+    figure = ontime.OrgFigure(
+        on_time=12, teams=22, goal=13, forecast=11, milestones_on_time=0, milestones_due=0
+    )
+    return Digest(None, figure, nudges.digest_window(MONDAY), (), ())
+
+
+def test_the_subject_says_what_the_e_mail_is_about():
+    user = User(username="ada")
+    assert nudges.subject(PlannedNudge(user, _team_nudge())) == "Milepost: Platform needs a review"
+    assert (
+        nudges.subject(PlannedNudge(user, _team_nudge(overdue=False, stale=2)))
+        == "Milepost: Platform needs 2 milestone updates"
+    )
+    assert (
+        nudges.subject(PlannedNudge(user, _team_nudge(stale=1)))
+        == "Milepost: Platform needs a review and 1 milestone update"
+    )
+    assert (
+        nudges.subject(PlannedNudge(user, digest=_digest()))
+        == "Milepost weekly: 12 of 22 teams on time (goal 13)"
+    )
+    assert (
+        nudges.subject(PlannedNudge(user, _team_nudge(), _digest()))
+        == "Milepost weekly: 12 of 22 teams on time (goal 13) · Platform needs a review"
+    )
+
+
+def test_the_kinds_recorded_list_every_part_of_the_e_mail():
+    user = User(username="ada")
+    assert PlannedNudge(user, _team_nudge(stale=1), _digest()).kinds == [
+        nudges.REVIEW_OVERDUE,
+        nudges.STALE_MILESTONES,
+        nudges.DIGEST,
+    ]
+    assert PlannedNudge(user, _team_nudge(overdue=False, stale=1)).kinds == [
+        nudges.STALE_MILESTONES
+    ]
