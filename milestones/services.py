@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from milestones import ontime
 from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
 from teams.models import Team
 
@@ -181,9 +182,10 @@ def explain_slip(
             "history_id", "target_date", "history_type"
         )
     )
-    kept = [(pk, target) for pk, target, kind in records if kind != "-"]
-    index = next((i for i, (pk, _) in enumerate(kept) if pk == record_id), None)
-    if index is None or index == 0 or kept[index][1] <= kept[index - 1][1]:
+    points = [
+        ontime.TargetPoint(target, record_id=pk) for pk, target, kind in records if kind != "-"
+    ]
+    if all(slip.record_id != record_id for slip in ontime.find_slips(points)):
         raise NotASlip(f"Record {record_id} is not a slip of milestone {milestone.pk}.")
     explanation, _ = SlipExplanation.objects.update_or_create(
         record_id=record_id,

@@ -6,14 +6,16 @@ from django.core.exceptions import ValidationError
 from milestones.history import Source, history_source
 from milestones.models import Milestone
 from milestones.services import (
+    NotASlip,
     StaleMilestone,
     create_milestone,
     drop_milestone,
+    explain_slip,
     move_milestone,
     restore_milestone,
     update_milestone,
 )
-from tests.factories import MilestoneFactory
+from tests.factories import MilestoneFactory, SlipReasonFactory
 
 D = datetime.date
 
@@ -171,3 +173,29 @@ def test_move_refuses_a_direction_that_is_not_up_or_down(lead, milestone):
 def test_moving_the_last_milestone_down_changes_nothing(lead, milestone):
     move_milestone(milestone=milestone, direction="down", user=lead)
     assert fresh(milestone).version == 1
+
+
+# --- explain_slip ----------------------------------------------------------------------------
+
+
+def test_a_reason_is_given_only_to_a_record_that_moved_the_target_later(lead, milestone):
+    reason = SlipReasonFactory(name="Scope grew")
+    created = latest_record(milestone)
+    later = update_milestone(
+        milestone=milestone, version=1, changes={"target_date": D(2026, 11, 20)}, user=lead
+    )
+    slip = latest_record(later)
+    update_milestone(
+        milestone=later, version=2, changes={"target_date": D(2026, 11, 15)}, user=lead
+    )
+    earlier = latest_record(fresh(milestone))
+    for record in (created, earlier):
+        with pytest.raises(NotASlip):
+            explain_slip(
+                milestone=milestone, record_id=record.pk, reason=reason, note="", user=lead
+            )
+    explanation = explain_slip(
+        milestone=milestone, record_id=slip.pk, reason=reason, note="Two more endpoints", user=lead
+    )
+    assert (explanation.record_id, explanation.note) == (slip.pk, "Two more endpoints")
+    assert fresh(milestone).version == 3  # giving a reason is not an edit of the milestone
