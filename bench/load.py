@@ -10,7 +10,7 @@ Step by step, all of it on loopback:
    five (a tech lead and two engineers each, one shared password hash), three leadership
    users and the current quarter with six milestones per team, with their history.
 2. Builds the leadership sheet for those teams with the sync's own demo helper
-   (`milestones.sheets.demo.build_demo_sheet`: a tab per team as last night's sync left it,
+   (`demo.sheet.build_demo_sheet`: a tab per team as last night's sync left it,
    plus a day of edits in the sheet) and serves it with `manage.py sheets_emulator`.
 3. Starts TWO gunicorn servers (`gunicorn -c gunicorn.conf.py`, production settings: DEBUG
    off, a generated secret key, whitenoise) on two free loopback ports, and waits for their
@@ -311,7 +311,7 @@ def pick_users(org: dict[str, Any], count: int) -> list[dict[str, Any]]:
 
 
 def build_sheet(today: datetime.date, path: Path) -> dict[str, Any]:
-    from milestones.sheets.demo import build_demo_sheet, install_demo_sheet
+    from demo.sheet import build_demo_sheet, install_demo_sheet
 
     demo = build_demo_sheet(today)
     install_demo_sheet(demo)
@@ -326,9 +326,9 @@ def build_sheet(today: datetime.date, path: Path) -> dict[str, Any]:
 def sync_available() -> str:
     """Empty when the sync command and its sheet helper are there, else why not."""
     for module in (
-        "milestones.management.commands.sync_sheet",
-        "milestones.management.commands.sheets_emulator",
-        "milestones.sheets.demo",
+        "sheets.management.commands.sync_sheet",
+        "sheets_emulator.management.commands.sheets_emulator",
+        "demo.sheet",
     ):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not there yet"
@@ -405,7 +405,7 @@ def run_two_syncs(
 
 
 def check_syncs(sync: dict[str, Any], runs_before: set[int]) -> tuple[bool, str]:
-    from milestones.sheets.models import SyncRun
+    from sheets.models import SyncRun
 
     codes = [p["exit_code"] for p in sync["processes"]]
     ran = [p for p in sync["processes"] if p["exit_code"] in (0, 1)]
@@ -811,7 +811,7 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
         wait_healthy(url, process, log)
     print(f"Servers up: {', '.join(url for url, _, _ in servers)}", file=sys.stderr)
 
-    from milestones.sheets.models import SyncRun
+    from sheets.models import SyncRun
 
     runs_before = set(SyncRun.objects.values_list("pk", flat=True))
     users = pick_users(org, args.users)

@@ -225,10 +225,10 @@ def measure(client: Client, url: str, trivial_url: str, runs: int) -> tuple[floa
 
 def pages(team: Team) -> dict[str, str]:
     return {
-        "dashboard": reverse("milestones:dashboard"),
+        "dashboard": reverse("dashboard:index"),
         "team page": reverse("teams:detail", args=[team.slug]),
-        "teams CSV": reverse("milestones:dashboard_teams_csv"),
-        "milestones CSV": reverse("milestones:dashboard_milestones_csv"),
+        "teams CSV": reverse("dashboard:teams_csv"),
+        "milestones CSV": reverse("dashboard:milestones_csv"),
     }
 
 

@@ -53,17 +53,17 @@ from django.utils import timezone  # noqa: E402
 from milestones.history import Source, history_source  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
 from milestones.quarters import ensure_quarter  # noqa: E402
-from milestones.sheets import parse  # noqa: E402
-from milestones.sheets.client import open_spreadsheet  # noqa: E402
-from milestones.sheets.engine import (  # noqa: E402
+from sheets import parse  # noqa: E402
+from sheets.client import open_spreadsheet  # noqa: E402
+from sheets.engine import (  # noqa: E402
     _cell,
     app_values,
     sync_sheet,
     values_from_json,
     values_to_json,
 )
-from milestones.sheets.merge import merge_milestone  # noqa: E402
-from milestones.sheets.models import SyncRun, SyncState  # noqa: E402
+from sheets.merge import merge_milestone  # noqa: E402
+from sheets.models import SyncRun, SyncState  # noqa: E402
 from teams.models import Membership, Squad, Team, User  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 25)

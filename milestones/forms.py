@@ -19,20 +19,6 @@ from django.forms.models import fields_for_model, model_to_dict
 from milestones.models import Milestone, SlipExplanation, SlipReason
 from teams.models import Team, User
 
-# Every field the edit row can offer, in the order it shows them (the table's columns, then
-# the notes and the description on a line of their own).
-EDIT_FIELDS = (
-    "title",
-    "owner",
-    "committed_date",
-    "target_date",
-    "status",
-    "excused",
-    "delivered_date",
-    "notes",
-    "description",
-)
-
 
 class DateInput(forms.DateInput):
     """The browser's own date picker; the value travels as ISO 8601 whatever the locale."""
@@ -123,7 +109,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
         # Leadership's excuse only means something on a dropped milestone.
         if milestone.status != Milestone.Status.DROPPED:
             allowed.discard("excused")
-        names = [name for name in EDIT_FIELDS if name in allowed]
+        names = [name for name in Milestone.EDITABLE_FIELDS if name in allowed]
         super().__init__(
             data,
             initial={**model_to_dict(milestone, fields=names), "version": milestone.version},
@@ -189,7 +175,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
         """Milestone fields posted that this form does not offer, with a value that would
         change the milestone: changes this user may not make."""
         attempted = set()
-        for name in EDIT_FIELDS:
+        for name in Milestone.EDITABLE_FIELDS:
             if name in self.fields or name not in self.data:
                 continue
             raw = self.data.get(name)

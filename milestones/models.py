@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -84,6 +85,21 @@ class Milestone(models.Model):
 
     OPEN_STATUSES = (Status.PLANNED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 
+    # The fields an edit may change, from the web, the sheet or a command, in the order the
+    # edit row shows them. Team, quarter and position have services of their own; the
+    # version only ever goes up.
+    EDITABLE_FIELDS = (
+        "title",
+        "owner",
+        "committed_date",
+        "target_date",
+        "status",
+        "excused",
+        "delivered_date",
+        "notes",
+        "description",
+    )
+
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="milestones")
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=200)
@@ -162,6 +178,25 @@ class Milestone(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def follow_status(
+        self, *, given: Collection[str] = (), delivered_on: datetime.date | None = None
+    ) -> None:
+        """What follows a status change, for every writer (the web, the sheet sync, commands).
+
+        SPEC: the delivered date is "required when done, cleared otherwise". Leaving "done"
+        clears it and leaving "dropped" clears leadership's excuse, which only a drop carries,
+        unless the change itself sets them (`given`: the fields the change names). A milestone
+        done without a delivered date takes `delivered_on` when the writer knows the day (the
+        sync does); otherwise `clean()` asks for it.
+        """
+        if self.status == self.Status.DONE:
+            if self.delivered_date is None and delivered_on is not None:
+                self.delivered_date = delivered_on
+        elif "delivered_date" not in given:
+            self.delivered_date = None
+        if self.status != self.Status.DROPPED and "excused" not in given:
+            self.excused = False
+
     def _owner_in_team(self) -> bool:
         return Membership.objects.filter(
             team_id=self.team_id, user_id=self.owner_id, active=True
@@ -213,171 +248,3 @@ class SlipExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone}: {self.reason}"
-
-
-# --- Nudges -------------------------------------------------------------------------------------
-
-
-class Nudge(models.Model):
-    """An e-mail the daily nudges sent someone: at most one per person per day."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
-    )
-    sent_on = models.DateField()
-    kinds = models.CharField(
-        max_length=100, help_text="What it was about, comma-separated (review_overdue, …)."
-    )
-    subject = models.CharField(max_length=200)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-sent_on", "user"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "sent_on"], name="one_nudge_per_person_per_day"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} ({self.sent_on})"
-
-
-# --- Reviews (SPEC section 3) ---------------------------------------------------------------
-
-
-class Review(models.Model):
-    """A team's biweekly review: its milestones of the quarter as they stood on a date.
-
-    The snapshot (the items) is taken once, when the review starts, and never changes; what
-    changed since the previous review is computed from the two snapshots by
-    `milestones.reviews.diff`, so a review reads the same however the milestones move
-    afterwards. Notes and the summary are filled in while it is open; closing it makes it
-    read-only until leadership reopens it. The writes are in `milestones.services_reviews`.
-    """
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reviews")
-    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="reviews")
-    held_on = models.DateField("date")
-    previous = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The team's review before this one in the same quarter, which the changes are "
-        "measured against. Empty on the first review of a quarter: everything is new.",
-    )
-    summary = models.TextField(blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reopened_at = models.DateTimeField(null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["team", "-held_on"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team", "held_on"],
-                name="one_review_per_team_per_date",
-                violation_error_message="This team already has a review on that date.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.team} review of {self.held_on:%b %-d, %Y}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("milestones:review", args=[self.team.slug, self.pk])
-
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_at is not None
-
-    def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
-        if self.quarter_id and self.held_on:
-            quarter = self.quarter
-            if not quarter.start <= self.held_on <= quarter.end:
-                errors.setdefault("held_on", []).append(
-                    f"{self.held_on:%b %-d, %Y} is not in {quarter} "
-                    f"({quarter.start:%b %-d} – {quarter.end:%b %-d, %Y})."
-                )
-        if self.previous_id and self.previous:
-            previous = self.previous
-            if (previous.team_id, previous.quarter_id) != (self.team_id, self.quarter_id):
-                errors.setdefault("previous", []).append(
-                    "The previous review is of the same team and quarter."
-                )
-            elif self.held_on and previous.held_on >= self.held_on:
-                errors.setdefault("previous", []).append("The previous review is an earlier one.")
-        if errors:
-            raise ValidationError(errors)
-
-
-class ReviewItem(models.Model):
-    """One milestone as it stood when its review started: a copy, never updated but its note.
-
-    `milestone` and `owner` are historical references, as in simple-history's records: no
-    database constraint and nothing happens on delete, so a snapshot outlives the rows it
-    copied and still matches them by id in later diffs. Pages read the copied fields.
-    """
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="review_items"
-    )
-    title = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=Milestone.Status.choices)
-    committed_date = models.DateField()
-    target_date = models.DateField()
-    delivered_date = models.DateField(null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    owner_name = models.CharField(max_length=150, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    on_agenda = models.BooleanField(
-        default=True,
-        help_text="Open, new or changed since the previous review: what the meeting goes "
-        "through. The others are kept so that the next review can tell what changed.",
-    )
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["review", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["review", "milestone"], name="one_item_per_milestone_per_review"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in Milestone.OPEN_STATUSES
-
-
-# --- End of reviews --------------------------------------------------------------------------
-
-
-# --- Sheet sync -------------------------------------------------------------------------------
-# The sync's records live in milestones/sheets/models.py; importing them here makes them models
-# of this app.
-from milestones.sheets.models import SyncConflict, SyncLock, SyncRun, SyncState  # noqa: E402, F401
-# --- End of sheet sync ------------------------------------------------------------------------

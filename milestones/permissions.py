@@ -10,29 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from milestones.models import Milestone
 from teams.models import Membership
 
 if TYPE_CHECKING:
-    from milestones.models import Milestone, Quarter
+    from milestones.models import Quarter
     from teams.models import Team, User
 
 DROPPED = "dropped"
 
-# What each role may change on a milestone.
+# What each role may change on a milestone: leadership every editable field, a lead all but
+# leadership's excuse of a drop, an engineer the progress of what they own.
+LEADERSHIP_FIELDS = frozenset(Milestone.EDITABLE_FIELDS)
+LEAD_FIELDS = LEADERSHIP_FIELDS - {"excused"}
 ENGINEER_FIELDS = frozenset({"status", "target_date", "delivered_date", "notes"})
-LEAD_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "owner",
-        "committed_date",
-        "target_date",
-        "status",
-        "delivered_date",
-        "notes",
-    }
-)
-LEADERSHIP_FIELDS = LEAD_FIELDS | {"excused"}
 
 
 def active_membership(user: User) -> Membership | None:

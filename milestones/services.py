@@ -31,22 +31,6 @@ from teams.models import Team
 if TYPE_CHECKING:
     from teams.models import User
 
-# The fields an edit may change; anything else (team, quarter, position, version) has its own
-# service or never changes.
-UPDATABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "owner",
-        "committed_date",
-        "target_date",
-        "status",
-        "delivered_date",
-        "notes",
-        "excused",
-    }
-)
-
 Direction = Literal["up", "down"]
 _ALL_BUT_POSITION = [f.name for f in Milestone._meta.fields if f.name != "position"]
 
@@ -113,8 +97,8 @@ def update_milestone(
 
     Raises `StaleMilestone` when someone saved it since, and `ValidationError` (field by
     field) when the result breaks a rule; in both cases nothing is written. Leaving "done"
-    clears the delivered date unless the change sets one (SPEC: "required when done, cleared
-    otherwise"), and leaving "dropped" clears leadership's excuse, which only a drop carries.
+    clears the delivered date unless the change sets one, and leaving "dropped" clears
+    leadership's excuse (`Milestone.follow_status`, the rule the sheet sync follows too).
 
     When the save moves the target date later, `slip_reason` (and `slip_note`) is recorded as
     the reason of that slip, on the historical record the save creates; it is ignored when
@@ -122,17 +106,14 @@ def update_milestone(
     later without a reason is refused like a broken rule, beside the other errors, unless no
     reason is left to pick; the sheet sync and commands move dates without one.
     """
-    unknown = set(changes) - UPDATABLE_FIELDS
+    unknown = set(changes) - set(Milestone.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not fields an edit changes: {', '.join(sorted(unknown))}.")
     current = _lock(milestone, version)
     target_before = current.target_date
     for name, value in changes.items():
         setattr(current, name, value)
-    if current.status != Milestone.Status.DONE and "delivered_date" not in changes:
-        current.delivered_date = None
-    if current.status != Milestone.Status.DROPPED and "excused" not in changes:
-        current.excused = False
+    current.follow_status(given=changes)
     slips = current.target_date > target_before
     if (
         ask_reason

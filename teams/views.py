@@ -10,7 +10,7 @@ from milestones import asof
 from milestones.models import Milestone
 from milestones.quarters import current_quarter, pick_quarter
 from milestones.selectors import teams_with_members
-from milestones.views.milestones import render_team_page
+from milestones.views import render_team_page
 from teams.http import MilepostRequest
 from teams.models import Membership, Team
 
@@ -19,7 +19,7 @@ from teams.models import Membership, Team
 def home(request: MilepostRequest):
     """Leadership lands on the dashboard, a team member on their team, anyone else on the list."""
     if request.user.is_leadership:
-        return redirect("milestones:dashboard")
+        return redirect("dashboard:index")
     membership = (
         Membership.objects.filter(user=request.user, active=True, team__active=True)
         .select_related("team")

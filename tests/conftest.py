@@ -4,6 +4,9 @@ import pytest
 
 from tests.factories import LeadershipFactory, QuarterFactory, UserFactory, trio
 
+# The Sheets emulator on loopback, for every test that talks to the Sheets API.
+pytest_plugins = ["tests.sheets_emulator.fixtures"]
+
 
 @pytest.fixture
 def quarter(db):

@@ -5,16 +5,10 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from milestones.models import (
-    Milestone,
-    Nudge,
-    Quarter,
-    Review,
-    ReviewItem,
-    SlipExplanation,
-    SlipReason,
-)
+from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
 from milestones.quarters import quarter_bounds
+from nudges.models import Nudge
+from reviews.models import Review, ReviewItem
 from teams.models import Membership, Squad, Team, User
 
 

@@ -6,7 +6,7 @@ so a new endpoint fails `test_every_endpoint_is_placed` until someone decides wh
 
 To place a new endpoint, add an entry to MATRIX keyed by its URL name:
 
-    "milestones:sync_now": Endpoint(
+    "sheets:sync_now": Endpoint(
         kwargs=no_kwargs,                        # World -> the URL's kwargs
         data=lambda w: {"dry_run": ""},          # World -> a POST that would succeed
         expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
@@ -32,10 +32,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter, Review, SlipExplanation
+from milestones.models import Milestone, Quarter, SlipExplanation
 from milestones.services import drop_milestone, update_milestone
-from milestones.services_reviews import close_review, start_review
-from milestones.sheets.models import SyncConflict, SyncRun
+from reviews.models import Review
+from reviews.services import close_review, start_review
+from sheets.models import SyncConflict, SyncRun
 from teams.models import Team, User
 from tests.factories import (
     LeadershipFactory,
@@ -279,46 +280,46 @@ MATRIX: dict[str, Endpoint] = {
         data=a_slip_reason,
         expected={"POST": allowed(LEADERSHIP, LEAD, OWNER)},
     ),
-    "milestones:review_start": Endpoint(
+    "reviews:start": Endpoint(
         kwargs=team_kwargs,
         data=lambda w: {"held_on": "2026-11-25"},
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
-    "milestones:review_item_note": Endpoint(
+    "reviews:item_note": Endpoint(
         kwargs=review_item_kwargs,
         prepare=start_a_review,
         data=lambda w: {"note": "Discussed"},
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
-    "milestones:review_summary": Endpoint(
+    "reviews:summary": Endpoint(
         kwargs=review_kwargs,
         prepare=start_a_review,
         data=lambda w: {"summary": "A good fortnight"},
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
-    "milestones:review_close": Endpoint(
+    "reviews:close": Endpoint(
         kwargs=review_kwargs,
         prepare=start_a_review,
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
-    "milestones:review_reopen": Endpoint(
+    "reviews:reopen": Endpoint(
         kwargs=review_kwargs,
         prepare=close_a_review,
         expected={"POST": allowed(LEADERSHIP)},
     ),
-    "milestones:sync_now": Endpoint(
+    "sheets:sync_now": Endpoint(
         kwargs=no_kwargs,
         prepare=a_sync_running,
         htmx=False,
         expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
     ),
-    "milestones:sync_conflict_resolve": Endpoint(
+    "sheets:resolve_conflict": Endpoint(
         kwargs=conflict_kwargs,
         prepare=a_sync_conflict,
         data=lambda w: {"take": "app"},
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
-    "milestones:quarter_settings": Endpoint(
+    "dashboard:quarter_settings": Endpoint(
         kwargs=quarter_kwargs,
         data=quarter_settings,
         htmx=False,
@@ -353,15 +354,15 @@ READ_ONLY: dict[str, ReadOnly] = {
     "teams:detail": ReadOnly(kwargs=team_kwargs),
     "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
     "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
-    "milestones:dashboard": ReadOnly(),
-    "milestones:dashboard_teams_csv": ReadOnly(),
-    "milestones:dashboard_milestones_csv": ReadOnly(),
-    "milestones:reviews": ReadOnly(kwargs=team_kwargs),
-    "milestones:review": ReadOnly(kwargs=review_kwargs, prepare=start_a_review),
-    "milestones:sync": ReadOnly(),
-    "milestones:sync_run": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running),
-    "milestones:sync_run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
-    "milestones:sync_conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
+    "dashboard:index": ReadOnly(),
+    "dashboard:teams_csv": ReadOnly(),
+    "dashboard:milestones_csv": ReadOnly(),
+    "reviews:list": ReadOnly(kwargs=team_kwargs),
+    "reviews:detail": ReadOnly(kwargs=review_kwargs, prepare=start_a_review),
+    "sheets:sync": ReadOnly(),
+    "sheets:run": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running),
+    "sheets:run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
+    "sheets:conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
 }
 
 EXEMPT: dict[str, str] = {

@@ -46,6 +46,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "teams",
     "milestones",
+    "reviews",
+    "dashboard",
+    "sheets",
+    "nudges",
+    "demo",
+    "sheets_emulator",
 ]
 
 MIDDLEWARE = [

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 
 from milestones.models import Milestone
 from milestones.services import update_milestone
-from milestones.services_reviews import close_review, start_review
-from milestones.sheets.models import SyncConflict, SyncRun
+from reviews.services import close_review, start_review
+from sheets.models import SyncConflict, SyncRun
 from tests.browser.helpers import start_editing
 from tests.factories import LeadershipFactory, MilestoneFactory, QuarterFactory, trio
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from milestones.models import Review
-from milestones.services_reviews import close_review, start_review
+from reviews.models import Review
+from reviews.services import close_review, start_review
 from tests.factories import MilestoneFactory, QuarterFactory, trio
 
 D = datetime.date

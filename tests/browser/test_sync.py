@@ -6,17 +6,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from milestones.demo import build_demo
-from milestones.sheets import parse
-from milestones.sheets.client import open_spreadsheet
-from milestones.sheets.demo import build_demo_sheet, install_demo_sheet
-from milestones.sheets.models import SyncConflict
-from tests.sheets.conftest import sheets_emulator  # noqa: F401 (a fixture)
-from tests.sync.sheet import Tab
+from demo.organisation import build_demo
+from demo.sheet import build_demo_sheet, install_demo_sheet
+from sheets import parse
+from sheets.client import open_spreadsheet
+from sheets.models import SyncConflict
+from tests.sheets.sheet import Tab
 
 
 @pytest.fixture
-def demo(settings, sheets_emulator):  # noqa: F811
+def demo(settings, sheets_emulator):
     """The demo organisation and its sheet, served by the emulator, as `make run` has them."""
     sign_ins = build_demo(timezone.localdate())
     demo_sheet = build_demo_sheet(timezone.localdate())

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from dashboard.views import REVIEW_LINKS
 from milestones import asof
 from milestones.models import Milestone
 from milestones.quarters import ensure_quarter, quarter_of
 from milestones.selectors import quarter_report
-from milestones.views.dashboard import REVIEW_LINKS
 from tests.dashboard.conftest import grow_org, slip
 from tests.dashboard.history import (
     TODAY,
@@ -28,7 +28,7 @@ from tests.dashboard.history import (
 from tests.dashboard.test_dashboard_page import text
 from tests.factories import QuarterFactory, ReviewFactory, trio
 
-URL = reverse("milestones:dashboard")
+URL = reverse("dashboard:index")
 
 
 def figure_on(org, day):
@@ -256,14 +256,14 @@ def test_sorting_filtering_and_exports_stay_on_the_day(as_vp, dated_org):
     assert headers["slips"].href == "?quarter=2026-q4&as_of=2026-11-09&sort=slips"
     assertContains(response, '<input type="hidden" name="as_of" value="2026-11-09">')
     assertContains(response, 'href="/dashboard/teams.csv?quarter=2026-q4&amp;as_of=2026-11-09')
-    export = as_vp.get(reverse("milestones:dashboard_teams_csv"), {"as_of": "2026-11-09"})
+    export = as_vp.get(reverse("dashboard:teams_csv"), {"as_of": "2026-11-09"})
     assert export["Content-Disposition"] == (
         'attachment; filename="milepost-2026-q4-teams-as-of-2026-11-09.csv"'
     )
     rows = csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))
     beacon = next(row for row in rows if row["Team"] == "Beacon")
     assert (beacon["Dropped"], beacon["Not due yet"], beacon["Team on time"]) == ("0", "1", "yes")
-    assert as_vp.get(reverse("milestones:dashboard_teams_csv"), {"as_of": "x"}).status_code == 400
+    assert as_vp.get(reverse("dashboard:teams_csv"), {"as_of": "x"}).status_code == 400
 
 
 def test_the_as_of_page_has_no_trend_and_the_quarter_links_go_live(as_vp, dated_org):
@@ -328,7 +328,7 @@ def test_the_as_of_page_costs_the_same_queries_for_5_and_120_teams(
 
 
 def test_the_milestones_export_as_of_a_day_lists_the_milestones_of_that_day(as_vp, dated_org):
-    url = reverse("milestones:dashboard_milestones_csv")
+    url = reverse("dashboard:milestones_csv")
     export = as_vp.get(url, {"as_of": "2026-11-14"})
     assert export["Content-Disposition"] == (
         'attachment; filename="milepost-2026-q4-milestones-as-of-2026-11-14.csv"'

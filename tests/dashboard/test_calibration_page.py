@@ -7,15 +7,16 @@ import io
 import pytest
 from django.urls import reverse
 
-from milestones.models import Milestone, Review
+from milestones.models import Milestone
 from milestones.selectors import quarter_report
-from milestones.selectors_reviews import quarter_calibration
+from reviews.models import Review
+from reviews.selectors import quarter_calibration
 from tests.dashboard.conftest import TODAY, grow_org
 from tests.dashboard.history import D, at
 from tests.dashboard.test_dashboard_page import text
 from tests.factories import QuarterFactory, ReviewFactory, ReviewItemFactory
 
-URL = reverse("milestones:dashboard")
+URL = reverse("dashboard:index")
 
 
 def said(milestone: Milestone, day, status: str) -> None:
@@ -70,7 +71,7 @@ def test_the_dashboard_shows_calls_right_per_team_and_sorts_by_it(client, vp, ca
 
 def test_the_teams_csv_carries_the_calls(client, vp, calls, frozen_today):
     client.force_login(vp)
-    response = client.get(reverse("milestones:dashboard_teams_csv"))
+    response = client.get(reverse("dashboard:teams_csv"))
     found = {
         r["Team"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     }

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from milestones import charts
+from dashboard import charts
 from milestones.ontime import OrgFigure, TrendPoint
 
 

@@ -7,12 +7,12 @@ import io
 import pytest
 from django.urls import reverse
 
-from milestones.dashboard import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell
+from dashboard.table import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell
 from tests.dashboard.conftest import grow_org
 from tests.factories import QuarterFactory
 
-TEAMS_CSV = reverse("milestones:dashboard_teams_csv")
-MILESTONES_CSV = reverse("milestones:dashboard_milestones_csv")
+TEAMS_CSV = reverse("dashboard:teams_csv")
+MILESTONES_CSV = reverse("dashboard:milestones_csv")
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from milestones import dashboard
+from dashboard import table as dashboard
 from milestones.models import Quarter
 from milestones.selectors import quarter_report
 from tests.dashboard.conftest import TODAY, grow_org
 from tests.factories import QuarterFactory
 
-URL = reverse("milestones:dashboard")
+URL = reverse("dashboard:index")
 
 
 def text(response) -> str:
@@ -72,7 +72,7 @@ def test_a_quarter_without_a_goal_invites_leadership_to_set_one(signed_in_vp, or
     Quarter.objects.filter(pk=org.quarter.pk).update(goal=0)
     response = signed_in_vp.get(URL)
     assert "No goal set — set one" in text(response)
-    assertContains(response, reverse("milestones:quarter_settings", args=["2026-q4"]))
+    assertContains(response, reverse("dashboard:quarter_settings", args=["2026-q4"]))
 
 
 def test_a_quarter_nobody_has_planned_yet_says_so_rather_than_0_of_0(
@@ -137,7 +137,7 @@ def test_every_signed_in_user_may_read_the_dashboard(client, org, frozen_today):
 
 
 def test_only_leadership_sees_the_quarter_settings_link(client, vp, org, frozen_today):
-    settings_url = reverse("milestones:quarter_settings", args=["2026-q4"])
+    settings_url = reverse("dashboard:quarter_settings", args=["2026-q4"])
     client.force_login(org.engineer)
     assertNotContains(client.get(URL), settings_url)
     client.force_login(vp)

@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from milestones.dashboard import COLUMNS, Sort, TableState
+from dashboard.table import COLUMNS, Sort, TableState
 from teams.models import Membership
 
-URL = reverse("milestones:dashboard")
+URL = reverse("dashboard:index")
 HTMX = {"HX-Request": "true", "HX-Target": "dashboard-body"}
 
 

@@ -10,8 +10,8 @@ from milestones import permissions
 from milestones.history import Source
 from milestones.models import Quarter
 
-URL = reverse("milestones:quarter_settings", args=["2026-q4"])
-DASHBOARD = reverse("milestones:dashboard") + "?quarter=2026-q4"
+URL = reverse("dashboard:quarter_settings", args=["2026-q4"])
+DASHBOARD = reverse("dashboard:index") + "?quarter=2026-q4"
 VALID = {"goal": "6", "grace_days": "5", "locked": "on"}
 
 
@@ -112,7 +112,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org):
 
 @pytest.mark.parametrize("slug", ["2031-q2", "2026-q5", "platform"])
 def test_an_unknown_quarter_is_not_found(as_vp, org, slug):
-    url = reverse("milestones:quarter_settings", args=[slug])
+    url = reverse("dashboard:quarter_settings", args=[slug])
     assert as_vp.get(url).status_code == 404
 
 

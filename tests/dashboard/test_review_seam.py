@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from milestones import dashboard
-from milestones.models import Quarter, Review
+from dashboard import table as dashboard
+from milestones.models import Quarter
 from milestones.selectors import quarter_report
-from milestones.selectors_reviews import quarter_review_status
+from reviews.models import Review
+from reviews.selectors import quarter_review_status
 from tests.dashboard.conftest import TODAY
 
 D = datetime.date
@@ -60,7 +61,7 @@ def test_the_page_shows_each_teams_last_review_and_flags_the_overdue(client, vp,
     Review.objects.create(team=atlas, quarter=org.quarter, held_on=D(2026, 11, 20))
     Review.objects.create(team=beacon, quarter=org.quarter, held_on=D(2026, 11, 2))
     client.force_login(vp)
-    response = client.get(reverse("milestones:dashboard"), {"sort": "team"})
+    response = client.get(reverse("dashboard:index"), {"sort": "team"})
     rows = {row.team.name: row for row in response.context["table"].rows}
     assert (rows["Atlas"].last_review, rows["Atlas"].review_overdue) == (D(2026, 11, 20), False)
     assert (rows["Beacon"].last_review, rows["Beacon"].review_overdue) == (D(2026, 11, 2), True)
@@ -77,7 +78,7 @@ def test_a_finished_quarter_shows_the_last_review_by_its_end_and_flags_nothing(
     Review.objects.create(team=atlas, quarter=org.previous, held_on=D(2026, 8, 3))
     Review.objects.create(team=atlas, quarter=org.quarter, held_on=D(2026, 11, 20))
     client.force_login(vp)
-    response = client.get(reverse("milestones:dashboard"), {"quarter": org.previous.slug})
+    response = client.get(reverse("dashboard:index"), {"quarter": org.previous.slug})
     rows = {row.team.name: row for row in response.context["table"].rows}
     assert (rows["Atlas"].last_review, rows["Atlas"].review_overdue) == (D(2026, 8, 3), False)
     assert not any(row.review_overdue for row in rows.values())

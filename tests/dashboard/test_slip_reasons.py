@@ -12,12 +12,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from milestones import charts, ledger
+from dashboard import charts
+from milestones import ledger
 from milestones.models import SlipReason
 from tests.factories import SlipExplanationFactory, SlipReasonFactory
-from tests.web.html import by_id, text
+from tests.html import by_id, text
 
-URL = reverse("milestones:dashboard")
+URL = reverse("dashboard:index")
 D = datetime.date
 
 

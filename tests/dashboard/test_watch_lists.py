@@ -3,7 +3,7 @@
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from milestones.dashboard import watch_lists
+from dashboard.table import watch_lists
 from milestones.selectors import quarter_report
 from tests.dashboard.conftest import TODAY
 
@@ -59,7 +59,7 @@ def test_the_lists_need_no_query_of_their_own(org, django_assert_num_queries):
 
 def test_each_entry_links_to_its_milestone(client, vp, org, frozen_today):
     client.force_login(vp)
-    response = client.get(reverse("milestones:dashboard"))
+    response = client.get(reverse("dashboard:index"))
     flint = org.milestones["Flint ledger"]
     assertContains(
         response, f'<a href="/teams/flint/milestones/{flint.pk}/">Flint ledger</a>', count=3

@@ -49,9 +49,9 @@ def test_reasons_given_are_read_in_the_admin_but_not_added_there(client, db):
 def test_the_nudges_sent_are_read_in_the_admin_and_the_opt_out_is_set_there(client, db):
     admin_user = staff(client)
     NudgeFactory(user=admin_user, subject="Platform: your review is overdue")
-    listing = client.get(reverse("admin:milestones_nudge_changelist"))
+    listing = client.get(reverse("admin:nudges_nudge_changelist"))
     assert listing.status_code == 200
     assert "Platform: your review is overdue" in listing.content.decode()
-    assert client.get(reverse("admin:milestones_nudge_add")).status_code == 403
+    assert client.get(reverse("admin:nudges_nudge_add")).status_code == 403
     person = client.get(reverse("admin:teams_user_change", args=[admin_user.pk]))
     assert 'name="nudges_opt_out"' in person.content.decode()

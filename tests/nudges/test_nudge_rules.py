@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from milestones import nudges, ontime, reviews
-from milestones.nudges import Digest, PlannedNudge, StaleMilestone, TeamNudge
+from milestones import ontime
+from nudges import rules as nudges
+from nudges.rules import Digest, PlannedNudge, StaleMilestone, TeamNudge
+from reviews import diff as reviews
 from teams.models import Team, User
 from tests.nudges.conftest import MONDAY, TUESDAY
 

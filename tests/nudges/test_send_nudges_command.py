@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
-from milestones.models import Nudge
+from nudges.models import Nudge
 from tests.nudges.conftest import MONDAY, TUESDAY
 
 

@@ -1,5 +1,5 @@
 """Sending the nudges: both parts, absolute links, one e-mail per person per day whatever
-happens (`milestones.services_nudges`)."""
+happens (`nudges.services`)."""
 
 import datetime
 
@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from milestones import nudges
-from milestones.models import Nudge
-from milestones.services_nudges import send_nudges
+from nudges import rules as nudges
+from nudges.models import Nudge
+from nudges.services import send_nudges
 from tests.factories import NudgeFactory, TeamFactory, TechLeadFactory
 from tests.nudges.conftest import MONDAY, TUESDAY, change, created
 

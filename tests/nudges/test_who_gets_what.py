@@ -1,4 +1,4 @@
-"""Who gets which nudge on a day (`milestones.nudges.plan_nudges`)."""
+"""Who gets which nudge on a day (`nudges.rules.plan_nudges`)."""
 
 import datetime
 
@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from milestones import nudges, ontime
+from milestones import ontime
 from milestones.models import Milestone
-from milestones.services_nudges import compose
+from nudges import rules as nudges
+from nudges.services import compose
 from tests.factories import (
     LeadershipFactory,
     MembershipFactory,

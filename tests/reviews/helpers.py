@@ -2,9 +2,10 @@
 
 import datetime
 
-from milestones.models import Milestone, Review
-from milestones.reviews import Snapshot
-from milestones.services_reviews import start_review
+from milestones.models import Milestone
+from reviews.diff import Snapshot
+from reviews.models import Review
+from reviews.services import start_review
 from tests.factories import MilestoneFactory
 
 D = datetime.date

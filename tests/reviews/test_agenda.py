@@ -1,9 +1,9 @@
-"""Which milestones a review goes through (milestones.reviews.agenda)."""
+"""Which milestones a review goes through (reviews.diff.agenda)."""
 
 import dataclasses
 import datetime
 
-from milestones.reviews import agenda
+from reviews.diff import agenda
 from tests.reviews.helpers import snap
 
 D = datetime.date

@@ -1,10 +1,10 @@
-"""When a team's review is overdue (milestones.reviews.review_status_on, SPEC section 3)."""
+"""When a team's review is overdue (reviews.diff.review_status_on, SPEC section 3)."""
 
 import datetime
 
 import pytest
 
-from milestones.reviews import ReviewStatus, review_status_on
+from reviews.diff import ReviewStatus, review_status_on
 
 D = datetime.date
 LAST = D(2026, 11, 11)

@@ -1,9 +1,9 @@
-"""What changed since the previous review, from two snapshots (milestones.reviews.diff)."""
+"""What changed since the previous review, from two snapshots (reviews.diff.diff)."""
 
 import dataclasses
 import datetime
 
-from milestones.reviews import ItemChange, Snapshot, diff
+from reviews.diff import ItemChange, Snapshot, diff
 from tests.reviews.helpers import snap
 
 D = datetime.date

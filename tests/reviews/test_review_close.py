@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from milestones.services_reviews import close_review, reopen_review
+from reviews.services import close_review, reopen_review
 from tests.reviews.helpers import HTMX, TODAY, hold, milestone
 
 
@@ -14,11 +14,11 @@ def review(team, quarter):
 
 
 def close_url(review):
-    return reverse("milestones:review_close", args=[review.team.slug, review.pk])
+    return reverse("reviews:close", args=[review.team.slug, review.pk])
 
 
 def reopen_url(review):
-    return reverse("milestones:review_reopen", args=[review.team.slug, review.pk])
+    return reverse("reviews:reopen", args=[review.team.slug, review.pk])
 
 
 def test_the_lead_closes_the_review(client, lead, review):

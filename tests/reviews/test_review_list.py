@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from milestones.models import Milestone
-from milestones.services_reviews import close_review
+from reviews.services import close_review
 from tests.factories import QuarterFactory
 from tests.reviews.helpers import PREVIOUS, TODAY, D, edit, hold, milestone
 
 
 def reviews_page(client, team):
-    return client.get(reverse("milestones:reviews", args=[team.slug]))
+    return client.get(reverse("reviews:list", args=[team.slug]))
 
 
 def test_reviews_are_listed_newest_first_under_their_quarter(client, team, quarter, engineer):
@@ -70,7 +70,7 @@ def test_the_start_form_proposes_today(client, team, quarter, lead):
 def test_an_unknown_team_is_not_found(client, lead):
     client.force_login(lead)
 
-    assert client.get(reverse("milestones:reviews", args=["nope"])).status_code == 404
+    assert client.get(reverse("reviews:list", args=["nope"])).status_code == 404
 
 
 @pytest.mark.parametrize("count", [2, 12])

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from milestones.forms_reviews import MAX_NOTE
-from milestones.services_reviews import ReviewClosed, close_review, set_item_note, set_summary
-from milestones.views import reviews as views
+from reviews import views
+from reviews.forms import MAX_NOTE
+from reviews.services import ReviewClosed, close_review, set_item_note, set_summary
 from tests.factories import TeamFactory
 from tests.reviews.helpers import HTMX, TODAY, hold, milestone
 
@@ -22,11 +22,11 @@ def item(review):
 
 
 def note_url(review, item):
-    return reverse("milestones:review_item_note", args=[review.team.slug, review.pk, item.pk])
+    return reverse("reviews:item_note", args=[review.team.slug, review.pk, item.pk])
 
 
 def summary_url(review):
-    return reverse("milestones:review_summary", args=[review.team.slug, review.pk])
+    return reverse("reviews:summary", args=[review.team.slug, review.pk])
 
 
 def test_the_lead_writes_a_note_in_place(client, lead, review, item):

@@ -3,14 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from milestones.models import Milestone, ReviewItem
-from milestones.services_reviews import close_review, set_item_note
+from milestones.models import Milestone
+from reviews.models import ReviewItem
+from reviews.services import close_review, set_item_note
 from tests.factories import trio
 from tests.reviews.helpers import PREVIOUS, TODAY, D, edit, hold, milestone
 
 
 def page(client, review):
-    return client.get(reverse("milestones:review", args=[review.team.slug, review.pk]))
+    return client.get(reverse("reviews:detail", args=[review.team.slug, review.pk]))
 
 
 def test_the_page_lists_what_changed_since_the_previous_review(
@@ -140,7 +141,7 @@ def test_a_review_under_another_teams_slug_is_not_found(client, team, quarter, l
     other = trio(name="Billing", slug="billing")[0]
     client.force_login(lead)
 
-    response = client.get(reverse("milestones:review", args=[other.slug, review.pk]))
+    response = client.get(reverse("reviews:detail", args=[other.slug, review.pk]))
 
     assert response.status_code == 404
 

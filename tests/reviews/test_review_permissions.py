@@ -8,8 +8,8 @@ sent to sign in. A refused request changes nothing.
 import pytest
 from django.urls import reverse
 
-from milestones.models import Review, ReviewItem
-from milestones.services_reviews import close_review
+from reviews.models import Review, ReviewItem
+from reviews.services import close_review
 from tests.reviews.helpers import PREVIOUS, TODAY, hold, milestone
 
 ANONYMOUS, LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD = (
@@ -76,7 +76,7 @@ def test_starting_a_review_is_for_the_lead_and_leadership(client, people, team, 
         client,
         people,
         persona,
-        reverse("milestones:review_start", args=[team.slug]),
+        reverse("reviews:start", args=[team.slug]),
         {"held_on": TODAY.isoformat()},
     )
 
@@ -94,7 +94,7 @@ def test_writing_a_note_is_for_the_lead_and_leadership(client, people, review, p
         client,
         people,
         persona,
-        reverse("milestones:review_item_note", args=[review.team.slug, review.pk, item.pk]),
+        reverse("reviews:item_note", args=[review.team.slug, review.pk, item.pk]),
         {"note": "Owner says it is fine"},
     )
 
@@ -111,7 +111,7 @@ def test_writing_the_summary_is_for_the_lead_and_leadership(client, people, revi
         client,
         people,
         persona,
-        reverse("milestones:review_summary", args=[review.team.slug, review.pk]),
+        reverse("reviews:summary", args=[review.team.slug, review.pk]),
         {"summary": "A good fortnight"},
     )
 
@@ -128,7 +128,7 @@ def test_closing_is_for_the_lead_and_leadership(client, people, review, persona)
         client,
         people,
         persona,
-        reverse("milestones:review_close", args=[review.team.slug, review.pk]),
+        reverse("reviews:close", args=[review.team.slug, review.pk]),
     )
 
     assert_outcome(response, persona, RUNNERS)
@@ -147,7 +147,7 @@ def test_reopening_is_for_leadership_alone(client, people, lead, review, persona
         client,
         people,
         persona,
-        reverse("milestones:review_reopen", args=[review.team.slug, review.pk]),
+        reverse("reviews:reopen", args=[review.team.slug, review.pk]),
     )
 
     assert_outcome(response, persona, {LEADERSHIP})
@@ -160,7 +160,7 @@ def test_reopening_is_for_leadership_alone(client, people, lead, review, persona
 def test_a_user_on_no_team_may_not_run_a_review(client, loner, team, review):
     client.force_login(loner)
 
-    response = client.post(reverse("milestones:review_close", args=[team.slug, review.pk]))
+    response = client.post(reverse("reviews:close", args=[team.slug, review.pk]))
 
     assert response.status_code == 403
 
@@ -171,37 +171,33 @@ def test_an_engineer_refused_a_closed_review_gets_403_not_409(client, lead, engi
     client.force_login(engineer)
 
     response = client.post(
-        reverse("milestones:review_summary", args=[review.team.slug, review.pk]),
+        reverse("reviews:summary", args=[review.team.slug, review.pk]),
         {"summary": "Sneaky"},
     )
 
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    "name", ["review_close", "review_reopen", "review_summary", "review_item_note"]
-)
+@pytest.mark.parametrize("name", ["close", "reopen", "summary", "item_note"])
 def test_a_review_posted_to_under_another_teams_slug_is_not_found(
     client, vp, review, outsider_lead, name
 ):
     other_slug = outsider_lead.memberships.get().team.slug
     args = [other_slug, review.pk]
-    if name == "review_item_note":
+    if name == "item_note":
         args.append(review.items.get().pk)
     client.force_login(vp)
     before = state()
 
-    response = client.post(reverse(f"milestones:{name}", args=args), {"note": "x"})
+    response = client.post(reverse(f"reviews:{name}", args=args), {"note": "x"})
 
     assert response.status_code == 404
     assert state() == before
 
 
-@pytest.mark.parametrize(
-    "name", ["review_start", "review_close", "review_reopen", "review_summary"]
-)
+@pytest.mark.parametrize("name", ["start", "close", "reopen", "summary"])
 def test_the_writes_answer_get_with_method_not_allowed(client, lead, review, name):
-    args = [review.team.slug] if name == "review_start" else [review.team.slug, review.pk]
+    args = [review.team.slug] if name == "start" else [review.team.slug, review.pk]
     client.force_login(lead)
 
-    assert client.get(reverse(f"milestones:{name}", args=args)).status_code == 405
+    assert client.get(reverse(f"reviews:{name}", args=args)).status_code == 405

@@ -2,7 +2,7 @@
 
 import pytest
 
-from milestones.selectors_reviews import review_status
+from reviews.selectors import review_status
 from teams.models import Team
 from tests.factories import TeamFactory
 from tests.reviews.helpers import PREVIOUS, TODAY, D, hold

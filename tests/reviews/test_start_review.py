@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from milestones.models import Milestone, Review
-from milestones.selectors_reviews import review_page
-from milestones.services_reviews import start_review
+from milestones.models import Milestone
+from reviews.models import Review
+from reviews.selectors import review_page
+from reviews.services import start_review
 from tests.factories import QuarterFactory, TeamFactory
 from tests.reviews.helpers import HTMX, PREVIOUS, TODAY, D, edit, hold, milestone
 
@@ -179,7 +180,7 @@ def test_the_lead_starts_a_review_and_lands_on_it(client, team, quarter, lead):
     milestone(team, quarter)
     client.force_login(lead)
 
-    response = client.post(reverse("milestones:review_start", args=[team.slug]), {"held_on": TODAY})
+    response = client.post(reverse("reviews:start", args=[team.slug]), {"held_on": TODAY})
 
     review = Review.objects.get()
     assert response.status_code == 302
@@ -190,9 +191,7 @@ def test_the_lead_starts_a_review_and_lands_on_it(client, team, quarter, lead):
 def test_with_htmx_a_started_review_opens_in_the_browser(client, team, quarter, vp):
     client.force_login(vp)
 
-    response = client.post(
-        reverse("milestones:review_start", args=[team.slug]), {"held_on": TODAY}, **HTMX
-    )
+    response = client.post(reverse("reviews:start", args=[team.slug]), {"held_on": TODAY}, **HTMX)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == Review.objects.get().get_absolute_url()
@@ -202,9 +201,7 @@ def test_a_refused_date_is_shown_on_the_form(client, team, quarter, lead):
     hold(team, TODAY)
     client.force_login(lead)
 
-    response = client.post(
-        reverse("milestones:review_start", args=[team.slug]), {"held_on": TODAY}, **HTMX
-    )
+    response = client.post(reverse("reviews:start", args=[team.slug]), {"held_on": TODAY}, **HTMX)
 
     assert response.status_code == 422
     assert "Platform already has a review on Nov 25, 2026." in response.text
@@ -218,7 +215,7 @@ def test_without_javascript_a_refused_date_shows_the_list_page_with_the_error(
 ):
     client.force_login(lead)
 
-    response = client.post(reverse("milestones:review_start", args=[team.slug]), {"held_on": ""})
+    response = client.post(reverse("reviews:start", args=[team.slug]), {"held_on": ""})
 
     assert response.status_code == 422
     assert "Give the date of the review." in response.text

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milestones.sheets.a1 import (
+from sheets.a1 import (
     A1Error,
     A1Range,
     cell_name,

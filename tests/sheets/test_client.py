@@ -1,4 +1,4 @@
-"""milestones.sheets.client: which credentials, where requests go, retries and our errors."""
+"""sheets.client: which credentials, where requests go, retries and our errors."""
 
 import datetime as dt
 import email.utils
@@ -12,7 +12,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
-from milestones.sheets.client import (
+from sheets.client import (
     SCOPES,
     RetryPolicy,
     SheetRequestRejected,

@@ -1,0 +1,78 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from demo.organisation import DemoError, DemoSignIns, build_demo, demo_sign_ins
+from teams.models import Team, User
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo organisation (22 teams in 5 squads, four quarters, 13 of 22 teams on "
+        "time last quarter), deterministically for a given date. Refuses a database that "
+        "already has people or teams unless --force, which deletes them first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="the date to build the organisation as of (YYYY-MM-DD; default today)",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="delete existing people, teams and milestones"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (and succeed) when the database already has an organisation",
+        )
+
+    def handle(self, *args, today, force, if_empty, **options):
+        today = today or timezone.localdate()
+        if Team.objects.exists() or User.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already has an organisation; not seeding.")
+                self._print_sign_ins(demo_sign_ins(), "If it is the demo, sign in")
+                return
+            if not force:
+                raise CommandError(
+                    "The database is not empty. Use --force to delete everything and build the "
+                    "demo organisation."
+                )
+            self._wipe()
+        try:
+            sign_ins = build_demo(today)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation built as of {today}."))
+        self._print_sign_ins(sign_ins, "Sign in")
+
+    def _print_sign_ins(self, sign_ins: DemoSignIns | None, lead_in: str) -> None:
+        if sign_ins is None:
+            return
+        self.stdout.write(f"{lead_in} at http://127.0.0.1:8000/ with:")
+        for role, user in [
+            ("leadership", sign_ins.leadership),
+            ("tech lead", sign_ins.tech_lead),
+            ("engineer", sign_ins.engineer),
+        ]:
+            self.stdout.write(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
+
+    def _wipe(self) -> None:
+        from milestones.models import Milestone, Quarter
+        from teams.models import Membership, Squad
+
+        for model in (
+            Milestone,
+            Milestone.history.model,
+            Quarter,
+            Quarter.history.model,
+            Membership,
+            Team,
+            Squad,
+            User,
+        ):
+            model.objects.all().delete()

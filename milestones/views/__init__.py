@@ -1,1 +1,0 @@
-"""Views of the milestones app, a module per page family."""

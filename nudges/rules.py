@@ -1,0 +1,328 @@
+"""Nudges (issue 10): who gets which reminder e-mail on a day. Deciding only, never sending.
+
+Each active team's tech lead hears about their team when its biweekly review is overdue
+(`selectors_reviews.review_status`) and when open milestones of the current quarter are past
+their target date without an update: no change recorded in their history since the target
+date passed. Leadership gets a weekly digest on `MILEPOST_DIGEST_WEEKDAY` (Monday unless
+set): the org figure against the goal, what slipped and what was delivered in the last seven
+days. A person who is both gets one e-mail with both.
+
+Nobody gets more than one e-mail a day: anyone with a `Nudge` for the day is skipped (the
+sender claims that row before sending, `nudges.services`), and so is anyone who
+opted out in their profile or has no e-mail address. Inactive users and teams are left out.
+
+`plan_nudges` reads everything in a constant number of queries whatever the number of teams;
+the rules themselves (`is_stale`, `is_digest_day`, `in_window`, `subject`) are plain functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from milestones import ontime
+from milestones.models import Milestone, Quarter
+from milestones.quarters import current_quarter
+from milestones.selectors import quarter_report, target_points
+from nudges.models import Nudge
+from reviews import diff as reviews
+from reviews.selectors import review_status
+from teams.models import Membership, Team, User
+
+REVIEW_OVERDUE = "review_overdue"
+STALE_MILESTONES = "stale_milestones"
+DIGEST = "digest"
+
+DIGEST_DAYS = 7
+
+# Why someone who would have had an e-mail gets none.
+OPTED_OUT = "opted out"
+NO_ADDRESS = "no e-mail address"
+ALREADY_NUDGED = "already nudged today"
+
+
+# --- The rules ------------------------------------------------------------------------------
+
+
+def is_stale(
+    target_date: datetime.date, last_change: datetime.date | None, today: datetime.date
+) -> bool:
+    """Past its target date, and nothing recorded since that date passed.
+
+    A change on the target date itself was made before it passed, so it does not count as
+    an update; a milestone with no recorded change at all is stale once its date has passed.
+    """
+    if target_date >= today:
+        return False
+    return last_change is None or last_change <= target_date
+
+
+def is_digest_day(today: datetime.date, weekday: int | None = None) -> bool:
+    """The weekday of the digest (0 = Monday … 6 = Sunday, `MILEPOST_DIGEST_WEEKDAY`)."""
+    if weekday is None:
+        weekday = settings.MILEPOST_DIGEST_WEEKDAY
+    return today.weekday() == weekday
+
+
+def digest_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days a digest covers: the seven days ending today, first and last (inclusive).
+
+    Consecutive weekly digests cover consecutive windows: nothing is reported twice or missed.
+    """
+    return today - datetime.timedelta(days=DIGEST_DAYS - 1), today
+
+
+def in_window(day: datetime.date | None, window: tuple[datetime.date, datetime.date]) -> bool:
+    return day is not None and window[0] <= day <= window[1]
+
+
+# --- What a nudge says ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaleMilestone:
+    milestone_id: int
+    title: str
+    team: Team
+    target_date: datetime.date
+    last_change: datetime.date | None
+    days_past: int
+
+
+@dataclass(frozen=True)
+class TeamNudge:
+    """What a tech lead hears about their team: an overdue review, stale milestones, or both."""
+
+    team: Team
+    review: reviews.ReviewStatus | None  # set when the review is overdue
+    stale: tuple[StaleMilestone, ...] = ()
+
+    @property
+    def kinds(self) -> list[str]:
+        return [
+            kind
+            for kind, present in ((REVIEW_OVERDUE, self.review), (STALE_MILESTONES, self.stale))
+            if present
+        ]
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    milestone_id: int
+    title: str
+    team: Team
+    from_date: datetime.date
+    to_date: datetime.date
+    on: datetime.date  # the day the target date moved
+
+    @property
+    def days(self) -> int:
+        return (self.to_date - self.from_date).days
+
+
+@dataclass(frozen=True)
+class DeliveredLine:
+    milestone_id: int
+    title: str
+    team: Team
+    delivered_date: datetime.date
+    delivery: ontime.Delivery  # on time or late
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Leadership's weekly digest, the same for every recipient."""
+
+    quarter: Quarter
+    figure: ontime.OrgFigure
+    window: tuple[datetime.date, datetime.date]
+    slipped: tuple[SlipLine, ...]
+    delivered: tuple[DeliveredLine, ...]
+
+
+@dataclass(frozen=True)
+class PlannedNudge:
+    """One e-mail to one person on one day."""
+
+    user: User
+    team: TeamNudge | None = None
+    digest: Digest | None = None
+
+    @property
+    def kinds(self) -> list[str]:
+        return [*(self.team.kinds if self.team else []), *([DIGEST] if self.digest else [])]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    user: User
+    reason: str
+    kinds: list[str]
+
+
+@dataclass
+class Plan:
+    today: datetime.date
+    digest_day: bool
+    nudges: list[PlannedNudge] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def describe(nudge: PlannedNudge) -> str:
+    """What the e-mail is about, in a few words (the command's summary)."""
+    parts = []
+    if nudge.team and nudge.team.review:
+        parts.append(f"review of {nudge.team.team} overdue")
+    if nudge.team and nudge.team.stale:
+        count = len(nudge.team.stale)
+        parts.append(f"{count} stale milestone{'s' if count != 1 else ''} of {nudge.team.team}")
+    if nudge.digest:
+        parts.append("weekly digest")
+    return ", ".join(parts)
+
+
+def subject(nudge: PlannedNudge) -> str:
+    parts = []
+    if nudge.digest:
+        figure = nudge.digest.figure
+        parts.append(f"{figure.headline} (goal {figure.goal})")
+    if nudge.team:
+        team = nudge.team
+        needs = []
+        if team.review:
+            needs.append("a review")
+        if team.stale:
+            count = len(team.stale)
+            needs.append(f"{count} milestone update{'s' if count != 1 else ''}")
+        parts.append(f"{team.team} needs {' and '.join(needs)}")
+    prefix = "Milepost weekly" if nudge.digest else "Milepost"
+    return f"{prefix}: {' · '.join(parts)}"
+
+
+# --- Reading the day ----------------------------------------------------------------------------
+
+
+def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> Plan:
+    """Who gets what on `today`. `force_digest` sends the digest whatever the weekday.
+
+    Queries, whatever the number of teams: the day's nudges, the active tech leads, their
+    review dates, the quarters, the stale milestones; on a digest day also leadership, the
+    quarter's report (`selectors.quarter_report`) and its milestones' history.
+    """
+    digest_day = force_digest or is_digest_day(today)
+    plan = Plan(today=today, digest_day=digest_day)
+    nudged_today = set(Nudge.objects.filter(sent_on=today).values_list("user_id", flat=True))
+    quarter = current_quarter(today)
+
+    leads = list(
+        Membership.objects.filter(
+            role=Membership.Role.TECH_LEAD, active=True, team__active=True, user__is_active=True
+        )
+        .select_related("team", "user")
+        .order_by("team__name")
+    )
+    statuses = review_status([m.team for m in leads], today) if leads else {}
+    stale = _stale_by_team(quarter, [m.team for m in leads], today) if leads else {}
+
+    wanted: dict[int, dict] = {}  # user id -> {"user": ..., "team": ..., "digest": ...}
+    for membership in leads:
+        team, status = membership.team, statuses.get(membership.team_id)
+        overdue = status if status is not None and status.overdue else None
+        team_nudge = TeamNudge(team, overdue, tuple(stale.get(team.pk, ())))
+        if team_nudge.kinds:
+            wanted.setdefault(membership.user_id, {"user": membership.user})["team"] = team_nudge
+
+    if digest_day and quarter is not None:
+        leadership = list(User.objects.filter(is_leadership=True, is_active=True))
+        if leadership:
+            digest = build_digest(quarter, today)
+            for user in leadership:
+                wanted.setdefault(user.pk, {"user": user})["digest"] = digest
+
+    for entry in sorted(wanted.values(), key=lambda e: (e["user"].name, e["user"].pk)):
+        nudge = PlannedNudge(entry["user"], entry.get("team"), entry.get("digest"))
+        reason = _skip_reason(nudge.user, nudged_today)
+        if reason:
+            plan.skipped.append(Skipped(nudge.user, reason, nudge.kinds))
+        else:
+            plan.nudges.append(nudge)
+    return plan
+
+
+def _skip_reason(user: User, nudged_today: set[int]) -> str | None:
+    if user.nudges_opt_out:
+        return OPTED_OUT
+    if not user.email.strip():
+        return NO_ADDRESS
+    if user.pk in nudged_today:
+        return ALREADY_NUDGED
+    return None
+
+
+def _stale_by_team(
+    quarter: Quarter | None, teams: list[Team], today: datetime.date
+) -> dict[int, list[StaleMilestone]]:
+    """The teams' open milestones of the quarter past their target date without an update, by
+    team, oldest target first: one query (the last history date comes as a subquery)."""
+    if quarter is None:
+        return {}
+    by_pk = {team.pk: team for team in teams}
+    last_change = (
+        Milestone.history.filter(id=OuterRef("pk"))
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    rows = (
+        Milestone.objects.filter(
+            quarter=quarter,
+            team_id__in=by_pk,
+            status__in=Milestone.OPEN_STATUSES,
+            target_date__lt=today,
+        )
+        .annotate(last_change=Subquery(last_change))
+        .order_by("target_date", "position", "pk")
+        .values_list("pk", "title", "team_id", "target_date", "last_change")
+    )
+    found: dict[int, list[StaleMilestone]] = defaultdict(list)
+    for pk, title, team_id, target, changed_at in rows:
+        changed_on = timezone.localdate(changed_at) if changed_at else None
+        if is_stale(target, changed_on, today):
+            found[team_id].append(
+                StaleMilestone(pk, title, by_pk[team_id], target, changed_on, (today - target).days)
+            )
+    return found
+
+
+def build_digest(quarter: Quarter, today: datetime.date) -> Digest:
+    """The org figure, the week's slips and deliveries, over the quarter's active teams."""
+    report = quarter_report(quarter, today)
+    window = digest_window(today)
+    milestones = {m.pk: (m, row.team) for row in report.rows for m in row.milestones}
+    slipped = []
+    if milestones:
+        for pk, points in target_points(list(milestones)).items():
+            milestone, team = milestones[pk]
+            for slip in ontime.find_slips(points):
+                on = timezone.localdate(slip.at) if slip.at else None
+                if in_window(on, window):
+                    slipped.append(
+                        SlipLine(pk, milestone.title, team, slip.from_date, slip.to_date, on)
+                    )
+    slipped.sort(key=lambda s: (-s.days, s.team.name, s.title))
+    rules = ontime.Rules.for_quarter(quarter)
+    delivered = sorted(
+        (
+            DeliveredLine(
+                m.pk, m.title, team, m.delivered_date, ontime.delivery_class(m, rules, today)
+            )
+            for m, team in milestones.values()
+            if m.status == Milestone.Status.DONE and in_window(m.delivered_date, window)
+        ),
+        key=lambda d: (d.delivered_date, d.team.name, d.title),
+    )
+    return Digest(quarter, report.figure, window, tuple(slipped), tuple(delivered))

@@ -1,0 +1,83 @@
+"""Settings come from the environment, and production settings pass Django's deploy check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_secret
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-real-production-secret-" + "x7Gq2pLm9Zr4Tt8Yw1Nc5Vb3Kd6Hs0Jf" * 2,
+    "DJANGO_ALLOWED_HOSTS": "milepost.example.com",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_debug_a_secret_key_is_required():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_bad_boolean_stops_start_up_with_its_name(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe' is not a boolean"):
+        env_bool("DJANGO_DEBUG")
+
+
+def test_a_bad_number_stops_start_up_with_its_name(monkeypatch):
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "sixty")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("DJANGO_CONN_MAX_AGE", 60)
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "-1")
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
+
+
+def test_lists_are_comma_separated(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "a.example.com, b.example.com,")
+    assert env_list("DJANGO_ALLOWED_HOSTS") == ["a.example.com", "b.example.com"]
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FILE", str(secret))
+    assert env_secret("DJANGO_SECRET_KEY") == "from-a-file"
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env_secret("DJANGO_SECRET_KEY")
+
+
+def test_sqlite_is_configured_for_a_web_app(settings):
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("runs on SQLite")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["timeout"] >= 5

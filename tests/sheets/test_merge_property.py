@@ -1,0 +1,203 @@
+"""For any edits on both sides between two syncs: after a sync every field reads the same on
+both sides, each field both sides changed differently is a recorded conflict (the app's value
+kept, the sheet's in the record), and a second sync changes nothing."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from milestones.models import Milestone
+from milestones.services import update_milestone
+from sheets import parse
+from sheets.client import open_spreadsheet
+from sheets.engine import app_values, from_json, sync_sheet
+from sheets.models import SyncConflict
+from tests.factories import TeamFactory, trio
+from tests.sheets.conftest import TODAY
+
+ROWS = 3
+FIELDS = parse.FIELDS
+TITLES = ["Ship webhooks", "Cut latency", "1e5 events", "TRUE north", "=not a formula", "Mar 4"]
+NOTES = ["", "waiting on Platform", "3/4 done", "scope cut\nin half", "+1 from PM"]
+DAYS = [datetime.date(2026, 10, 1) + datetime.timedelta(days=n) for n in (0, 20, 45, 70, 91)]
+STATUSES = [s for s in Milestone.Status if s != Milestone.Status.DROPPED]
+SPELLINGS = {
+    status: [text for text, value in parse.STATUS_SPELLINGS.items() if value == status and text]
+    for status in STATUSES
+}
+DATE_FORMATS = [
+    lambda d: f"{d.month}/{d.day}/{d.year}",
+    lambda d: f"{d.month:02}/{d.day:02}/{d.year}",
+    lambda d: d.isoformat(),
+    lambda d: f"{d:%b} {d.day}, {d.year}",
+    lambda d: f"{d:%b} {d.day}",
+]
+
+
+@st.composite
+def values(draw, field, members):
+    """A field's new value, and how a person would type it into the sheet."""
+    if field == "title":
+        value = draw(
+            st.sampled_from(TITLES)
+            | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+        )
+        # What the app keeps: no surrounding spaces, never empty, no NUL (its forms refuse
+        # it); a leading apostrophe is the sheet's "keep as text" mark, not part of a title.
+        value = " ".join(value.split()).lstrip("'") or "Untitled"
+        return value, value
+    if field == "notes":
+        value = draw(st.sampled_from(NOTES))
+        return value, value
+    if field == "target_date":
+        value = draw(st.sampled_from(DAYS))
+        return value, draw(st.sampled_from(DATE_FORMATS))(value)
+    if field == "status":
+        value = draw(st.sampled_from(STATUSES))
+        return value, draw(st.sampled_from(SPELLINGS[value]))
+    member = draw(st.sampled_from(members))
+    typed = draw(st.sampled_from([member.name, member.name.split()[0], member.email.upper()]))
+    return member.pk, typed
+
+
+@st.composite
+def edits(draw, members):
+    """{(row, field): value} for the app and {(row, field): (value, typed)} for the sheet."""
+    cells = [(row, field) for row in range(ROWS) for field in FIELDS]
+    app_cells = draw(st.lists(st.sampled_from(cells), unique=True, max_size=6))
+    sheet_cells = draw(st.lists(st.sampled_from(cells), unique=True, max_size=6))
+    return (
+        {cell: draw(values(cell[1], members))[0] for cell in app_cells},
+        {cell: draw(values(cell[1], members)) for cell in sheet_cells},
+    )
+
+
+@pytest.fixture
+def world(db, settings, sheets_emulator, q4):
+    team, lead, *engineers = trio(TeamFactory(name="Platform", slug="platform"))
+    settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
+    settings.MILEPOST_SHEET_KEY = "property"
+    settings.GOOGLE_APPLICATION_CREDENTIALS = ""
+    return SimpleNamespace(
+        team=team, quarter=q4, members=[lead, *engineers], emulator=sheets_emulator
+    )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_after_a_sync_both_sides_agree_conflicts_are_recorded_and_a_second_sync_is_a_no_op(
+    world, data
+):
+    app_edits, sheet_edits = data.draw(edits(world.members))
+    with transaction.atomic():
+        try:
+            check_example(world, app_edits, sheet_edits)
+        finally:
+            transaction.set_rollback(True)
+
+
+def check_example(world, app_edits, sheet_edits):
+    world.emulator.load(
+        {
+            "spreadsheetId": "property",
+            "title": "Property",
+            "sheets": [
+                {"title": "Summary", "values": [["=1+1"]]},
+                {"title": "Platform", "values": [["Milestone", "Owner", "Due", "Status", "Notes"]]},
+            ],
+        }
+    )
+    milestones = [
+        Milestone.objects.create(
+            team=world.team,
+            quarter=world.quarter,
+            title=f"Milestone {row}",
+            owner=world.members[row],
+            committed_date=DAYS[1],
+            target_date=DAYS[1],
+            status=Milestone.Status.ON_TRACK,
+            position=row,
+        )
+        for row in range(ROWS)
+    ]
+    assert sync_sheet(today=TODAY).counts.created_in_sheet == ROWS  # the synced start
+    base = {m.pk: app_values(m) for m in milestones}
+
+    for (row, field), value in app_edits.items():
+        milestone = Milestone.objects.get(pk=milestones[row].pk)
+        changes = {field: value}
+        if field == "owner":
+            changes = {"owner": next(u for u in world.members if u.pk == value)}
+        if field == "status" and value == Milestone.Status.DONE:
+            changes["delivered_date"] = TODAY
+        update_milestone(milestone=milestone, version=milestone.version, changes=changes, user=None)
+    worksheet = open_spreadsheet().worksheet("Platform")
+    layout = parse.find_layout(worksheet.get_all_values()[0])
+    if sheet_edits:
+        worksheet.spreadsheet.values_batch_update(
+            {
+                "valueInputOption": "USER_ENTERED",
+                "data": [
+                    {
+                        "range": f"Platform!{chr(65 + layout.columns[field])}{row + 2}",
+                        "values": [[typed]],
+                    }
+                    for (row, field), (_, typed) in sheet_edits.items()
+                ],
+            }
+        )
+    shown = worksheet.get_all_values()
+    typed_values = read_sheet(worksheet, layout, world)
+
+    result = sync_sheet(today=TODAY)
+
+    assert result.errors == []
+    read_back = read_sheet(worksheet, layout, world)
+    conflicts = {(c.milestone_id, c.field): c for c in SyncConflict.objects.filter(run=result.run)}
+    for row, milestone in enumerate(milestones):
+        milestone.refresh_from_db()
+        app = app_values(milestone)
+        for field in FIELDS:
+            before = base[milestone.pk][field]
+            app_edit = app_edits.get((row, field), before)
+            sheet_edit = typed_values[row][field]
+            both_changed = app_edit != before and sheet_edit != before and app_edit != sheet_edit
+            # Both sides agree after the sync, whoever changed the field.
+            assert read_back[row][field] == app[field], (row, field)
+            if both_changed:
+                assert app[field] == app_edit
+                conflict = conflicts.pop((milestone.pk, field))
+                assert from_json(field, conflict.sheet_value) == sheet_edit
+                assert conflict.sheet_text == shown[row + 1][layout.columns[field]]
+            elif sheet_edit != before:
+                assert app[field] == sheet_edit
+            else:
+                assert app[field] == app_edit
+    assert conflicts == {}, "a conflict was recorded for a field only one side changed"
+
+    again = sync_sheet(today=TODAY)
+    assert again.changes == []
+    assert again.counts.updated_in_app == again.counts.updated_in_sheet == 0
+
+
+def read_sheet(worksheet, layout, world):
+    """Each row's fields as the sync reads them."""
+    members = [parse.Member(u.pk, u.name, u.email, u.username) for u in world.members]
+    tab = parse.parse_tab(
+        "Platform",
+        worksheet.get_all_values(pad_values=False),
+        members=members,
+        team_name="Platform",
+        quarter_start=world.quarter.start,
+        quarter_end=world.quarter.end,
+    )
+    assert all(not row.errors for row in tab.rows)
+    return [row.values for row in tab.rows]
