@@ -226,7 +226,7 @@ def measure(client: Client, url: str, trivial_url: str, runs: int) -> tuple[floa
 def pages(team: Team) -> dict[str, str]:
     return {
         "dashboard": reverse("dashboard:index"),
-        "team page": reverse("teams:detail", args=[team.slug]),
+        "team page": reverse("milestones:team", args=[team.slug]),
         "teams CSV": reverse("dashboard:teams_csv"),
         "milestones CSV": reverse("dashboard:milestones_csv"),
     }

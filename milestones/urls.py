@@ -5,6 +5,7 @@ from milestones import views
 app_name = "milestones"
 
 urlpatterns = [
+    path("teams/<slug:slug>/", views.team_page, name="team"),
     path("teams/<slug:slug>/milestones/<int:pk>/", views.milestone_detail, name="detail"),
     path("teams/<slug:slug>/milestones/new/", views.milestone_create, name="create"),
     path("teams/<slug:slug>/milestones/<int:pk>/row/", views.milestone_row, name="row"),

@@ -39,7 +39,8 @@ from milestones.permissions import (
     can_manage_milestones,
     editable_fields,
 )
-from milestones.selectors import slip_counts
+from milestones.quarters import pick_quarter
+from milestones.selectors import slip_counts, teams_with_members
 from milestones.services import (
     NotASlip,
     StaleMilestone,
@@ -179,6 +180,22 @@ def table_context(
     }
 
 
+@require_GET
+def team_page(request: MilepostRequest, slug: str):
+    """Members, a quarter switcher (the current quarter by default) and the milestone table.
+
+    `?as_of=YYYY-MM-DD` shows the table as it stood at the end of that day of the quarter,
+    read-only (`milestones.asof`); a day the page cannot show is the live page with a message.
+    """
+    team = get_object_or_404(teams_with_members(), slug=slug)
+    today = timezone.localdate()
+    quarter, quarters = pick_quarter(request.GET.get("quarter"), today)
+    wanted = asof.parse_as_of(request.GET.get("as_of"), quarter, today)
+    if wanted.error:
+        messages.warning(request, wanted.error)
+    return render_team_page(request, team, quarter, quarters, as_of=wanted.day)
+
+
 def render_team_page(
     request: MilepostRequest,
     team: Team,
@@ -237,7 +254,7 @@ def _page_for(
 
 
 def _team_url(milestone: Milestone) -> str:
-    url = reverse("teams:detail", args=[milestone.team.slug])
+    url = reverse("milestones:team", args=[milestone.team.slug])
     return f"{url}?quarter={milestone.quarter.slug}#milestone-{milestone.pk}"
 
 

@@ -56,7 +56,7 @@ def compose(nudge: nudges.PlannedNudge) -> Composed:
     }
     if nudge.team:
         slug = nudge.team.team.slug
-        context["team_url"] = absolute(reverse("teams:detail", args=[slug]))
+        context["team_url"] = absolute(reverse("milestones:team", args=[slug]))
         context["reviews_url"] = absolute(reverse("reviews:list", args=[slug]))
         context["stale"] = [
             (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))

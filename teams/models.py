@@ -80,7 +80,7 @@ class Team(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("teams:detail", args=[self.slug])
+        return reverse("milestones:team", args=[self.slug])
 
     @property
     def tab_title(self) -> str:

@@ -6,5 +6,4 @@ app_name = "teams"
 
 urlpatterns = [
     path("", views.team_list, name="list"),
-    path("<slug:slug>/", views.team_detail, name="detail"),
 ]

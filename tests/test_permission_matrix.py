@@ -351,7 +351,7 @@ class ReadOnly:
 READ_ONLY: dict[str, ReadOnly] = {
     "home": ReadOnly(signed_in=REDIRECT),  # to the dashboard or one's team
     "teams:list": ReadOnly(),
-    "teams:detail": ReadOnly(kwargs=team_kwargs),
+    "milestones:team": ReadOnly(kwargs=team_kwargs),
     "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
     "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
     "dashboard:index": ReadOnly(),
