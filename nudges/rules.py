@@ -85,7 +85,7 @@ def in_window(day: datetime.date | None, window: tuple[datetime.date, datetime.d
 
 
 @dataclass(frozen=True)
-class StaleMilestone:
+class StaleLine:
     milestone_id: int
     title: str
     team: Team
@@ -100,7 +100,7 @@ class TeamNudge:
 
     team: Team
     review: reviews.ReviewStatus | None  # set when the review is overdue
-    stale: tuple[StaleMilestone, ...] = ()
+    stale: tuple[StaleLine, ...] = ()
 
     @property
     def kinds(self) -> list[str]:
@@ -166,7 +166,7 @@ class Skipped:
 
 
 @dataclass
-class Plan:
+class NudgePlan:
     today: datetime.date
     digest_day: bool
     nudges: list[PlannedNudge] = field(default_factory=list)
@@ -207,7 +207,7 @@ def subject(nudge: PlannedNudge) -> str:
 # --- Reading the day ----------------------------------------------------------------------------
 
 
-def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> Plan:
+def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePlan:
     """Who gets what on `today`. `force_digest` sends the digest whatever the weekday.
 
     Queries, whatever the number of teams: the day's nudges, the active tech leads, their
@@ -215,7 +215,7 @@ def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> Plan:
     quarter's report (`selectors.quarter_report`) and its milestones' history.
     """
     digest_day = force_digest or is_digest_day(today)
-    plan = Plan(today=today, digest_day=digest_day)
+    plan = NudgePlan(today=today, digest_day=digest_day)
     nudged_today = set(Nudge.objects.filter(sent_on=today).values_list("user_id", flat=True))
     quarter = current_quarter(today)
 
@@ -266,7 +266,7 @@ def _skip_reason(user: User, nudged_today: set[int]) -> str | None:
 
 def _stale_by_team(
     quarter: Quarter | None, teams: list[Team], today: datetime.date
-) -> dict[int, list[StaleMilestone]]:
+) -> dict[int, list[StaleLine]]:
     """The teams' open milestones of the quarter past their target date without an update, by
     team, oldest target first: one query (the last history date comes as a subquery)."""
     if quarter is None:
@@ -288,12 +288,12 @@ def _stale_by_team(
         .order_by("target_date", "position", "pk")
         .values_list("pk", "title", "team_id", "target_date", "last_change")
     )
-    found: dict[int, list[StaleMilestone]] = defaultdict(list)
+    found: dict[int, list[StaleLine]] = defaultdict(list)
     for pk, title, team_id, target, changed_at in rows:
         changed_on = timezone.localdate(changed_at) if changed_at else None
         if is_stale(target, changed_on, today):
             found[team_id].append(
-                StaleMilestone(pk, title, by_pk[team_id], target, changed_on, (today - target).days)
+                StaleLine(pk, title, by_pk[team_id], target, changed_on, (today - target).days)
             )
     return found
 

@@ -20,13 +20,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from nudges import rules as nudges
+from nudges import rules
 from nudges.models import Nudge
 
 
 @dataclass(frozen=True)
 class Composed:
-    nudge: nudges.PlannedNudge
+    nudge: rules.PlannedNudge
     to: str
     subject: str
     text: str
@@ -44,7 +44,7 @@ def absolute(path: str) -> str:
     return f"{settings.MILEPOST_BASE_URL}{path}"
 
 
-def compose(nudge: nudges.PlannedNudge) -> Composed:
+def compose(nudge: rules.PlannedNudge) -> Composed:
     """The e-mail's subject, plain text and HTML, with absolute links (`MILEPOST_BASE_URL`)."""
     context = {
         "user": nudge.user,
@@ -68,7 +68,7 @@ def compose(nudge: nudges.PlannedNudge) -> Composed:
     return Composed(
         nudge=nudge,
         to=nudge.user.email,
-        subject=nudges.subject(nudge),
+        subject=rules.subject(nudge),
         text=render_to_string("nudges/email/nudge.txt", context),
         html=render_to_string("nudges/email/nudge.html", context),
     )
@@ -90,7 +90,7 @@ def message(composed: Composed, connection=None) -> EmailMultiAlternatives:
     return email
 
 
-def claim(composed: Composed, today: datetime.date) -> Nudge | None:
+def claim_nudge(composed: Composed, today: datetime.date) -> Nudge | None:
     """Record the e-mail as sent today, or None when the person already has one today."""
     try:
         with transaction.atomic():
@@ -104,7 +104,7 @@ def claim(composed: Composed, today: datetime.date) -> Nudge | None:
         return None
 
 
-def send_nudges(plan: nudges.Plan) -> SendResult:
+def send_nudges(plan: rules.NudgePlan) -> SendResult:
     """Claim and send each planned e-mail, over one mail connection."""
     result = SendResult()
     if not plan.nudges:
@@ -115,7 +115,7 @@ def send_nudges(plan: nudges.Plan) -> SendResult:
     try:
         for nudge in plan.nudges:
             composed = compose(nudge)
-            claimed = claim(composed, plan.today)
+            claimed = claim_nudge(composed, plan.today)
             if claimed is None:
                 result.already.append(composed)
                 continue

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from milestones import ontime
-from nudges import rules as nudges
-from nudges.rules import Digest, PlannedNudge, StaleMilestone, TeamNudge
+from nudges import rules
+from nudges.rules import Digest, PlannedNudge, StaleLine, TeamNudge
 from reviews import diff as reviews
 from teams.models import Team, User
 from tests.nudges.conftest import MONDAY, TUESDAY
@@ -28,30 +28,30 @@ D = datetime.date
 def test_a_milestone_is_stale_when_nothing_changed_since_its_target_date_passed(
     target, last_change, stale
 ):
-    assert nudges.is_stale(target, last_change, MONDAY) is stale
+    assert rules.is_stale(target, last_change, MONDAY) is stale
 
 
 def test_the_digest_goes_out_on_monday_unless_another_weekday_is_set(settings):
-    assert nudges.is_digest_day(MONDAY)
-    assert not nudges.is_digest_day(TUESDAY)
+    assert rules.is_digest_day(MONDAY)
+    assert not rules.is_digest_day(TUESDAY)
     settings.MILEPOST_DIGEST_WEEKDAY = 1
-    assert nudges.is_digest_day(TUESDAY)
-    assert not nudges.is_digest_day(MONDAY)
+    assert rules.is_digest_day(TUESDAY)
+    assert not rules.is_digest_day(MONDAY)
 
 
 def test_weekly_windows_follow_each_other_without_overlap_or_gap():
-    first, last = nudges.digest_window(MONDAY)
+    first, last = rules.digest_window(MONDAY)
     assert (first, last) == (D(2026, 11, 17), MONDAY)
-    previous_last = nudges.digest_window(MONDAY - datetime.timedelta(days=7))[1]
+    previous_last = rules.digest_window(MONDAY - datetime.timedelta(days=7))[1]
     assert first - previous_last == datetime.timedelta(days=1)
-    assert nudges.in_window(first, (first, last))
-    assert not nudges.in_window(first - datetime.timedelta(days=1), (first, last))
-    assert not nudges.in_window(None, (first, last))
+    assert rules.in_window(first, (first, last))
+    assert not rules.in_window(first - datetime.timedelta(days=1), (first, last))
+    assert not rules.in_window(None, (first, last))
 
 
 def _team_nudge(overdue=True, stale=0) -> TeamNudge:
     team = Team(name="Platform", slug="platform")
-    items = tuple(StaleMilestone(n, f"M{n}", team, D(2026, 11, 20), None, 3) for n in range(stale))
+    items = tuple(StaleLine(n, f"M{n}", team, D(2026, 11, 20), None, 3) for n in range(stale))
     status = reviews.ReviewStatus(None, None, overdue=True) if overdue else None
     return TeamNudge(team, status, items)
 
@@ -60,26 +60,26 @@ def _digest() -> Digest:
     figure = ontime.OrgFigure(
         on_time=12, teams=22, goal=13, forecast=11, milestones_on_time=0, milestones_due=0
     )
-    return Digest(None, figure, nudges.digest_window(MONDAY), (), ())
+    return Digest(None, figure, rules.digest_window(MONDAY), (), ())
 
 
 def test_the_subject_says_what_the_e_mail_is_about():
     user = User(username="ada")
-    assert nudges.subject(PlannedNudge(user, _team_nudge())) == "Milepost: Platform needs a review"
+    assert rules.subject(PlannedNudge(user, _team_nudge())) == "Milepost: Platform needs a review"
     assert (
-        nudges.subject(PlannedNudge(user, _team_nudge(overdue=False, stale=2)))
+        rules.subject(PlannedNudge(user, _team_nudge(overdue=False, stale=2)))
         == "Milepost: Platform needs 2 milestone updates"
     )
     assert (
-        nudges.subject(PlannedNudge(user, _team_nudge(stale=1)))
+        rules.subject(PlannedNudge(user, _team_nudge(stale=1)))
         == "Milepost: Platform needs a review and 1 milestone update"
     )
     assert (
-        nudges.subject(PlannedNudge(user, digest=_digest()))
+        rules.subject(PlannedNudge(user, digest=_digest()))
         == "Milepost weekly: 12 of 22 teams on time (goal 13)"
     )
     assert (
-        nudges.subject(PlannedNudge(user, _team_nudge(), _digest()))
+        rules.subject(PlannedNudge(user, _team_nudge(), _digest()))
         == "Milepost weekly: 12 of 22 teams on time (goal 13) · Platform needs a review"
     )
 
@@ -87,10 +87,10 @@ def test_the_subject_says_what_the_e_mail_is_about():
 def test_the_kinds_recorded_list_every_part_of_the_e_mail():
     user = User(username="ada")
     assert PlannedNudge(user, _team_nudge(stale=1), _digest()).kinds == [
-        nudges.REVIEW_OVERDUE,
-        nudges.STALE_MILESTONES,
-        nudges.DIGEST,
+        rules.REVIEW_OVERDUE,
+        rules.STALE_MILESTONES,
+        rules.DIGEST,
     ]
     assert PlannedNudge(user, _team_nudge(overdue=False, stale=1)).kinds == [
-        nudges.STALE_MILESTONES
+        rules.STALE_MILESTONES
     ]

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from nudges import rules as nudges
+from nudges import rules
 from nudges.models import Nudge
 from nudges.services import send_nudges
 from tests.factories import NudgeFactory, TeamFactory, TechLeadFactory
@@ -23,7 +23,7 @@ def base_url(settings):
 
 
 def send(day, **kwargs):
-    return send_nudges(nudges.plan_nudges(day, **kwargs))
+    return send_nudges(rules.plan_nudges(day, **kwargs))
 
 
 def test_each_nudge_is_one_e_mail_with_a_text_and_an_html_part(team, lead, q4):
@@ -126,7 +126,7 @@ def test_the_next_day_sends_again(team, lead, q4):
 
 
 def test_a_nudge_claimed_by_another_run_meanwhile_is_not_sent(team, lead, q4):
-    plan = nudges.plan_nudges(TUESDAY)  # planned before the other run claimed it
+    plan = rules.plan_nudges(TUESDAY)  # planned before the other run claimed it
     NudgeFactory(user=lead, sent_on=TUESDAY)
     result = send_nudges(plan)
     assert result.sent == []

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from milestones import ontime
 from milestones.models import Milestone
-from nudges import rules as nudges
+from nudges import rules
 from nudges.services import compose
 from tests.factories import (
     LeadershipFactory,
@@ -26,16 +26,16 @@ from tests.nudges.conftest import MONDAY, TUESDAY, change, created, reviewed
 D = datetime.date
 
 
-def planned(plan: nudges.Plan) -> dict[str, list[str]]:
+def planned(plan: rules.NudgePlan) -> dict[str, list[str]]:
     """username -> the kinds of their e-mail."""
     return {nudge.user.username: nudge.kinds for nudge in plan.nudges}
 
 
-def skipped(plan: nudges.Plan) -> dict[str, str]:
+def skipped(plan: rules.NudgePlan) -> dict[str, str]:
     return {s.user.username: s.reason for s in plan.skipped}
 
 
-def nudge_of(plan: nudges.Plan, user) -> nudges.PlannedNudge:
+def nudge_of(plan: rules.NudgePlan, user) -> rules.PlannedNudge:
     (nudge,) = [n for n in plan.nudges if n.user.pk == user.pk]
     return nudge
 
@@ -45,20 +45,20 @@ def nudge_of(plan: nudges.Plan, user) -> nudges.PlannedNudge:
 
 def test_a_lead_whose_review_is_overdue_gets_a_reminder(team, lead, q4):
     reviewed(team, D(2026, 11, 1), q4)  # 22 days ago, cadence 14
-    plan = nudges.plan_nudges(TUESDAY)
-    assert planned(plan) == {lead.username: [nudges.REVIEW_OVERDUE]}
+    plan = rules.plan_nudges(TUESDAY)
+    assert planned(plan) == {lead.username: [rules.REVIEW_OVERDUE]}
     review = nudge_of(plan, lead).team.review
     assert review.last_review_date == D(2026, 11, 1)
     assert review.next_review_date == D(2026, 11, 15)
 
 
 def test_a_team_that_never_held_a_review_is_overdue(team, lead, q4):
-    assert planned(nudges.plan_nudges(TUESDAY)) == {lead.username: [nudges.REVIEW_OVERDUE]}
+    assert planned(rules.plan_nudges(TUESDAY)) == {lead.username: [rules.REVIEW_OVERDUE]}
 
 
 def test_a_lead_with_a_recent_review_and_nothing_stale_gets_nothing(reviewed_recently, q4):
     MilestoneFactory(team=reviewed_recently.team, quarter=q4, target_date=D(2026, 12, 1))
-    assert nudges.plan_nudges(TUESDAY).nudges == []
+    assert rules.plan_nudges(TUESDAY).nudges == []
 
 
 def test_a_lead_hears_of_milestones_past_their_target_date_without_an_update(
@@ -71,8 +71,8 @@ def test_a_lead_hears_of_milestones_past_their_target_date_without_an_update(
         D(2026, 11, 1), team=team, quarter=q4, title="Export", target_date=D(2026, 11, 10)
     )
     change(on_the_day, D(2026, 11, 10), notes="Nearly there")
-    plan = nudges.plan_nudges(TUESDAY)
-    assert planned(plan) == {lead.username: [nudges.STALE_MILESTONES]}
+    plan = rules.plan_nudges(TUESDAY)
+    assert planned(plan) == {lead.username: [rules.STALE_MILESTONES]}
     items = nudge_of(plan, lead).team.stale
     assert [(i.milestone_id, i.days_past) for i in items] == [(on_the_day.pk, 14), (stale.pk, 4)]
     assert items[1].last_change == D(2026, 11, 1)
@@ -81,7 +81,7 @@ def test_a_lead_hears_of_milestones_past_their_target_date_without_an_update(
 def test_a_milestone_updated_after_its_target_date_passed_is_not_stale(team, q4, reviewed_recently):
     milestone = created(D(2026, 11, 1), team=team, quarter=q4, target_date=D(2026, 11, 20))
     change(milestone, D(2026, 11, 21), status=Milestone.Status.AT_RISK)
-    assert nudges.plan_nudges(TUESDAY).nudges == []
+    assert rules.plan_nudges(TUESDAY).nudges == []
 
 
 @pytest.mark.parametrize(
@@ -94,18 +94,18 @@ def test_a_milestone_updated_after_its_target_date_passed_is_not_stale(team, q4,
 )
 def test_done_dropped_and_not_yet_due_milestones_are_not_stale(team, q4, reviewed_recently, fields):
     created(D(2026, 11, 1), team=team, quarter=q4, **({"target_date": D(2026, 11, 20)} | fields))
-    assert nudges.plan_nudges(TUESDAY).nudges == []
+    assert rules.plan_nudges(TUESDAY).nudges == []
 
 
 def test_only_milestones_of_the_current_quarter_are_looked_at(team, q4, reviewed_recently):
     q3 = QuarterFactory(year=2026, number=3)
     created(D(2026, 8, 1), team=team, quarter=q3, target_date=D(2026, 9, 1))
-    assert nudges.plan_nudges(TUESDAY).nudges == []
+    assert rules.plan_nudges(TUESDAY).nudges == []
 
 
 def test_engineers_get_nothing(team, engineer, other_engineer, q4):
     MilestoneFactory(team=team, quarter=q4, owner=engineer, target_date=D(2026, 11, 2))
-    users = set(planned(nudges.plan_nudges(MONDAY)))
+    users = set(planned(rules.plan_nudges(MONDAY)))
     assert engineer.username not in users
     assert other_engineer.username not in users
 
@@ -114,35 +114,35 @@ def test_inactive_teams_and_people_get_nothing(q4):
     TechLeadFactory(team=TeamFactory(active=False))
     TechLeadFactory(user=UserFactory(is_active=False))
     LeadershipFactory(is_active=False)
-    plan = nudges.plan_nudges(MONDAY)
+    plan = rules.plan_nudges(MONDAY)
     assert plan.nudges == []
     assert plan.skipped == []
 
 
 def test_a_team_without_a_lead_nudges_nobody(q4):
     MembershipFactory()
-    assert nudges.plan_nudges(TUESDAY).nudges == []
+    assert rules.plan_nudges(TUESDAY).nudges == []
 
 
 # --- Leadership's digest ------------------------------------------------------------------------
 
 
 def test_leadership_gets_the_digest_on_the_digest_weekday_only(vp, lead, q4):
-    assert planned(nudges.plan_nudges(MONDAY))[vp.username] == [nudges.DIGEST]
-    assert vp.username not in planned(nudges.plan_nudges(TUESDAY))
+    assert planned(rules.plan_nudges(MONDAY))[vp.username] == [rules.DIGEST]
+    assert vp.username not in planned(rules.plan_nudges(TUESDAY))
 
 
 def test_the_digest_can_be_forced_on_another_day(vp, q4):
-    assert planned(nudges.plan_nudges(TUESDAY, force_digest=True)) == {
-        vp.username: [nudges.DIGEST],
-        **planned(nudges.plan_nudges(TUESDAY)),
+    assert planned(rules.plan_nudges(TUESDAY, force_digest=True)) == {
+        vp.username: [rules.DIGEST],
+        **planned(rules.plan_nudges(TUESDAY)),
     }
 
 
 def test_the_digest_weekday_is_a_setting(settings, vp, q4):
     settings.MILEPOST_DIGEST_WEEKDAY = 1
-    assert vp.username in planned(nudges.plan_nudges(TUESDAY))
-    assert vp.username not in planned(nudges.plan_nudges(MONDAY))
+    assert vp.username in planned(rules.plan_nudges(TUESDAY))
+    assert vp.username not in planned(rules.plan_nudges(MONDAY))
 
 
 def test_the_digest_has_the_figure_the_weeks_slips_and_deliveries(vp, team, q4):
@@ -165,7 +165,7 @@ def test_the_digest_has_the_figure_the_weeks_slips_and_deliveries(vp, team, q4):
     created(  # delivered before the week
         D(2026, 10, 1), team=other, quarter=q4, done=True, committed_date=D(2026, 11, 1)
     )
-    digest = nudge_of(nudges.plan_nudges(MONDAY), vp).digest
+    digest = nudge_of(rules.plan_nudges(MONDAY), vp).digest
     assert digest.quarter == q4
     assert digest.figure.headline == "1 of 2 teams on time"
     assert digest.figure.goal == 13
@@ -180,8 +180,8 @@ def test_the_digest_has_the_figure_the_weeks_slips_and_deliveries(vp, team, q4):
 
 def test_a_lead_who_is_leadership_gets_one_e_mail_with_both(team, q4):
     boss = TechLeadFactory(team=TeamFactory(), user=LeadershipFactory()).user
-    plan = nudges.plan_nudges(MONDAY)
-    assert planned(plan)[boss.username] == [nudges.REVIEW_OVERDUE, nudges.DIGEST]
+    plan = rules.plan_nudges(MONDAY)
+    assert planned(plan)[boss.username] == [rules.REVIEW_OVERDUE, rules.DIGEST]
     assert len([n for n in plan.nudges if n.user.pk == boss.pk]) == 1
 
 
@@ -192,25 +192,25 @@ def test_people_who_opted_out_are_skipped(team, lead, vp, q4):
     lead.nudges_opt_out = vp.nudges_opt_out = True
     lead.save()
     vp.save()
-    plan = nudges.plan_nudges(MONDAY)
+    plan = rules.plan_nudges(MONDAY)
     assert plan.nudges == []
-    assert skipped(plan) == {lead.username: nudges.OPTED_OUT, vp.username: nudges.OPTED_OUT}
+    assert skipped(plan) == {lead.username: rules.OPTED_OUT, vp.username: rules.OPTED_OUT}
 
 
 def test_people_without_an_e_mail_address_are_skipped(team, lead, q4):
     lead.email = ""
     lead.save()
-    plan = nudges.plan_nudges(TUESDAY)
+    plan = rules.plan_nudges(TUESDAY)
     assert plan.nudges == []
-    assert skipped(plan) == {lead.username: nudges.NO_ADDRESS}
+    assert skipped(plan) == {lead.username: rules.NO_ADDRESS}
 
 
 def test_someone_already_nudged_today_is_skipped(team, lead, vp, q4):
     NudgeFactory(user=lead, sent_on=MONDAY)
     NudgeFactory(user=vp, sent_on=MONDAY - datetime.timedelta(days=1))  # yesterday's
-    plan = nudges.plan_nudges(MONDAY)
-    assert planned(plan) == {vp.username: [nudges.DIGEST]}
-    assert skipped(plan) == {lead.username: nudges.ALREADY_NUDGED}
+    plan = rules.plan_nudges(MONDAY)
+    assert planned(plan) == {vp.username: [rules.DIGEST]}
+    assert skipped(plan) == {lead.username: rules.ALREADY_NUDGED}
 
 
 # --- Cost ---------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def organisation(size: int, quarter) -> None:
 def queries_to_plan(size: int, quarter) -> tuple[int, int, int]:
     organisation(size, quarter)
     with CaptureQueriesContext(connection) as planning:
-        plan = nudges.plan_nudges(MONDAY)
+        plan = rules.plan_nudges(MONDAY)
     with CaptureQueriesContext(connection) as composing:
         for nudge in plan.nudges:
             compose(nudge)

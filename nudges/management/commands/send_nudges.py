@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from nudges import rules as nudges
+from nudges import rules
 from nudges.services import compose, send_nudges
 
 EXIT_SOME_FAILED = 1
@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, today, digest, quiet, verbosity, **options):
         verbosity = 0 if quiet else verbosity
         today = today or timezone.localdate()
-        plan = nudges.plan_nudges(today, force_digest=digest)
+        plan = rules.plan_nudges(today, force_digest=digest)
         write, style = self.stdout.write, self.style
 
         if dry_run:
@@ -72,10 +72,10 @@ class Command(BaseCommand):
             for composed in result.sent:
                 write(
                     f"Sent to {composed.nudge.user.name} <{composed.to}>: "
-                    f"{nudges.describe(composed.nudge)}"
+                    f"{rules.describe(composed.nudge)}"
                 )
             for composed in result.already:
-                write(f"Skipped {composed.nudge.user.name}: {nudges.ALREADY_NUDGED}")
+                write(f"Skipped {composed.nudge.user.name}: {rules.ALREADY_NUDGED}")
             self._skipped(plan)
             digest_note = "" if plan.digest_day else " No digest today."
             write(
@@ -85,7 +85,7 @@ class Command(BaseCommand):
         if result.failed:
             raise SystemExit(EXIT_SOME_FAILED)
 
-    def _skipped(self, plan: nudges.Plan) -> None:
+    def _skipped(self, plan: rules.NudgePlan) -> None:
         for skipped in plan.skipped:
             self.stdout.write(f"Skipped {skipped.user.name}: {skipped.reason}")
 
