@@ -67,24 +67,40 @@ def quarter_review_status(
     }
 
 
+@dataclass(frozen=True)
+class AgendaRow:
+    """One item on the review's agenda as the page shows it.
+
+    `change` is what changed since the previous review (or None), `delivery` its on-time class
+    on the review's date; `note` is the note shown, which is what was typed when a save was
+    refused (`errors` says why) and the saved note otherwise.
+    """
+
+    item: ReviewItem
+    note: str
+    change: reviews.ItemChange | None = None
+    delivery: ontime.Delivery | None = None
+    days_vs_committed: int = 0
+    errors: tuple[str, ...] = ()
+
+
 @dataclass
 class ReviewPage:
     """Everything the review page shows.
 
-    `items` are on the agenda (open, new or changed), each carrying `change` (its
-    `reviews.ItemChange`, or None), `delivery` (its on-time class on the review's date) and
-    `days_vs_committed`; `unchanged` are the others, done or dropped before and untouched since.
+    `items` are on the agenda (open, new or changed); `unchanged` are the others, done or
+    dropped before and untouched since.
     """
 
     review: Review
-    items: list[ReviewItem]
+    items: list[AgendaRow]
     unchanged: list[ReviewItem]
     diff: reviews.ReviewDiff
     next_review: Review | None
 
     @property
     def notes(self) -> int:
-        return sum(bool(item.note) for item in self.items)
+        return sum(bool(row.item.note) for row in self.items)
 
 
 def review_page(review: Review) -> ReviewPage:
@@ -104,12 +120,17 @@ def review_page(review: Review) -> ReviewPage:
     rules = ontime.Rules.for_quarter(review.quarter)
     items, unchanged = [], []
     for item in current:
-        item.review = review
+        item.review = review  # the loaded review, not a query per item
         if item.on_agenda:
-            item.change = diff.for_milestone(item.milestone_id)
-            item.delivery = ontime.delivery_class(item, rules, review.held_on)
-            item.days_vs_committed = ontime.days_slipped(item)
-            items.append(item)
+            items.append(
+                AgendaRow(
+                    item=item,
+                    note=item.note,
+                    change=diff.for_milestone(item.milestone_id),
+                    delivery=ontime.delivery_class(item, rules, review.held_on),
+                    days_vs_committed=ontime.days_slipped(item),
+                )
+            )
         else:
             unchanged.append(item)
     next_review = (

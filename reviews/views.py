@@ -12,6 +12,8 @@ the review read-only and gives back what was typed. 403 is for users who may nev
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +27,7 @@ from milestones import permissions
 from reviews import diff as reviews
 from reviews.forms import ReviewNoteForm, ReviewSummaryForm, StartReviewForm
 from reviews.models import Review, ReviewItem
-from reviews.selectors import review_page, team_reviews
+from reviews.selectors import AgendaRow, review_page, team_reviews
 from reviews.services import (
     ReviewClosed,
     close_review,
@@ -90,18 +92,20 @@ def review_item_note(request: MilepostRequest, slug: str, pk: int, item_pk: int)
         return _closed(request, slug, pk, what, request.POST.get("note", ""))
     form = ReviewNoteForm(request.POST)
     if not form.is_valid():
-        item.note = request.POST.get("note", "")
-        item.errors = form.errors["note"]
+        refused = AgendaRow(
+            item=item, note=request.POST.get("note", ""), errors=tuple(form.errors["note"])
+        )
         if request.htmx:
-            context = {"review": review, "item": item, "can_edit": True}
+            context = {"review": review, "row": refused, "can_edit": True}
             return render(request, f"{REVIEW_TEMPLATE}#item-note", context, status=422)
-        return _render_review(request, review, status=422, invalid_item=item)
+        return _render_review(request, review, status=422, refused=refused)
     try:
         item = set_item_note(item=item, note=form.cleaned_data["note"])
     except ReviewClosed:  # closed since the page loaded, or while this request waited
         return _closed(request, slug, pk, what, form.cleaned_data["note"])
     if request.htmx:
-        context = {"review": review, "item": item, "can_edit": True, "saved": True}
+        row = AgendaRow(item=item, note=item.note)
+        context = {"review": review, "row": row, "can_edit": True, "saved": True}
         return render(request, f"{REVIEW_TEMPLATE}#item-note", context)
     messages.success(request, f"Saved the note on “{item.title}”.")
     return redirect(f"{review.get_absolute_url()}#item-{item.pk}")
@@ -211,16 +215,19 @@ def _render_review(
     *,
     status: int = 200,
     partial: bool = False,
-    invalid_item: ReviewItem | None = None,
+    refused: AgendaRow | None = None,
     summary_errors: list[str] | None = None,
     conflict: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The review page (or its body, for htmx), with what a failed edit typed put back."""
     page = review_page(review)
-    if invalid_item is not None:
-        for item in page.items:
-            if item.pk == invalid_item.pk:
-                item.note, item.errors = invalid_item.note, invalid_item.errors
+    if refused is not None:
+        page.items = [
+            replace(row, note=refused.note, errors=refused.errors)
+            if row.item.pk == refused.item.pk
+            else row
+            for row in page.items
+        ]
     may_run = permissions.can_run_review(request.user, review.team)
     context = {
         "review": review,

@@ -63,7 +63,7 @@ def test_milestones_closed_before_and_unchanged_are_folded_away(client, team, qu
 
     assert "1 milestone closed before and unchanged since" in response.text
     assert response.context["page"].unchanged[0].title == "Shipped in October"
-    assert [item.title for item in response.context["page"].items] == ["Still open"]
+    assert [row.item.title for row in response.context["page"].items] == ["Still open"]
 
 
 def test_a_closed_review_keeps_its_snapshot_when_the_milestone_changes_afterwards(
