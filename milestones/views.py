@@ -601,7 +601,7 @@ class SlipFormState:
 
 
 def _slip_form_state(
-    entry: ledger.Entry, failed: tuple[int, SlipReasonForm] | None, focus: int | None
+    entry: ledger.LedgerEntry, failed: tuple[int, SlipReasonForm] | None, focus: int | None
 ) -> SlipFormState | None:
     if not entry.is_slip:
         return None
