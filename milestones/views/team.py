@@ -164,7 +164,7 @@ def _edit_failed(
 def milestone_create(request: MilepostRequest, slug: str):
     """Add a milestone at the foot of the team's table for the quarter posted with it."""
     team = get_managed_team(request, slug)
-    quarter = _get_quarter(request.POST.get("quarter"))
+    quarter = _posted_quarter(request)
     form = NewMilestoneForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -381,8 +381,9 @@ def _edit_conflict(stale: StaleMilestone, unsaved: dict[str, Any] | None = None)
 # --- Reading the request ---------------------------------------------------------------------
 
 
-def _get_quarter(slug: str | None) -> Quarter:
-    match = QUARTER_SLUG.match(slug or "")
+def _posted_quarter(request: MilepostRequest) -> Quarter:
+    """The quarter a new milestone is for, by its slug ("2026-q4"); 404 when there is none."""
+    match = QUARTER_SLUG.match(request.POST.get("quarter") or "")
     if not match:
         raise Http404("No such quarter.")
     return get_object_or_404(Quarter, year=match["year"], number=match["number"])
