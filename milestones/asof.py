@@ -91,7 +91,6 @@ def quarter_as_of(quarter: Quarter, day: datetime.date) -> Quarter:
     then = copy.copy(quarter)
     for name, value in (record or {}).items():
         setattr(then, name, value)
-    then.as_of = day
     return then
 
 
@@ -105,7 +104,8 @@ def milestones_as_of(
     order, and each one's number of slips by then. One query.
 
     The milestones are unsaved-looking `Milestone` instances built from the records (with
-    their owner), marked with `as_of`: pages read them, nothing saves them.
+    their owner): pages read them, nothing saves them. The day they stand for is the caller's
+    (`QuarterReport.as_of`, `MilestoneTable.as_of`), not written on them.
     """
     moment = end_of(day)
     ever_here = Milestone.history.filter(quarter_id=quarter.pk, history_date__lt=moment)
@@ -131,7 +131,6 @@ def milestones_as_of(
         milestone = Milestone(**{name: getattr(last, name) for name in fields})
         milestone.owner = last.owner if last.owner_id else None
         milestone.updated_at = last.history_date
-        milestone.as_of = day
         found.append(milestone)
         points = [ontime.TargetPoint(r.target_date, r.history_date) for r in history]
         slips[pk] = len(ontime.find_slips(points))

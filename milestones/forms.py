@@ -48,7 +48,7 @@ def team_members(team: Team, *, including: int | None = None):
     return User.objects.filter(members | Q(pk=including) if including else members).distinct()
 
 
-def differs(current: Any, new: Any) -> bool:
+def value_changed(current: Any, new: Any) -> bool:
     if isinstance(current, User) or isinstance(new, User):
         return getattr(current, "pk", None) != getattr(new, "pk", None)
     return current != new
@@ -168,7 +168,8 @@ class MilestoneForm(RowFormMixin, forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in NOT_MILESTONE_FIELDS and differs(getattr(self.milestone, name), value)
+            if name not in NOT_MILESTONE_FIELDS
+            and value_changed(getattr(self.milestone, name), value)
         }
 
     def changes_outside(self) -> set[str]:
@@ -187,7 +188,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 except ValidationError:
                     changed = True
                 else:
-                    changed = differs(getattr(self.milestone, name), value)
+                    changed = value_changed(getattr(self.milestone, name), value)
             if changed:
                 attempted.add(name)
         return attempted

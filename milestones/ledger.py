@@ -59,7 +59,7 @@ def reason_label(slip: SlipLike, explanations: Mapping[int, ExplanationLike]) ->
 
 
 @dataclass(frozen=True)
-class Entry:
+class LedgerEntry:
     """One line of the ledger after the commitment: a move of the target or committed date."""
 
     kind: str  # SLIP, EARLIER or RECOMMITTED
@@ -121,10 +121,10 @@ class Ledger:
     committed_by: Any = None
     committed_source: str = ""
     first_target: datetime.date | None = None  # the target the milestone was created with
-    entries: list[Entry] = field(default_factory=list)  # oldest first
+    entries: list[LedgerEntry] = field(default_factory=list)  # oldest first
 
     @property
-    def slips(self) -> list[Entry]:
+    def slips(self) -> list[LedgerEntry]:
         return [entry for entry in self.entries if entry.is_slip]
 
     @property
@@ -136,7 +136,7 @@ class Ledger:
     def unexplained(self) -> int:
         return sum(not entry.explained for entry in self.slips)
 
-    def slip(self, record_id: int) -> Entry | None:
+    def slip(self, record_id: int) -> LedgerEntry | None:
         """The slip made by this historical record, if it made one."""
         return next((entry for entry in self.slips if entry.record_id == record_id), None)
 
@@ -155,11 +155,11 @@ def build_ledger(
     if not kept:
         return Ledger(committed_date=None)
     first = kept[0]
-    entries: list[Entry] = []
+    entries: list[LedgerEntry] = []
     for before, after in itertools.pairwise(kept):
 
-        def entry(kind: str, old: datetime.date, new: datetime.date, after=after) -> Entry:
-            return Entry(
+        def entry(kind: str, old: datetime.date, new: datetime.date, after=after) -> LedgerEntry:
+            return LedgerEntry(
                 kind=kind,
                 record_id=after.history_id,
                 at=after.history_date,

@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from milestones import asof, ontime
 from milestones.models import Milestone, Quarter, SlipExplanation
+from milestones.permissions import can_manage_milestones, editable_fields
+from milestones.quarters import pick_quarter
+from reviews.selectors import review_dates, review_status, team_calibration
 from teams.models import Membership, Team
+
+if TYPE_CHECKING:
+    from reviews.calibration import Calibration
+    from reviews.diff import ReviewStatus
+    from teams.models import User
 
 
 def teams_with_members(queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
@@ -115,3 +125,132 @@ def quarter_report(
     ]
     figure = ontime.org_figure((row.figures for row in rows), quarter.goal)
     return QuarterReport(quarter, rows, figure, slips, today=today, as_of=as_of, slip_moves=moves)
+
+
+# --- The team page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One row of a team's milestone table: the milestone and what the page says of it."""
+
+    milestone: Milestone
+    delivery: ontime.Delivery
+    days_slipped: int  # past the committed date (`ontime.days_slipped`)
+    slips: int  # later moves of the target date, from the history
+    editable: frozenset[str]  # the fields the user may change; empty: read-only
+    is_first: bool
+    is_last: bool
+
+
+@dataclass(frozen=True)
+class MilestoneTable:
+    """A team's milestone table for a quarter, as the user may act on it."""
+
+    team: Team
+    quarter: Quarter | None  # on an as-of view, carrying the rules of that day
+    rows: list[MilestoneRow]
+    figures: ontime.TeamQuarter | None
+    can_manage: bool  # add, reorder, drop and restore; never on an as-of view
+    today: datetime.date  # the day the rows are judged on: the as-of day, or today
+    as_of: datetime.date | None = None
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        return [row.milestone for row in self.rows]
+
+    def row(self, pk: int) -> MilestoneRow | None:
+        return next((row for row in self.rows if row.milestone.pk == pk), None)
+
+
+def milestone_table(
+    user: User, team: Team, quarter: Quarter | None, *, as_of: datetime.date | None = None
+) -> MilestoneTable:
+    """The milestone table of a team for a quarter, each row carrying what the user may do.
+
+    Three queries whatever the number of milestones: the milestones with their owners, their
+    history (for the slip count) and the user's membership (cached for the request).
+
+    With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
+    day, judged on it (`milestones.asof`): read-only, and the table's quarter carries that day's
+    rules. Two queries: the quarter's history and the milestones' history.
+    """
+    today = timezone.localdate()
+    can_manage = as_of is None and can_manage_milestones(user, team)
+    if quarter is None:
+        return MilestoneTable(team, None, [], None, can_manage, today)
+    if as_of is None:
+        # Through the team's manager each milestone knows its team without a query.
+        milestones = list(
+            team.milestones.filter(quarter=quarter).select_related("owner", "quarter")
+        )
+        slips = slip_counts([m.pk for m in milestones])
+    else:
+        today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
+        milestones, slips = asof.milestones_as_of(quarter, as_of, team_ids={team.pk})
+    figures = ontime.team_quarter(
+        milestones, ontime.Rules.for_quarter(quarter), today, slip_counts=slips
+    )
+    last = len(milestones) - 1
+    rows = [
+        MilestoneRow(
+            milestone=milestone,
+            delivery=figures.classes[milestone.pk],
+            days_slipped=ontime.days_slipped(milestone),
+            slips=slips.get(milestone.pk, 0),
+            editable=frozenset() if as_of else editable_fields(user, milestone),
+            is_first=index == 0,
+            is_last=index == last,
+        )
+        for index, milestone in enumerate(milestones)
+    ]
+    return MilestoneTable(team, quarter, rows, figures, can_manage, today, as_of)
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """Everything the team page shows."""
+
+    table: MilestoneTable
+    members: list[Membership]  # today's, lead first, whatever the day shown
+    quarters: list[Quarter]  # the quarter switcher
+    review: ReviewStatus  # the last and next review, on the day shown
+    calibration: Calibration | None = None  # of the quarter shown, up to the day shown
+    as_of_max: datetime.date | None = None  # the last day the as-of form offers
+    # The quarter's review days as the as-of form's quick links: (day, query string).
+    review_links: list[tuple[datetime.date, str]] = field(default_factory=list)
+    as_of_error: str = ""  # why an `?as_of=` asked for shows the live page instead
+
+
+def team_page_data(
+    user: User, team: Team, *, quarter_slug: str | None = None, as_of_text: str | None = None
+) -> TeamPage:
+    """The team page of `team` (with its members prefetched, `teams_with_members`) at the
+    quarter `quarter_slug` names (the current one when it names none), live or, with
+    `as_of_text` (`?as_of=` as typed, see `asof.parse_as_of`), as of a day of that quarter.
+
+    Queries: quarters, the table's (`milestone_table`), the last review, the review calls
+    (forecast calibration) and the team's review days (the as-of quick links).
+    """
+    today = timezone.localdate()
+    quarter, quarters = pick_quarter(quarter_slug, today)
+    wanted = asof.parse_as_of(as_of_text, quarter, today)
+    table = milestone_table(user, team, quarter, as_of=wanted.day)
+    calibration, as_of_max, review_links = None, None, []
+    if quarter is not None:
+        calibration = team_calibration(team, table.quarter, table.milestones, table.today)
+        as_of_max = min(quarter.end, today)
+        review_links = [
+            (day, f"?quarter={quarter.slug}&as_of={day:%Y-%m-%d}")
+            for day in review_dates(quarter, today, team=team)
+        ]
+    return TeamPage(
+        table=table,
+        members=team.active_memberships,
+        quarters=quarters,
+        review=review_status([team], table.today)[team.pk],
+        calibration=calibration,
+        as_of_max=as_of_max,
+        review_links=review_links,
+        as_of_error=wanted.error,
+    )

@@ -36,7 +36,7 @@ LABELS = {"delivered_date": "Delivered", "excused": "Excused drop"}
 
 
 @dataclass(frozen=True)
-class Change:
+class TimelineChange:
     field: str
     label: str
     old: str
@@ -44,12 +44,12 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Entry:
+class TimelineEntry:
     at: datetime.datetime
     by: Any  # the user, or None for changes nobody signed (commands, migrations)
     source: str
     kind: str  # "created", "changed" or "deleted"
-    changes: list[Change] = field(default_factory=list)
+    changes: list[TimelineChange] = field(default_factory=list)
     moved: bool = False  # its place in the team's table changed
 
     @property
@@ -65,30 +65,34 @@ def owner_ids(records: Sequence[Any]) -> set[int]:
     return {record.owner_id for record in records if record.owner_id}
 
 
-def build_timeline(records: Sequence[Any], owner_names: Mapping[int, str]) -> list[Entry]:
+def build_timeline(records: Sequence[Any], owner_names: Mapping[int, str]) -> list[TimelineEntry]:
     """Entries newest first from historical records oldest first.
 
     A record that changed nothing a person tracks (a save that only bumped the version) is
     left out.
     """
-    entries: list[Entry] = []
+    entries: list[TimelineEntry] = []
     previous = None
     for record in records:
         year = record.history_date.year
         if previous is None or record.history_type == "+":
             changes = [
-                Change(name, label(name), "", _show(name, _value(record, name), owner_names, year))
+                TimelineChange(
+                    name, label(name), "", _show(name, _value(record, name), owner_names, year)
+                )
                 for name in TRACKED
                 if _value(record, name) not in (None, "", False)
             ]
-            entry = Entry(
+            entry = TimelineEntry(
                 record.history_date, record.history_user, record.source, "created", changes
             )
         elif record.history_type == "-":
-            entry = Entry(record.history_date, record.history_user, record.source, "deleted")
+            entry = TimelineEntry(
+                record.history_date, record.history_user, record.source, "deleted"
+            )
         else:
             changes = [
-                Change(
+                TimelineChange(
                     name,
                     label(name),
                     _show(name, _value(previous, name), owner_names, year),
@@ -98,7 +102,7 @@ def build_timeline(records: Sequence[Any], owner_names: Mapping[int, str]) -> li
                 if _value(previous, name) != _value(record, name)
             ]
             moved = previous.position != record.position
-            entry = Entry(
+            entry = TimelineEntry(
                 record.history_date, record.history_user, record.source, "changed", changes, moved
             )
             if not changes and not moved:

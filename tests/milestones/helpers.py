@@ -1,8 +1,15 @@
-"""What the browser sends: htmx's header, and an edit row's fields as a form posts them."""
+"""What the browser sends (htmx's header, an edit row's fields as a form posts them) and what
+the tests of a milestone's slips share: moving its target as the sync would, the URL of a
+slip's reason, the ledger's text."""
+
+import datetime
 
 from django.urls import reverse
 
+from milestones.history import Source, history_source
 from milestones.models import Milestone
+from milestones.services import update_milestone
+from tests.html import text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -42,3 +49,34 @@ def engineer_data(milestone: Milestone, **changes) -> dict[str, str]:
         "slip_note",
     }
     return {name: value for name, value in data.items() if name in fields}
+
+
+def reload(milestone: Milestone) -> Milestone:
+    return Milestone.objects.get(pk=milestone.pk)
+
+
+def latest_record(milestone: Milestone):
+    return milestone.history.order_by("-history_id").first()
+
+
+def move(milestone: Milestone, target: datetime.date, *, source: str = Source.COMMAND, user=None):
+    """Move the target date as the sheet sync or a command would: no reason asked."""
+    with history_source(source):
+        update_milestone(
+            milestone=reload(milestone),
+            version=reload(milestone).version,
+            changes={"target_date": target},
+            user=user,
+        )
+    return latest_record(milestone)
+
+
+def reason_url(milestone: Milestone, record) -> str:
+    return reverse(
+        "milestones:slip_reason", args=[milestone.team.slug, milestone.pk, record.history_id]
+    )
+
+
+def ledger_text(client, milestone: Milestone) -> str:
+    page = text(client.get(url("detail", milestone)))
+    return page.split("Commitment ledger", 1)[1].split("History", 1)[0]

@@ -1,12 +1,24 @@
+"""The milestone page (`milestones.views.milestone.milestone_detail`): its details, the
+commitment ledger (each move of the dates, with its reason and who) and the history timeline;
+a constant number of queries whatever the length of the history."""
+
 import datetime
 
 import pytest
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone
-from tests.factories import TeamFactory
+from milestones.models import Milestone, SlipReason
+from tests.factories import SlipExplanationFactory, TeamFactory
 from tests.html import text
-from tests.milestones.helpers import HTMX, engineer_data, row_data, url
+from tests.milestones.helpers import (
+    HTMX,
+    engineer_data,
+    ledger_text,
+    move,
+    reason_url,
+    row_data,
+    url,
+)
 
 D = datetime.date
 
@@ -126,3 +138,72 @@ def test_milestone_page_costs_the_same_queries_whatever_the_length_of_its_histor
         response = client.get(url("detail", milestone))
     assert history_part(text(response)).count(f"{lead.name} via") == changes
     assert len(response.context["ledger"].slips) == changes
+
+
+# --- The commitment ledger --------------------------------------------------------------------
+
+
+def test_the_ledger_shows_the_commitment_and_each_move_with_its_reason_and_who(
+    client, lead, vp, milestone
+):
+    client.force_login(lead)
+    scope = SlipReason.objects.get(name="Scope grew")
+    client.post(
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-17", slip_reason=scope.pk, slip_note="Two APIs"),
+        **HTMX,
+    )
+    move(milestone, D(2026, 12, 24), source=Source.SYNC)
+    move(milestone, D(2026, 12, 20))
+    Milestone.objects.filter(pk=milestone.pk).update(committed_date=D(2026, 12, 12))
+    page = ledger_text(client, milestone)
+    assert "Committed to Dec 10 on" in page
+    assert (
+        f"{lead.name} via web Target Dec 10 → Dec 17 +7 days Reason Scope grew — Two APIs" in page
+    )
+    assert (
+        "Milepost via sheet sync Target Dec 17 → Dec 24 +7 days Reason Changed in the sheet" in page
+    )
+    assert "Target Dec 24 → Dec 20 moved earlier by 4 days" in page
+    assert "moved later 2 times, 14 days in all. 1 without a reason." in page
+
+
+def test_a_slip_made_in_the_app_without_a_reason_reads_no_reason_given(client, lead, milestone):
+    move(milestone, D(2026, 12, 17))
+    client.force_login(lead)
+    assert "+7 days Reason No reason given" in ledger_text(client, milestone)
+
+
+def test_a_change_of_the_committed_date_is_in_the_ledger(client, lead, milestone):
+    client.force_login(lead)
+    client.post(url("edit", milestone), row_data(milestone, committed_date="2026-12-08"), **HTMX)
+    assert f"{lead.name} via web Committed date Dec 10 → Dec 8" in ledger_text(client, milestone)
+
+
+def test_only_those_who_may_move_the_target_see_the_reason_form(
+    client, engineer, other_engineer, milestone
+):
+    record = move(milestone, D(2026, 12, 17))
+    client.force_login(engineer)  # the owner
+    assert reason_url(milestone, record) in client.get(url("detail", milestone)).content.decode()
+    client.force_login(other_engineer)
+    assert (
+        reason_url(milestone, record) not in client.get(url("detail", milestone)).content.decode()
+    )
+
+
+@pytest.mark.parametrize("slips", [1, 15])
+def test_the_ledger_costs_the_same_queries_whatever_the_number_of_slips_and_reasons(
+    client, lead, milestone, django_assert_num_queries, slips
+):
+    reasons = list(SlipReason.objects.all())
+    for n in range(slips):
+        record = move(milestone, milestone.target_date + datetime.timedelta(days=n + 1), user=lead)
+        if n % 3:
+            SlipExplanationFactory(record=record, reason=reasons[n % len(reasons)], given_by=lead)
+    client.force_login(lead)
+    # session, user, milestone, history + users + reasons given + who gave them, owners named,
+    # the user's membership, the reasons to pick from
+    with django_assert_num_queries(7):
+        response = client.get(url("detail", milestone))
+    assert len(response.context["ledger"].slips) == slips

@@ -1,18 +1,18 @@
+"""The edit row (`milestones.views.team.milestone_edit`, and the display row Cancel brings back):
+what each user may change, saving against the version loaded, 422 beside the field, 403 and
+404, and the reason asked when the target date moves later."""
+
 import datetime
 
 import pytest
 
 from milestones.history import Source
-from milestones.models import Milestone
-from tests.factories import MilestoneFactory, TeamFactory
+from milestones.models import Milestone, SlipExplanation, SlipReason
+from tests.factories import MilestoneFactory, SlipReasonFactory, TeamFactory
 from tests.html import by_id, input_value, selected_option, text
-from tests.milestones.helpers import HTMX, engineer_data, row_data, url
+from tests.milestones.helpers import HTMX, engineer_data, latest_record, reload, row_data, url
 
 D = datetime.date
-
-
-def reload(milestone: Milestone) -> Milestone:
-    return Milestone.objects.get(pk=milestone.pk)
 
 
 # --- Showing the edit row ----------------------------------------------------------------------
@@ -424,3 +424,157 @@ def test_the_display_row_without_javascript_is_its_place_on_the_team_page(
     response = client.get(url("row", milestone))
     assert response.status_code == 302
     assert response["Location"] == f"/teams/platform/?quarter=2026-q4#milestone-{milestone.pk}"
+
+
+# --- Why the target moves later: the reason asked in the edit row -----------------------------
+
+
+def test_the_edit_row_offers_the_active_reasons_with_a_hint(client, lead, milestone):
+    SlipReason.objects.filter(name="Other").update(active=False)
+    client.force_login(lead)
+    row = by_id(client.get(url("edit", milestone), **HTMX), f"milestone-{milestone.pk}")
+    select = by_id(row, f"m{milestone.pk}-slip_reason")
+    assert "Scope grew" in select
+    assert "Interrupted by incidents" in select
+    assert "Other" not in select  # retired by leadership
+    assert "Needed when the target date moves later" in text(row)
+    assert f'aria-describedby="m{milestone.pk}-slip_reason_helptext"' in select
+
+
+def test_moving_the_target_later_without_a_reason_is_refused_beside_the_reason(
+    client, engineer, milestone
+):
+    client.force_login(engineer)
+    response = client.post(
+        url("edit", milestone),
+        engineer_data(milestone, target_date="2026-12-17", notes="Vendor late"),
+        **HTMX,
+    )
+    assert response.status_code == 422
+    error = by_id(response, f"m{milestone.pk}-slip_reason_error")
+    assert "The target date moves later: pick the reason why." in text(error)
+    select = by_id(response, f"m{milestone.pk}-slip_reason")
+    assert 'aria-invalid="true"' in select
+    assert "autofocus" in select
+    # Everything typed is kept, nothing is saved.
+    assert input_value(response, f"m{milestone.pk}-target_date") == "2026-12-17"
+    assert "Vendor late" in by_id(response, f"m{milestone.pk}-notes")
+    assert reload(milestone).version == 1
+    assert not SlipExplanation.objects.exists()
+
+
+def test_the_missing_reason_is_said_together_with_the_other_errors(client, engineer, milestone):
+    client.force_login(engineer)
+    response = client.post(
+        url("edit", milestone),
+        engineer_data(milestone, target_date="2026-12-17", status="done"),
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "delivered" in text(by_id(response, f"m{milestone.pk}-delivered_date_error"))
+    assert "pick the reason" in text(by_id(response, f"m{milestone.pk}-slip_reason_error"))
+
+
+def test_the_reason_picked_is_recorded_on_the_move_that_slipped(client, lead, milestone):
+    dependency = SlipReason.objects.get(name="Dependency late")
+    client.force_login(lead)
+    response = client.post(
+        url("edit", milestone),
+        row_data(
+            milestone, target_date="2026-12-17", slip_reason=dependency.pk, slip_note="Vendor API"
+        ),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    saved = reload(milestone)
+    assert (saved.target_date, saved.version) == (D(2026, 12, 17), 2)
+    explanation = SlipExplanation.objects.get()
+    assert explanation.record == latest_record(milestone)
+    assert (explanation.milestone, explanation.reason, explanation.note) == (
+        saved,
+        dependency,
+        "Vendor API",
+    )
+    assert explanation.given_by == lead
+
+
+def test_moving_the_target_earlier_or_not_at_all_asks_for_no_reason(client, lead, milestone):
+    client.force_login(lead)
+    earlier = client.post(
+        url("edit", milestone), row_data(milestone, target_date="2026-12-03"), **HTMX
+    )
+    assert earlier.status_code == 200
+    same = client.post(url("edit", milestone), row_data(reload(milestone), notes="x"), **HTMX)
+    assert same.status_code == 200
+    assert reload(milestone).version == 3
+    assert not SlipExplanation.objects.exists()
+
+
+def test_a_reason_picked_for_a_move_that_is_not_later_is_not_recorded(
+    client, lead, milestone, scope_grew
+):
+    client.force_login(lead)
+    client.post(
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-03", slip_reason=scope_grew.pk),
+        **HTMX,
+    )
+    assert reload(milestone).target_date == D(2026, 12, 3)
+    assert not SlipExplanation.objects.exists()
+
+
+def test_without_javascript_a_missing_reason_is_the_team_page_with_the_row_asking(
+    client, lead, milestone
+):
+    client.force_login(lead)
+    response = client.post(url("edit", milestone), row_data(milestone, target_date="2026-12-17"))
+    assert response.status_code == 422
+    assert "<h1>Platform</h1>" in response.content.decode()
+    row = by_id(response, f"milestone-{milestone.pk}")
+    assert "pick the reason why" in text(row)
+    assert input_value(row, f"m{milestone.pk}-target_date") == "2026-12-17"
+
+    reason = SlipReason.objects.get(name="Estimate wrong")
+    data = row_data(milestone, target_date="2026-12-17", slip_reason=reason.pk)
+    response = client.post(url("edit", milestone), data)
+    assert response.status_code == 302
+    assert SlipExplanation.objects.get().reason == reason
+
+
+def test_a_stale_edit_is_a_conflict_before_any_reason_is_asked(client, lead, engineer, milestone):
+    client.force_login(engineer)
+    client.post(url("edit", milestone), engineer_data(milestone, notes="mine"), **HTMX)
+    client.force_login(lead)
+    response = client.post(
+        url("edit", milestone), row_data(milestone, target_date="2026-12-17"), **HTMX
+    )
+    assert response.status_code == 409
+    assert "Nothing of yours was saved" in text(response)
+    assert reload(milestone).target_date == D(2026, 12, 10)
+
+
+def test_with_every_reason_retired_a_move_later_is_saved_without_one(client, lead, milestone):
+    SlipReason.objects.update(active=False)
+    client.force_login(lead)
+    response = client.post(
+        url("edit", milestone), row_data(milestone, target_date="2026-12-17"), **HTMX
+    )
+    assert response.status_code == 200
+    assert reload(milestone).target_date == D(2026, 12, 17)
+
+
+def test_a_retired_reason_cannot_be_posted(client, lead, milestone):
+    retired = SlipReasonFactory(name="Holidays", active=False)
+    client.force_login(lead)
+    response = client.post(
+        url("edit", milestone),
+        row_data(milestone, target_date="2026-12-17", slip_reason=retired.pk),
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "Select a valid choice" in text(by_id(response, f"m{milestone.pk}-slip_reason_error"))
+
+
+def test_a_user_who_may_not_move_the_target_is_offered_no_reason(client, other_engineer, milestone):
+    client.force_login(other_engineer)
+    assert client.get(url("edit", milestone), **HTMX).status_code == 403

@@ -1,0 +1,52 @@
+"""What a milestone URL names, for the user asking: the object, a 404 when it is not there (a
+milestone id under another team's slug included), a 403 when the user may not act on it.
+
+Each helper asks `milestones.permissions` and selects what the pages read of the object.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from milestones.models import Milestone
+from milestones.permissions import can_edit_milestone, can_manage_milestones
+from teams.http import MilepostRequest
+from teams.models import Team
+
+
+def get_milestone(slug: str, pk: int) -> Milestone:
+    """The milestone at this URL; 404 when the id is not a milestone of this team."""
+    return get_object_or_404(
+        Milestone.objects.select_related("team__squad", "quarter", "owner"),
+        pk=pk,
+        team__slug=slug,
+    )
+
+
+def get_editable_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
+    milestone = get_milestone(slug, pk)
+    if not can_edit_milestone(request.user, milestone):
+        raise PermissionDenied("You may not change this milestone.")
+    return milestone
+
+
+def get_managed_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
+    milestone = get_milestone(slug, pk)
+    if not can_manage_milestones(request.user, milestone.team):
+        raise PermissionDenied("Only the team's tech lead and leadership manage its table.")
+    return milestone
+
+
+def get_managed_team(request: MilepostRequest, slug: str) -> Team:
+    team = get_object_or_404(Team.objects.select_related("squad"), slug=slug)
+    if not can_manage_milestones(request.user, team):
+        raise PermissionDenied("Only the team's tech lead and leadership add milestones.")
+    return team
+
+
+def team_url(milestone: Milestone) -> str:
+    """The milestone's row on its team page, at its quarter."""
+    url = reverse("milestones:team", args=[milestone.team.slug])
+    return f"{url}?quarter={milestone.quarter.slug}#milestone-{milestone.pk}"
