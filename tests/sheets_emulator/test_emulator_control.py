@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from sheets_emulator.emulator import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 
 def get_values(emulator, range_text="Platform!A1", spreadsheet_id="team-sheet"):
