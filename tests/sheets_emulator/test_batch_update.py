@@ -1,4 +1,4 @@
-"""spreadsheets.get and spreadsheets.batchUpdate of the emulator, driven through gspread."""
+"""spreadsheets.batchUpdate of the emulator, driven through gspread."""
 
 import pytest
 from gspread.exceptions import APIError, WorksheetNotFound
@@ -10,93 +10,6 @@ def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
         (worksheet.title, worksheet.index, worksheet.row_count, worksheet.col_count)
         for worksheet in spreadsheet.worksheets()
     ]
-
-
-def test_open_by_key_reads_the_spreadsheet_properties(team_spreadsheet):
-    assert team_spreadsheet.id == "team-sheet"
-    assert team_spreadsheet.title == "Team sheet"
-    assert team_spreadsheet.locale == "en_US"
-    assert team_spreadsheet.timezone == "Europe/Berlin"
-
-
-def test_worksheets_lists_tabs_with_ids_indexes_and_grid_sizes(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata()
-
-    assert [sheet["properties"] for sheet in metadata["sheets"]] == [
-        {
-            "sheetId": 0,
-            "title": "Platform",
-            "index": 0,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-        {
-            "sheetId": 1,
-            "title": "It's a tab",
-            "index": 1,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-        {
-            "sheetId": 2,
-            "title": "Ünïcode tab",
-            "index": 2,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-    ]
-    assert metadata["spreadsheetUrl"] == "https://docs.google.com/spreadsheets/d/team-sheet/edit"
-
-
-def test_spreadsheets_get_with_fields_answers_only_those_fields(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata(
-        params={"fields": "spreadsheetId,sheets(properties(title,gridProperties/rowCount))"}
-    )
-
-    assert metadata == {
-        "spreadsheetId": "team-sheet",
-        "sheets": [
-            {"properties": {"title": "Platform", "gridProperties": {"rowCount": 1000}}},
-            {"properties": {"title": "It's a tab", "gridProperties": {"rowCount": 1000}}},
-            {"properties": {"title": "Ünïcode tab", "gridProperties": {"rowCount": 1000}}},
-        ],
-    }
-
-
-def test_spreadsheets_get_with_grid_data_answers_cell_data_of_the_ranges(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata(
-        params={"includeGridData": "true", "ranges": "Platform!B2:C3"}
-    )
-
-    [sheet] = metadata["sheets"]
-    assert sheet["properties"]["title"] == "Platform"
-    assert sheet["data"] == [
-        {
-            "startRow": 1,
-            "startColumn": 1,
-            "rowData": [
-                {
-                    "values": [
-                        {
-                            "userEnteredValue": {"stringValue": "Pedro"},
-                            "effectiveValue": {"stringValue": "Pedro"},
-                            "formattedValue": "Pedro",
-                        },
-                        {
-                            "userEnteredValue": {"numberValue": 46357},
-                            "effectiveValue": {"numberValue": 46357},
-                            "formattedValue": "12/1/2026",
-                            "userEnteredFormat": {"numberFormat": {"type": "DATE"}},
-                        },
-                    ]
-                }
-            ],
-        }
-    ]
-
-
-def test_list_named_ranges_is_empty(team_spreadsheet):
-    assert team_spreadsheet.list_named_ranges() == []
 
 
 def test_add_worksheet_makes_a_tab_of_the_asked_size(team_spreadsheet):
