@@ -3,6 +3,10 @@
 import pytest
 from gspread.exceptions import APIError, WorksheetNotFound
 
+from sheets_emulator.batch_update import apply_batch_requests
+from sheets_emulator.errors import ApiError
+from sheets_emulator.store import Spreadsheet
+
 
 def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
     """(title, index, rows, columns) of every tab, read afresh from the emulator."""
@@ -199,3 +203,65 @@ def test_update_title_renames_the_spreadsheet(team_spreadsheet):
     team_spreadsheet.update_title("Eng Milestones FY27")
 
     assert team_spreadsheet.fetch_sheet_metadata()["properties"]["title"] == "Eng Milestones FY27"
+
+
+# --- the requests alone -------------------------------------------------------------------
+
+
+def test_the_requests_change_a_copy_and_leave_the_given_spreadsheet_as_it_was(team_sheet_data):
+    spreadsheet = Spreadsheet.from_json(team_sheet_data)
+
+    work, replies = apply_batch_requests(
+        spreadsheet,
+        [
+            {"addSheet": {"properties": {"title": "New", "sheetId": 9}}},
+            {"deleteSheet": {"sheetId": 0}},
+        ],
+    )
+
+    assert [sheet.title for sheet in work.sheets] == ["It's a tab", "Ünïcode tab", "New"]
+    assert replies[0]["addSheet"]["properties"]["sheetId"] == 9
+    assert replies[1] == {}
+    assert [sheet.title for sheet in spreadsheet.sheets] == [
+        "Platform",
+        "It's a tab",
+        "Ünïcode tab",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("requests", "message"),
+    [
+        ({"addSheet": {}}, "Invalid requests: expected a list."),
+        (
+            [{"addSheet": {}, "deleteSheet": {}}],
+            "Invalid requests[0]: one kind of request expected.",
+        ),
+        ([{"addSheet": []}], "Invalid requests[0].addSheet: expected an object."),
+        (
+            [{"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 0}}],
+            "Invalid requests[0].appendDimension: length must be at least 1.",
+        ),
+    ],
+)
+def test_a_malformed_request_is_a_400_that_says_which(team_sheet_data, requests, message):
+    with pytest.raises(ApiError) as caught:
+        apply_batch_requests(Spreadsheet.from_json(team_sheet_data), requests)
+
+    assert (caught.value.code, caught.value.message) == (400, message)
+
+
+def test_append_dimension_grows_the_grid_without_touching_the_cells(team_sheet_data):
+    spreadsheet = Spreadsheet.from_json(team_sheet_data)
+
+    work, _ = apply_batch_requests(
+        spreadsheet,
+        [
+            {"appendDimension": {"sheetId": 1, "dimension": "ROWS", "length": 5}},
+            {"appendDimension": {"sheetId": 1, "dimension": "COLUMNS", "length": 2}},
+        ],
+    )
+
+    tab = work.sheet_with_id(1)
+    assert (tab.row_count, tab.column_count) == (1005, 28)
+    assert work.to_json()["sheets"][1]["values"] == [["a", "b"], ["c", "d"]]

@@ -1,7 +1,15 @@
 """Typing cells: RAW and USER_ENTERED, rendered three ways, through gspread as the sync
 drives it; and the cell functions alone."""
 
+import datetime
+
+import pytest
 from gspread.utils import ValueInputOption, ValueRenderOption
+
+from sheets import parse
+from sheets_emulator import cells
+from sheets_emulator.cells import Cell, Kind, cell_from_input, cell_from_sheet_text, serial_number
+from sheets_emulator.errors import ApiError
 
 
 def read(worksheet, range_name, option, **params):
@@ -82,3 +90,65 @@ def test_dates_people_typed_in_the_loaded_sheet_are_dates(team_spreadsheet):
     worksheet = team_spreadsheet.worksheet("Platform")
 
     assert read(worksheet, "C2", ValueRenderOption.unformatted) == [[46357]]
+
+
+# --- the cell functions alone -------------------------------------------------------------
+
+
+def test_serial_numbers_count_days_from_the_sheets_day_zero():
+    assert serial_number(datetime.date(1899, 12, 30)) == 0
+    assert serial_number(datetime.date(2026, 12, 1)) == 46357
+
+
+def test_the_month_names_are_the_sync_parsers_own_table():
+    assert cells.MONTHS is parse.MONTHS
+    assert cells.SERIAL_EPOCH is parse.SERIAL_EPOCH
+
+
+@pytest.mark.parametrize(
+    "typed", ["Sep 3, 2026", "Sept. 3, 2026", "september 3 2026", "SEPT 3, 2026", "2026/9/3"]
+)
+def test_a_date_typed_with_a_month_name_or_numbers_becomes_a_date(typed):
+    assert cell_from_input(typed, user_entered=True) == Cell(
+        "9/3/2026", serial_number(datetime.date(2026, 9, 3)), Kind.DATE
+    )
+
+
+@pytest.mark.parametrize("typed", ["Foo 3, 2026", "Feb 30, 2026", "Sep 3"])
+def test_what_is_not_a_whole_date_stays_text(typed):
+    assert cell_from_input(typed, user_entered=True) == Cell.of_text(typed)
+
+
+def test_the_sheet_text_of_a_loaded_cell_is_kept_and_its_type_inferred():
+    cell = cell_from_sheet_text("Nov 3, 2026")
+
+    assert cell == Cell("Nov 3, 2026", serial_number(datetime.date(2026, 11, 3)), Kind.DATE)
+    assert cell.render("FORMATTED_VALUE") == "Nov 3, 2026"
+    assert cell.render("UNFORMATTED_VALUE") == 46329
+
+
+def test_an_empty_value_clears_a_cell_and_an_apostrophe_keeps_text():
+    assert cell_from_input("", user_entered=True) is None
+    assert cell_from_input("'", user_entered=True) is None
+    assert cell_from_input("'5", user_entered=True) == Cell.of_text("5")
+    assert cell_from_input("'5", user_entered=False) == Cell.of_text("'5")
+
+
+def test_numbers_are_shown_as_sheets_shows_them():
+    assert cell_from_input(5.0, user_entered=False) == Cell("5", 5, Kind.NUMBER)
+    assert cell_from_input(0.1 + 0.2, user_entered=False).text == "0.3"
+    assert cell_from_input("1e21", user_entered=True) == Cell("1E+21", 1e21, Kind.NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"x": 1}, 'Invalid value: {"x": 1} is not a cell value.'),
+        (float("inf"), "Invalid value: inf is not a finite number."),
+    ],
+)
+def test_a_value_that_is_not_a_finite_json_scalar_is_a_400(value, message):
+    with pytest.raises(ApiError) as caught:
+        cell_from_input(value, user_entered=True)
+
+    assert (caught.value.code, caught.value.message) == (400, message)

@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 
+from sheets_emulator.faults import Fault, FaultQueue, MinuteQuota, RequestLog
 from sheets_emulator.server import SheetsEmulator
 from tests.sheets_emulator.helpers import get_values
 
@@ -173,3 +174,71 @@ def test_control_requests_are_not_counted(emulator):
     requests.get(f"{emulator.url}/_emulator/stats", timeout=5)
 
     assert emulator.stats()["total"] == 0
+
+
+# --- the parts alone ----------------------------------------------------------------------
+
+
+def test_a_fault_meets_as_many_requests_as_its_count_then_the_next_fault_does():
+    queue = FaultQueue()
+    queue.add(Fault(500, 2))
+    queue.add(Fault(429, 1))
+    assert queue.pending() == 3
+
+    met = [queue.take() for _ in range(4)]
+
+    assert [fault and fault.status for fault in met] == [500, 500, 429, None]
+    assert queue.pending() == 0
+
+
+def test_a_fault_answers_googles_message_and_retry_after_only_when_given():
+    unavailable = Fault(503, 1).error()
+    quota = Fault(429, 1, retry_after=7, message="Try later.").error()
+
+    assert (unavailable.message, unavailable.headers) == (
+        "The service is currently unavailable.",
+        {},
+    )
+    assert (quota.message, quota.headers) == ("Try later.", {"Retry-After": "7"})
+    assert Fault(418, 1).error().message == "Injected fault."
+
+
+def test_an_injected_fault_is_checked_and_its_delay_made_seconds():
+    fault = Fault.injected(None, count=2, retry_after=None, delay=1, message=None)
+
+    assert fault == Fault(None, 2, None, 1.0, None)
+    assert isinstance(fault.delay, float)
+    with pytest.raises(ValueError, match="delay must be a number of seconds, not True"):
+        Fault.injected(500, count=1, retry_after=None, delay=True, message=None)
+
+
+def test_the_quota_admits_its_limit_in_any_sixty_seconds():
+    now = [0.0]
+    quota = MinuteQuota(lambda: now[0])
+    quota.set(2)
+
+    admitted = []
+    for second in (0, 30, 59, 60, 61, 90):
+        now[0] = float(second)
+        admitted.append(quota.admit())
+
+    assert admitted == [True, True, False, True, False, True]
+
+
+@pytest.mark.parametrize("limit", [-1, 1.5, True, "60"])
+def test_a_quota_that_is_not_a_whole_number_is_refused(limit):
+    with pytest.raises(ValueError, match="per_minute must be a whole number"):
+        MinuteQuota(time.monotonic).set(limit)
+
+
+def test_the_request_log_counts_every_request_and_keeps_the_latest():
+    log = RequestLog(keep=2)
+    for kind, status in [("values.get", 200), ("values.get", 429), ("spreadsheets.get", 200)]:
+        log.record(kind=kind, method="GET", path="/v4/spreadsheets/s", status=status)
+
+    snapshot = log.snapshot()
+
+    assert snapshot["total"] == 3
+    assert snapshot["by_kind"] == {"values.get": 2, "spreadsheets.get": 1}
+    assert snapshot["by_status"] == {"200": 2, "429": 1}
+    assert [entry["status"] for entry in snapshot["requests"]] == [429, 200]

@@ -2,11 +2,12 @@
 saving and resetting spreadsheets, over HTTP (/_emulator/...) and from Python."""
 
 import json
+import threading
 
 import pytest
 import requests
 
-from sheets_emulator.server import SheetsEmulator
+from sheets_emulator.server import Reply, SheetsEmulator
 from tests.sheets_emulator.helpers import get_values
 
 
@@ -16,6 +17,53 @@ def test_an_unknown_api_path_is_a_json_404_and_counted(emulator):
     assert response.status_code == 404
     assert response.json()["error"]["status"] == "NOT_FOUND"
     assert emulator.stats()["by_kind"] == {"unknown": 1}
+
+
+def test_it_listens_on_a_free_loopback_port():
+    with SheetsEmulator() as emulator:
+        host, port = emulator.server_address[:2]
+
+        assert (host, emulator.url) == ("127.0.0.1", f"http://127.0.0.1:{port}")
+        assert port != 0
+        assert requests.get(f"{emulator.url}/_emulator/spreadsheets", timeout=5).status_code == 200
+
+
+def test_a_request_is_answered_without_http_too(emulator):
+    reply = emulator.process("GET", "/v4/spreadsheets/team-sheet/values/Platform!A1?fields=range")
+
+    assert reply == Reply(200, {"range": "Platform!A1"})
+    assert emulator.stats()["by_kind"] == {"values.get": 1}
+
+
+def test_an_emulator_bug_answers_googles_500_and_the_server_keeps_serving(
+    emulator, monkeypatch, caplog
+):
+    def bug(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(emulator.api, "call", bug)
+    broken = get_values(emulator)
+    monkeypatch.undo()
+
+    assert broken.status_code == 500
+    assert broken.json()["error"] == {
+        "code": 500,
+        "message": "Internal error encountered.",
+        "status": "INTERNAL",
+    }
+    assert "The Sheets emulator failed on GET" in caplog.text
+    assert get_values(emulator).status_code == 200
+
+
+def test_stopping_lets_a_request_held_by_a_delay_go_at_once(emulator):
+    emulator.inject_faults(None, delay=30)
+    held = threading.Thread(target=emulator.process, args=("GET", "/v4/spreadsheets/team-sheet"))
+    held.start()
+
+    emulator.stop()
+    held.join(timeout=5)
+
+    assert not held.is_alive()
 
 
 # --- loading, dumping, saving, reset ----------------------------------------------------
