@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from sheets.client import SheetsHTTPClient, open_spreadsheet
-from sheets_emulator.emulator import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 
 @pytest.fixture

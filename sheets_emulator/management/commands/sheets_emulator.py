@@ -7,8 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sheets_emulator import emulator as emulator_module
-from sheets_emulator.emulator import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 DEFAULT_PORT = 8765
 
@@ -54,7 +53,7 @@ class Command(BaseCommand):
                 self._load(emulator, load)
             if verbosity >= 2:
                 # One line per request, through the project's logging.
-                logging.getLogger(emulator_module.__name__).setLevel(logging.DEBUG)
+                logging.getLogger(SheetsEmulator.__module__).setLevel(logging.DEBUG)
             self._announce(emulator, verbosity=verbosity)
             self._serve_until_stopped(emulator)
         finally:

@@ -1,4 +1,7 @@
+"""`manage.py sheets_emulator`: serving the emulator until Ctrl-C, loading and saving."""
+
 import json
+import logging
 import os
 import re
 import signal
@@ -92,6 +95,24 @@ def test_it_prints_the_settings_to_use_and_saves_on_ctrl_c(monkeypatch, tmp_path
     assert platform["values"][0] == ["Milestone", "Owner", "Target Date", "Status", "Notes", "ID"]
     with pytest.raises(requests.ConnectionError):
         requests.get(seen["url"] + "/_emulator/stats", timeout=1)
+
+
+def test_verbosity_2_logs_each_request(monkeypatch, caplog, sample_path):
+    def serve_one_request(self, emulator):
+        emulator.start()
+        requests.get(f"{emulator.url}/v4/spreadsheets/sample-leadership-sheet", timeout=5)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Command, "serve", serve_one_request)
+    # The command turns the server's logger up to DEBUG; caplog puts it back as it was (NOTSET,
+    # below DEBUG until then) after the test, and captures every level meanwhile.
+    caplog.set_level(logging.NOTSET, logger="sheets_emulator.server")
+
+    run("--port", "0", "--load", str(sample_path), "-v", "2")
+
+    [record] = [r for r in caplog.records if r.name == "sheets_emulator.server"]
+    assert record.levelno == logging.DEBUG
+    assert '"GET /v4/spreadsheets/sample-leadership-sheet HTTP/1.1" 200' in record.getMessage()
 
 
 def test_it_serves_until_interrupted_and_saves_on_the_way_out(tmp_path, sample_path):

@@ -3,15 +3,10 @@ asserts what Google answers."""
 
 import pytest
 from gspread.exceptions import APIError
-from gspread.utils import GridRangeType, ValueInputOption, ValueRenderOption
 
+from tests.sheets_emulator.helpers import api_error
 
-def api_error(caught) -> dict:
-    assert isinstance(caught.value, APIError)
-    return {"status_code": caught.value.response.status_code, **caught.value.error}
-
-
-# --- values.get ---------------------------------------------------------------------------
+# --- values.get -------------------------------------------------------------------------
 
 
 def test_values_get_drops_trailing_empty_cells_and_rows(team_spreadsheet):
@@ -40,21 +35,6 @@ def test_get_all_values_pads_google_rows_into_a_rectangle(team_spreadsheet):
     ]
 
 
-@pytest.mark.parametrize(
-    ("requested", "answered"),
-    [
-        ("Platform!A2:F", "Platform!A2:F1000"),
-        ("Platform!A:A", "Platform!A1:A1000"),
-        ("Platform!2:3", "Platform!A2:Z3"),
-        ("'Platform'!B2", "Platform!B2"),
-        ("Platform!A1:ZZ2000", "Platform!A1:Z1000"),
-        ("A1:B2", "Platform!A1:B2"),
-    ],
-)
-def test_values_get_answers_the_range_held_to_the_grid(team_spreadsheet, requested, answered):
-    assert team_spreadsheet.values_get(requested)["range"] == answered
-
-
 def test_values_get_of_an_open_ended_range_starts_where_asked(team_spreadsheet):
     response = team_spreadsheet.values_get("Platform!B2:D")
 
@@ -78,149 +58,6 @@ def test_values_get_by_columns_transposes_and_trims(team_spreadsheet):
         ["Target", "12/1/2026"],
         ["Status", "done", "", "at risk"],
     ]
-
-
-def test_a_quoted_title_with_an_apostrophe_is_answered_doubled(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("It's a tab")
-
-    value_range = worksheet.get("B2", return_type=GridRangeType.ValueRange)
-
-    assert value_range.range == "'It''s a tab'!B2"
-    assert value_range == [["d"]]
-
-
-def test_unicode_titles_and_values_read_back_unchanged(team_spreadsheet):
-    response = team_spreadsheet.values_get("'Ünïcode tab'!A1:C")
-
-    assert response["range"] == "'Ünïcode tab'!A1:C1000"
-    assert response["values"] == [["Zoë", "Ærøskøbing", "日本語"]]
-
-
-def test_titles_match_regardless_of_case_and_answer_as_titled(team_spreadsheet):
-    assert team_spreadsheet.values_get("'platform'!A1")["range"] == "Platform!A1"
-
-
-def test_an_unknown_tab_is_a_400_unable_to_parse_range(team_spreadsheet):
-    with pytest.raises(APIError) as caught:
-        team_spreadsheet.values_get("'Nope'!A1")
-
-    assert api_error(caught) == {
-        "status_code": 400,
-        "code": 400,
-        "message": "Unable to parse range: 'Nope'!A1",
-        "status": "INVALID_ARGUMENT",
-    }
-
-
-def test_a_range_google_cannot_parse_is_a_400(team_spreadsheet):
-    with pytest.raises(APIError) as caught:
-        team_spreadsheet.values_get("Platform!A0:B")
-
-    assert api_error(caught)["message"] == "Unable to parse range: Platform!A0:B"
-
-
-def test_a_range_starting_beyond_the_grid_is_a_400(team_spreadsheet):
-    with pytest.raises(APIError) as caught:
-        team_spreadsheet.values_get("Platform!A1001")
-
-    assert api_error(caught)["message"] == (
-        "Range (Platform!A1001) exceeds grid limits. Max rows: 1000, max columns: 26"
-    )
-
-
-def test_an_unknown_spreadsheet_is_a_404_not_found(team_spreadsheet):
-    with pytest.raises(APIError) as caught:
-        team_spreadsheet.client.values_get("no-such-sheet", "A1")
-
-    assert api_error(caught) == {
-        "status_code": 404,
-        "code": 404,
-        "message": "Requested entity was not found.",
-        "status": "NOT_FOUND",
-    }
-
-
-# --- typing: RAW and USER_ENTERED, rendered three ways --------------------------------------
-
-
-def read(worksheet, range_name, option, **params):
-    return worksheet.get(range_name, value_render_option=option, **params)
-
-
-def test_user_entered_dates_become_serial_numbers_shown_en_us(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-
-    worksheet.update(
-        [["2026-12-01", "12/1/2026", "Dec 1, 2026", "2/30/2026"]],
-        "H1",
-        value_input_option=ValueInputOption.user_entered,
-    )
-
-    assert read(worksheet, "H1:K1", ValueRenderOption.formatted) == [
-        ["12/1/2026", "12/1/2026", "12/1/2026", "2/30/2026"]
-    ]
-    assert read(worksheet, "H1:K1", ValueRenderOption.unformatted) == [
-        [46357, 46357, 46357, "2/30/2026"]
-    ]
-    assert read(
-        worksheet, "H1", ValueRenderOption.unformatted, date_time_render_option="FORMATTED_STRING"
-    ) == [["12/1/2026"]]
-
-
-def test_user_entered_numbers_and_booleans_are_typed(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-
-    worksheet.update(
-        [["5", "1,234.50", "-0.25", "TRUE", "'0042", "ENG-42", 7]],
-        "H1",
-        value_input_option=ValueInputOption.user_entered,
-    )
-
-    assert read(worksheet, "H1:N1", ValueRenderOption.formatted) == [
-        ["5", "1234.5", "-0.25", "TRUE", "0042", "ENG-42", "7"]
-    ]
-    assert read(worksheet, "H1:N1", ValueRenderOption.unformatted) == [
-        [5, 1234.5, -0.25, True, "0042", "ENG-42", 7]
-    ]
-
-
-def test_raw_values_are_stored_as_sent(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-
-    worksheet.update([["2026-12-01", "5", "=A1", 5, True]], "H1", raw=True)
-
-    assert read(worksheet, "H1:L1", ValueRenderOption.unformatted) == [
-        ["2026-12-01", "5", "=A1", 5, True]
-    ]
-    assert read(worksheet, "H1:L1", ValueRenderOption.formatted) == [
-        ["2026-12-01", "5", "=A1", "5", "TRUE"]
-    ]
-
-
-def test_formulas_are_kept_as_entered_and_never_evaluated(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-
-    worksheet.update([["=COUNTA(A:A)"]], "H1", raw=False)
-
-    for option in (
-        ValueRenderOption.formatted,
-        ValueRenderOption.unformatted,
-        ValueRenderOption.formula,
-    ):
-        assert read(worksheet, "H1", option) == [["=COUNTA(A:A)"]]
-
-
-def test_formula_render_gives_typed_values_for_other_cells(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-    worksheet.update([["12/1/2026", "=C2"]], "H1", raw=False)
-
-    assert read(worksheet, "H1:I1", ValueRenderOption.formula) == [[46357, "=C2"]]
-
-
-def test_dates_people_typed_in_the_loaded_sheet_are_dates(team_spreadsheet):
-    worksheet = team_spreadsheet.worksheet("Platform")
-
-    assert read(worksheet, "C2", ValueRenderOption.unformatted) == [[46357]]
 
 
 # --- values.update ----------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""spreadsheets.get and spreadsheets.batchUpdate of the emulator, driven through gspread."""
+"""spreadsheets.batchUpdate of the emulator, driven through gspread."""
 
 import pytest
 from gspread.exceptions import APIError, WorksheetNotFound
+
+from sheets_emulator.batch_update import apply_batch_requests
+from sheets_emulator.errors import ApiError
+from sheets_emulator.store import Spreadsheet
 
 
 def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
@@ -10,93 +14,6 @@ def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
         (worksheet.title, worksheet.index, worksheet.row_count, worksheet.col_count)
         for worksheet in spreadsheet.worksheets()
     ]
-
-
-def test_open_by_key_reads_the_spreadsheet_properties(team_spreadsheet):
-    assert team_spreadsheet.id == "team-sheet"
-    assert team_spreadsheet.title == "Team sheet"
-    assert team_spreadsheet.locale == "en_US"
-    assert team_spreadsheet.timezone == "Europe/Berlin"
-
-
-def test_worksheets_lists_tabs_with_ids_indexes_and_grid_sizes(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata()
-
-    assert [sheet["properties"] for sheet in metadata["sheets"]] == [
-        {
-            "sheetId": 0,
-            "title": "Platform",
-            "index": 0,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-        {
-            "sheetId": 1,
-            "title": "It's a tab",
-            "index": 1,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-        {
-            "sheetId": 2,
-            "title": "Ünïcode tab",
-            "index": 2,
-            "sheetType": "GRID",
-            "gridProperties": {"rowCount": 1000, "columnCount": 26},
-        },
-    ]
-    assert metadata["spreadsheetUrl"] == "https://docs.google.com/spreadsheets/d/team-sheet/edit"
-
-
-def test_spreadsheets_get_with_fields_answers_only_those_fields(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata(
-        params={"fields": "spreadsheetId,sheets(properties(title,gridProperties/rowCount))"}
-    )
-
-    assert metadata == {
-        "spreadsheetId": "team-sheet",
-        "sheets": [
-            {"properties": {"title": "Platform", "gridProperties": {"rowCount": 1000}}},
-            {"properties": {"title": "It's a tab", "gridProperties": {"rowCount": 1000}}},
-            {"properties": {"title": "Ünïcode tab", "gridProperties": {"rowCount": 1000}}},
-        ],
-    }
-
-
-def test_spreadsheets_get_with_grid_data_answers_cell_data_of_the_ranges(team_spreadsheet):
-    metadata = team_spreadsheet.fetch_sheet_metadata(
-        params={"includeGridData": "true", "ranges": "Platform!B2:C3"}
-    )
-
-    [sheet] = metadata["sheets"]
-    assert sheet["properties"]["title"] == "Platform"
-    assert sheet["data"] == [
-        {
-            "startRow": 1,
-            "startColumn": 1,
-            "rowData": [
-                {
-                    "values": [
-                        {
-                            "userEnteredValue": {"stringValue": "Pedro"},
-                            "effectiveValue": {"stringValue": "Pedro"},
-                            "formattedValue": "Pedro",
-                        },
-                        {
-                            "userEnteredValue": {"numberValue": 46357},
-                            "effectiveValue": {"numberValue": 46357},
-                            "formattedValue": "12/1/2026",
-                            "userEnteredFormat": {"numberFormat": {"type": "DATE"}},
-                        },
-                    ]
-                }
-            ],
-        }
-    ]
-
-
-def test_list_named_ranges_is_empty(team_spreadsheet):
-    assert team_spreadsheet.list_named_ranges() == []
 
 
 def test_add_worksheet_makes_a_tab_of_the_asked_size(team_spreadsheet):
@@ -286,3 +203,65 @@ def test_update_title_renames_the_spreadsheet(team_spreadsheet):
     team_spreadsheet.update_title("Eng Milestones FY27")
 
     assert team_spreadsheet.fetch_sheet_metadata()["properties"]["title"] == "Eng Milestones FY27"
+
+
+# --- the requests alone -------------------------------------------------------------------
+
+
+def test_the_requests_change_a_copy_and_leave_the_given_spreadsheet_as_it_was(team_sheet_data):
+    spreadsheet = Spreadsheet.from_json(team_sheet_data)
+
+    work, replies = apply_batch_requests(
+        spreadsheet,
+        [
+            {"addSheet": {"properties": {"title": "New", "sheetId": 9}}},
+            {"deleteSheet": {"sheetId": 0}},
+        ],
+    )
+
+    assert [sheet.title for sheet in work.sheets] == ["It's a tab", "Ünïcode tab", "New"]
+    assert replies[0]["addSheet"]["properties"]["sheetId"] == 9
+    assert replies[1] == {}
+    assert [sheet.title for sheet in spreadsheet.sheets] == [
+        "Platform",
+        "It's a tab",
+        "Ünïcode tab",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("requests", "message"),
+    [
+        ({"addSheet": {}}, "Invalid requests: expected a list."),
+        (
+            [{"addSheet": {}, "deleteSheet": {}}],
+            "Invalid requests[0]: one kind of request expected.",
+        ),
+        ([{"addSheet": []}], "Invalid requests[0].addSheet: expected an object."),
+        (
+            [{"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 0}}],
+            "Invalid requests[0].appendDimension: length must be at least 1.",
+        ),
+    ],
+)
+def test_a_malformed_request_is_a_400_that_says_which(team_sheet_data, requests, message):
+    with pytest.raises(ApiError) as caught:
+        apply_batch_requests(Spreadsheet.from_json(team_sheet_data), requests)
+
+    assert (caught.value.code, caught.value.message) == (400, message)
+
+
+def test_append_dimension_grows_the_grid_without_touching_the_cells(team_sheet_data):
+    spreadsheet = Spreadsheet.from_json(team_sheet_data)
+
+    work, _ = apply_batch_requests(
+        spreadsheet,
+        [
+            {"appendDimension": {"sheetId": 1, "dimension": "ROWS", "length": 5}},
+            {"appendDimension": {"sheetId": 1, "dimension": "COLUMNS", "length": 2}},
+        ],
+    )
+
+    tab = work.sheet_with_id(1)
+    assert (tab.row_count, tab.column_count) == (1005, 28)
+    assert work.to_json()["sheets"][1]["values"] == [["a", "b"], ["c", "d"]]

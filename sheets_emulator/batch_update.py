@@ -1,0 +1,234 @@
+"""``spreadsheets.batchUpdate``: the requests that change a spreadsheet's tabs and properties
+(addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties, insertDimension,
+deleteDimension, appendDimension). A request kind not listed in ``_REQUESTS`` is answered 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sheets_emulator.errors import ApiError
+from sheets_emulator.field_masks import mask_paths, parse_field_mask
+from sheets_emulator.store import (
+    DEFAULT_COLUMN_COUNT,
+    DEFAULT_ROW_COUNT,
+    Sheet,
+    Spreadsheet,
+    is_count,
+)
+
+
+def apply_batch_requests(spreadsheet: Spreadsheet, requests: Any) -> tuple[Spreadsheet, list]:
+    """The spreadsheet the ``requests`` make of ``spreadsheet`` (a changed copy), and their
+    replies; ``spreadsheet`` itself is left as it is."""
+    if not isinstance(requests, list):
+        raise ApiError(400, "Invalid requests: expected a list.")
+    # Google applies all the requests or none: work on a copy, keep it only on success.
+    work = spreadsheet.copy()
+    replies = []
+    for position, request in enumerate(requests):
+        if not isinstance(request, dict) or len(request) != 1:
+            raise ApiError(400, f"Invalid requests[{position}]: one kind of request expected.")
+        [(kind, spec)] = request.items()
+        handler = _REQUESTS.get(kind)
+        if handler is None:
+            raise ApiError(
+                400, f"Invalid requests[{position}]: the emulator does not implement {kind}."
+            )
+        if not isinstance(spec, dict):
+            raise ApiError(400, f"Invalid requests[{position}].{kind}: expected an object.")
+        try:
+            replies.append(handler(work, spec))
+        except ApiError as exc:
+            raise ApiError(400, f"Invalid requests[{position}].{kind}: {exc.message}") from None
+    return work, replies
+
+
+# -- spreadsheets.batchUpdate requests: each changes ``spreadsheet`` and returns its reply
+
+
+def _add_sheet(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    properties = dict(spec.get("properties") or {})
+    taken = {sheet.title.casefold() for sheet in spreadsheet.sheets}
+    default_title = next(
+        f"Sheet{number}" for number in range(1, 10_000) if f"sheet{number}" not in taken
+    )
+    title = spreadsheet.check_title(properties.pop("title", default_title))
+    sheet_id = properties.pop("sheetId", None)
+    if sheet_id is None:
+        sheet_id = spreadsheet.new_sheet_id()
+    elif not is_count(sheet_id, minimum=0):
+        raise ApiError(400, f"Invalid sheetId: {sheet_id}")
+    elif any(sheet.sheet_id == sheet_id for sheet in spreadsheet.sheets):
+        raise ApiError(400, f"A sheet with id {sheet_id} already exists.")
+    grid = dict(properties.pop("gridProperties", None) or {})
+    row_count = grid.pop("rowCount", DEFAULT_ROW_COUNT)
+    column_count = grid.pop("columnCount", DEFAULT_COLUMN_COUNT)
+    if not is_count(row_count, minimum=1) or not is_count(column_count, minimum=1):
+        raise ApiError(400, "A sheet needs at least one row and one column.")
+    index = properties.pop("index", len(spreadsheet.sheets))
+    if not is_count(index, minimum=0):
+        raise ApiError(400, f"Invalid index: {index}")
+    hidden = bool(properties.pop("hidden", False))
+    properties.pop("sheetType", None)
+    sheet = Sheet(
+        sheet_id=sheet_id,
+        title=title,
+        row_count=row_count,
+        column_count=column_count,
+        hidden=hidden,
+        grid_extra=grid,
+        extra=properties,
+    )
+    spreadsheet.sheets.insert(max(0, min(index, len(spreadsheet.sheets))), sheet)
+    return {"addSheet": {"properties": sheet.properties(spreadsheet.sheets.index(sheet))}}
+
+
+def _delete_sheet(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    sheet = spreadsheet.sheet_with_id(spec.get("sheetId"))
+    if len(spreadsheet.sheets) == 1:
+        raise ApiError(400, "You can't remove all the sheets in a document.")
+    spreadsheet.sheets.remove(sheet)
+    return {}
+
+
+def _update_sheet_properties(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    properties = spec.get("properties") or {}
+    if not spec.get("fields"):
+        raise ApiError(400, "At least one field must be updated; 'fields' is empty.")
+    sheet = spreadsheet.sheet_with_id(properties.get("sheetId", 0))
+    paths = list(mask_paths(parse_field_mask(spec["fields"])))
+    if ("*",) in paths:
+        paths = [(name,) for name in properties]
+    for path in paths:
+        name = path[0]
+        if name in ("sheetId", "sheetType"):
+            continue
+        if name == "title":
+            sheet.title = spreadsheet.check_title(properties.get("title"), renaming=sheet)
+        elif name == "index":
+            index = properties.get("index", 0)
+            if not is_count(index, minimum=0):
+                raise ApiError(400, f"Invalid index: {index}")
+            spreadsheet.move(sheet, index)
+        elif name == "hidden":
+            sheet.hidden = bool(properties.get("hidden", False))
+        elif name == "gridProperties":
+            grid = properties.get("gridProperties") or {}
+            names = list(grid) if len(path) == 1 or path[1] == "*" else [path[1]]
+            for grid_name in names:
+                _set_grid_property(sheet, grid_name, grid.get(grid_name))
+        elif name in properties:
+            sheet.extra[name] = properties[name]
+        else:
+            sheet.extra.pop(name, None)
+    return {}
+
+
+def _set_grid_property(sheet: Sheet, name: str, value: Any) -> None:
+    if name in ("rowCount", "columnCount"):
+        if not is_count(value, minimum=1):
+            raise ApiError(400, f"gridProperties.{name} must be at least 1.")
+        if name == "rowCount":
+            sheet.resize(rows=value)
+        else:
+            sheet.resize(columns=value)
+    elif value in (None, 0, False):
+        sheet.grid_extra.pop(name, None)
+    else:
+        sheet.grid_extra[name] = value
+
+
+def _update_spreadsheet_properties(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    properties = spec.get("properties") or {}
+    if not spec.get("fields"):
+        raise ApiError(400, "At least one field must be updated; 'fields' is empty.")
+    paths = list(mask_paths(parse_field_mask(spec["fields"])))
+    if ("*",) in paths:
+        paths = [(name,) for name in properties]
+    for name, *_rest in paths:
+        if name == "title":
+            spreadsheet.title = str(properties.get("title") or "")
+        elif name == "locale":
+            spreadsheet.locale = str(properties.get("locale") or "en_US")
+        elif name == "timeZone":
+            spreadsheet.time_zone = str(properties.get("timeZone") or "Etc/GMT")
+    return {}
+
+
+def _dimension_range(
+    spreadsheet: Spreadsheet, spec: Any, *, end_required: bool
+) -> tuple[Sheet, bool, int, int | None]:
+    """(sheet, is_rows, start, end) of a DimensionRange."""
+    if not isinstance(spec, dict):
+        raise ApiError(400, "range is required.")
+    sheet = spreadsheet.sheet_with_id(spec.get("sheetId", 0))
+    dimension = spec.get("dimension")
+    if dimension not in ("ROWS", "COLUMNS"):
+        raise ApiError(400, f"range.dimension must be ROWS or COLUMNS, not {dimension!r}.")
+    start = spec.get("startIndex", 0)
+    end = spec.get("endIndex")
+    if not is_count(start, minimum=0) or (end is not None and not is_count(end, minimum=0)):
+        raise ApiError(400, "range.startIndex and range.endIndex must be whole numbers.")
+    if end is None and end_required:
+        raise ApiError(400, "range.endIndex is required.")
+    if end is not None and end <= start:
+        raise ApiError(400, "range.endIndex must be greater than range.startIndex.")
+    return sheet, dimension == "ROWS", start, end
+
+
+def _insert_dimension(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    sheet, rows, start, end = _dimension_range(spreadsheet, spec.get("range"), end_required=True)
+    assert end is not None
+    count = sheet.row_count if rows else sheet.column_count
+    if start > count:
+        raise ApiError(400, f"range.startIndex ({start}) is beyond the grid ({count}).")
+    if spec.get("inheritFromBefore") and start == 0:
+        raise ApiError(400, "Cannot inherit from before when inserting at the start of the grid.")
+    if rows:
+        sheet.insert_rows(start, end - start)
+    else:
+        sheet.insert_columns(start, end - start)
+    return {}
+
+
+def _delete_dimension(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    sheet, rows, start, end = _dimension_range(spreadsheet, spec.get("range"), end_required=False)
+    count = sheet.row_count if rows else sheet.column_count
+    word = "rows" if rows else "columns"
+    end = count if end is None else end
+    if end > count:
+        raise ApiError(400, f"Cannot delete {word} beyond the grid: the sheet has {count} {word}.")
+    if start == 0 and end == count:
+        raise ApiError(400, f"You can't delete all the {word} on the sheet.")
+    if rows:
+        sheet.delete_rows(start, end)
+    else:
+        sheet.delete_columns(start, end)
+    return {}
+
+
+def _append_dimension(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    sheet = spreadsheet.sheet_with_id(spec.get("sheetId", 0))
+    length = spec.get("length")
+    if not is_count(length, minimum=1):
+        raise ApiError(400, "length must be at least 1.")
+    if spec.get("dimension") == "ROWS":
+        sheet.row_count += length
+    elif spec.get("dimension") == "COLUMNS":
+        sheet.column_count += length
+    else:
+        raise ApiError(400, "dimension must be ROWS or COLUMNS.")
+    return {}
+
+
+_REQUESTS: dict[str, Callable[[Spreadsheet, dict], dict]] = {
+    "addSheet": _add_sheet,
+    "deleteSheet": _delete_sheet,
+    "updateSheetProperties": _update_sheet_properties,
+    "updateSpreadsheetProperties": _update_spreadsheet_properties,
+    "insertDimension": _insert_dimension,
+    "deleteDimension": _delete_dimension,
+    "appendDimension": _append_dimension,
+}
