@@ -132,14 +132,14 @@ def test_locking_freezes_the_committed_dates_for_the_teams_lead(as_vp, org):
 
 def test_excusing_drops_changes_the_headline(as_vp, org, frozen_today):
     as_vp.post(URL, {"goal": "5", "grace_days": "7", "excuse_dropped": "on"})
-    figure = as_vp.get(DASHBOARD).context["headline"].figure
+    figure = as_vp.get(DASHBOARD).context["report"].headline.figure
     # Comet had only dropped milestones: excused, it has nothing due and is on time.
     assert (figure.on_time, figure.teams, figure.goal_met) == (5, 7, True)
 
 
 def test_a_longer_grace_turns_late_deliveries_into_on_time_ones(as_vp, org, frozen_today):
     as_vp.post(URL, {"goal": "5", "grace_days": "15"})
-    figure = as_vp.get(DASHBOARD).context["headline"].figure
+    figure = as_vp.get(DASHBOARD).context["report"].headline.figure
     # Beacon's billing came 15 days after its committed date.
     assert (figure.on_time, figure.teams) == (5, 7)
 
