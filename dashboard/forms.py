@@ -1,5 +1,6 @@
 from django import forms
 
+from dashboard.quarter_changes import SETTINGS_FIELDS
 from milestones.models import Quarter
 
 # A grace longer than a quarter would make "close to the committed date" meaningless.
@@ -18,7 +19,7 @@ class QuarterSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Quarter
-        fields = ["goal", "grace_days", "locked", "excuse_dropped"]
+        fields = list(SETTINGS_FIELDS)
         labels = {"goal": "On-time goal (teams)", "locked": "Locked"}
         help_texts = {
             "locked": "Locking freezes committed dates: from then on only leadership moves them.",

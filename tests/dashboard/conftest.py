@@ -1,12 +1,16 @@
 """A small organisation whose dashboard was worked out by hand (see `org` below)."""
 
 import datetime
+import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+from dashboard.table import DashboardRow, dashboard_rows
 from milestones.models import Milestone, Quarter
+from milestones.selectors import quarter_report
 from teams.models import Squad, Team, User
 from tests.dashboard.history import dated_org  # noqa: F401 (the as-of tests' organisation)
 from tests.factories import MilestoneFactory, QuarterFactory, SquadFactory, TeamFactory, trio
@@ -20,6 +24,12 @@ def frozen_today(monkeypatch):
     """The views read `timezone.localdate()`; pin it to Nov 25, 2026 (mid 2026 Q4)."""
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     return TODAY
+
+
+def text(response) -> str:
+    """The page's words without tags, whitespace squeezed."""
+    words = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", words)
 
 
 def slip(milestone: Milestone, *targets: datetime.date) -> Milestone:
@@ -133,3 +143,21 @@ def grow_org(quarter: Quarter, teams: int) -> None:
             MilestoneFactory(team=team, quarter=quarter, status=Milestone.Status.AT_RISK),
             quarter.end,
         )
+
+
+def status(last_review_date, overdue):
+    return SimpleNamespace(last_review_date=last_review_date, overdue=overdue)
+
+
+@pytest.fixture
+def reviewed_rows(org) -> list[DashboardRow]:
+    """The table's rows of `org` given the review status of three teams (none for the rest)."""
+    atlas, beacon, comet = (org.teams[name] for name in ("Atlas", "Beacon", "Comet"))
+    return dashboard_rows(
+        quarter_report(org.quarter, TODAY),
+        reviews={
+            atlas.pk: status(D(2026, 11, 20), overdue=False),
+            beacon.pk: status(D(2026, 10, 1), overdue=True),
+            comet.pk: status(None, overdue=True),  # never held one
+        },
+    )

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from dashboard.views import REVIEW_LINKS
+from dashboard.report import REVIEW_LINKS
 from milestones import asof
 from milestones.models import Milestone
 from milestones.quarters import ensure_quarter, quarter_of
 from milestones.selectors import quarter_report
-from tests.dashboard.conftest import grow_org, slip
+from tests.dashboard.conftest import grow_org, slip, text
 from tests.dashboard.history import (
     TODAY,
     D,
@@ -25,7 +25,6 @@ from tests.dashboard.history import (
     quarter_on,
     save_on,
 )
-from tests.dashboard.test_dashboard_page import text
 from tests.factories import QuarterFactory, ReviewFactory, trio
 
 URL = reverse("dashboard:index")
@@ -213,19 +212,19 @@ def as_vp(client, vp, frozen_today):
 
 def test_the_dashboard_as_of_a_day_shows_that_days_figure_and_a_way_back(as_vp, dated_org):
     response = as_vp.get(URL, {"as_of": "2026-11-09"})
-    assert response.context["headline"].figure.headline == "3 of 3 teams on time"
+    assert response.context["report"].headline.figure.headline == "3 of 3 teams on time"
     words = text(response)
     assert "As of 9 Nov 2026: the figures as they stood at the end of that day" in words
     assert "Actual, as of Nov 9 3 of 3 teams on time" in words
     assertContains(response, 'href="/dashboard/?quarter=2026-q4">Back to the live dashboard</a>')
     live = as_vp.get(URL)
-    assert live.context["headline"].figure.headline == "3 of 4 teams on time"
+    assert live.context["report"].headline.figure.headline == "3 of 4 teams on time"
     assertNotContains(live, 'data-testid="as-of-banner"')
 
 
 def test_the_figure_before_and_after_the_change_on_the_page(as_vp, dated_org):
     def beacon_verdict(day):
-        rows = as_vp.get(URL, {"as_of": day}).context["table"].rows
+        rows = as_vp.get(URL, {"as_of": day}).context["report"].table.rows
         return next(r for r in rows if r.team.name == "Beacon").figures.verdict
 
     assert (beacon_verdict("2026-11-09"), beacon_verdict("2026-11-10")) == (
@@ -245,14 +244,14 @@ def test_the_figure_before_and_after_the_change_on_the_page(as_vp, dated_org):
 def test_a_bad_as_of_shows_the_live_page_with_a_clear_message(as_vp, dated_org, raw, says):
     response = as_vp.get(URL, {"as_of": raw})
     assert response.status_code == 200
-    assert response.context["as_of"] is None
-    assert response.context["headline"].figure.headline == "3 of 4 teams on time"
+    assert response.context["report"].as_of is None
+    assert response.context["report"].headline.figure.headline == "3 of 4 teams on time"
     assert says in text(response)
 
 
 def test_sorting_filtering_and_exports_stay_on_the_day(as_vp, dated_org):
     response = as_vp.get(URL, {"as_of": "2026-11-09", "sort": "-slips"})
-    headers = {h.column.key: h for h in response.context["table"].headers}
+    headers = {h.column.key: h for h in response.context["report"].table.headers}
     assert headers["slips"].href == "?quarter=2026-q4&as_of=2026-11-09&sort=slips"
     assertContains(response, '<input type="hidden" name="as_of" value="2026-11-09">')
     assertContains(response, 'href="/dashboard/teams.csv?quarter=2026-q4&amp;as_of=2026-11-09')
@@ -269,7 +268,7 @@ def test_sorting_filtering_and_exports_stay_on_the_day(as_vp, dated_org):
 def test_the_as_of_page_has_no_trend_and_the_quarter_links_go_live(as_vp, dated_org):
     QuarterFactory(year=2026, number=3)
     response = as_vp.get(URL, {"as_of": "2026-11-09"})
-    assert response.context["chart"] is None
+    assert response.context["report"].chart is None
     assert "The trend across quarters is on the live dashboard" in text(response)
     assertContains(response, 'href="?quarter=2026-q3"')
 
@@ -285,7 +284,7 @@ def test_the_date_form_works_without_javascript_and_offers_the_review_days(as_vp
         '<input type="date" id="as-of-date" name="as_of" value="" min="2026-10-01" '
         'max="2026-11-25" required>',
     )
-    assert response.context["review_links"] == [
+    assert response.context["report"].review_links == [
         (D(2026, 11, 4), "?quarter=2026-q4&as_of=2026-11-04"),
         (D(2026, 11, 18), "?quarter=2026-q4&as_of=2026-11-18"),
     ]
@@ -297,7 +296,7 @@ def test_the_dashboard_offers_only_the_latest_review_days_as_quick_links(as_vp, 
     days = [D(2026, 10, 1) + datetime.timedelta(days=3 * n) for n in range(12)]
     for day in days:
         ReviewFactory(team=atlas, quarter=dated_org.quarter, held_on=day)
-    links = as_vp.get(URL).context["review_links"]
+    links = as_vp.get(URL).context["report"].review_links
     assert [day for day, _ in links] == days[-REVIEW_LINKS:]
 
 
@@ -318,7 +317,7 @@ def test_the_as_of_page_costs_the_same_queries_for_5_and_120_teams(
     client.force_login(vp)
     with django_assert_num_queries(AS_OF_PAGE_QUERIES):
         response = client.get(URL, {"as_of": "2026-11-03", "group": "squad", "sort": "-slips"})
-    assert response.context["headline"].figure.teams == teams
+    assert response.context["report"].headline.figure.teams == teams
     with django_assert_num_queries(AS_OF_PARTIAL_QUERIES):
         client.get(
             URL,

@@ -11,9 +11,8 @@ from milestones.models import Milestone
 from milestones.selectors import quarter_report
 from reviews.models import Review
 from reviews.selectors import quarter_calibration
-from tests.dashboard.conftest import TODAY, grow_org
+from tests.dashboard.conftest import TODAY, grow_org, text
 from tests.dashboard.history import D, at
-from tests.dashboard.test_dashboard_page import text
 from tests.factories import QuarterFactory, ReviewFactory, ReviewItemFactory
 
 URL = reverse("dashboard:index")
@@ -60,7 +59,7 @@ def test_the_quarter_calibration_scores_each_teams_calls(calls):
 def test_the_dashboard_shows_calls_right_per_team_and_sorts_by_it(client, vp, calls, frozen_today):
     client.force_login(vp)
     response = client.get(URL, {"sort": "-calls_right"})
-    rows = response.context["table"].rows
+    rows = response.context["report"].table.rows
     assert [r.team.name for r in rows][:3] == ["Beacon", "Atlas", "Flint"]  # ties by name
     assert rows[0].calibration.share == 100
     assert '<span title="1 of 2 review calls right; 1 of 1 slips flagged">50%</span>' in (
@@ -119,7 +118,7 @@ def test_the_calibration_costs_one_query_whatever_the_size(
 def test_the_headline_sums_the_calls_of_every_team(client, vp, calls, frozen_today):
     client.force_login(vp)
     response = client.get(URL, {"squad": calls.growth.pk})  # the filter leaves the headline be
-    calls_right = response.context["calls"]
+    calls_right = response.context["report"].calls
     # Atlas 1 of 2, Beacon 1 of 1, Flint 1 of 2; slips: Beacon's and Flint's, both flagged ahead.
     assert (calls_right.correct, calls_right.calls, calls_right.share) == (3, 5, 60)
     assert (

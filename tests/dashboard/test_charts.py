@@ -1,10 +1,12 @@
-"""The trend chart's layout: computed in Python, so the template does no arithmetic."""
+"""The charts' layout (the trend and the Pareto of days slipped by reason): computed in Python,
+so the template does no arithmetic."""
 
 import itertools
 
 import pytest
 
 from dashboard import charts
+from milestones import ledger
 from milestones.ontime import OrgFigure, TrendPoint
 
 
@@ -86,3 +88,29 @@ def test_each_bar_links_where_the_caller_says():
 def test_the_value_sits_above_the_taller_of_bar_and_goal():
     (above_goal,) = charts.trend_chart([point("Q1", 2, 4, 8)]).bars
     assert above_goal.value_y < above_goal.goal_y < above_goal.teams_y
+
+
+# --- The Pareto of days slipped by reason ----------------------------------------------------
+
+
+def total(label, days, slips=1, explained=True):
+    return ledger.ReasonTotal(label, slips, days, 0.0, 0.0, explained)
+
+
+def test_bars_run_down_the_rows_with_lengths_proportional_to_the_days():
+    chart = charts.pareto_chart([total("Scope grew", 40), total("Other", 10, explained=False)])
+    first, second = chart.bars
+    assert first.width == pytest.approx(4 * second.width, abs=0.2)
+    assert first.y < second.y
+    assert second.classes == "pareto-bar unexplained"
+    assert chart.height == charts.PARETO_TOP + 2 * charts.PARETO_ROW + charts.PARETO_BOTTOM
+    assert [t.value for t in chart.ticks] == [0, 10, 20, 30, 40]
+    assert chart.ticks[-1].x == charts.PARETO_BAR_RIGHT  # the longest bar reaches the axis end
+    assert first.value_label == "40 days"
+    assert charts.pareto_chart([total("x", 1)]).bars[0].value_label == "1 day"
+
+
+def test_no_reasons_lay_out_no_bars():
+    chart = charts.pareto_chart([])
+    assert chart.bars == []
+    assert chart.height == charts.PARETO_TOP + charts.PARETO_BOTTOM

@@ -132,14 +132,14 @@ def test_locking_freezes_the_committed_dates_for_the_teams_lead(as_vp, org):
 
 def test_excusing_drops_changes_the_headline(as_vp, org, frozen_today):
     as_vp.post(URL, {"goal": "5", "grace_days": "7", "excuse_dropped": "on"})
-    figure = as_vp.get(DASHBOARD).context["headline"].figure
+    figure = as_vp.get(DASHBOARD).context["report"].headline.figure
     # Comet had only dropped milestones: excused, it has nothing due and is on time.
     assert (figure.on_time, figure.teams, figure.goal_met) == (5, 7, True)
 
 
 def test_a_longer_grace_turns_late_deliveries_into_on_time_ones(as_vp, org, frozen_today):
     as_vp.post(URL, {"goal": "5", "grace_days": "15"})
-    figure = as_vp.get(DASHBOARD).context["headline"].figure
+    figure = as_vp.get(DASHBOARD).context["report"].headline.figure
     # Beacon's billing came 15 days after its committed date.
     assert (figure.on_time, figure.teams) == (5, 7)
 
@@ -148,8 +148,11 @@ def test_a_longer_grace_turns_late_deliveries_into_on_time_ones(as_vp, org, froz
 SETTINGS_QUERIES = 5
 
 
-def test_the_settings_page_costs_a_fixed_number_of_queries(as_vp, org, django_assert_num_queries):
-    for goal in range(6, 16):
+@pytest.mark.parametrize("changes", [3, 30])
+def test_the_settings_page_costs_a_fixed_number_of_queries(
+    as_vp, org, changes, django_assert_num_queries
+):
+    for goal in range(6, 6 + changes):
         as_vp.post(URL, {"goal": goal, "grace_days": "7"})
     with django_assert_num_queries(SETTINGS_QUERIES):
         as_vp.get(URL)

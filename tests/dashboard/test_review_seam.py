@@ -1,59 +1,17 @@
-"""The seam reviews plug into: each team's review status, shown and sortable, never made up."""
+"""The seam reviews plug into: each team's review status on the dashboard, never made up (the
+rows that carry it are tested in test_table.py, the teams CSV in test_exports.py)."""
 
 import datetime
-from types import SimpleNamespace
 
-import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from dashboard import table as dashboard
 from milestones.models import Quarter
-from milestones.selectors import quarter_report
 from reviews.models import Review
 from reviews.selectors import quarter_review_status
 from tests.dashboard.conftest import TODAY
 
 D = datetime.date
-
-
-def status(last_review_date, overdue):
-    return SimpleNamespace(last_review_date=last_review_date, overdue=overdue)
-
-
-@pytest.fixture
-def rows(org):
-    atlas, beacon, comet = (org.teams[name] for name in ("Atlas", "Beacon", "Comet"))
-    return dashboard.dashboard_rows(
-        quarter_report(org.quarter, TODAY),
-        reviews={
-            atlas.pk: status(D(2026, 11, 20), overdue=False),
-            beacon.pk: status(D(2026, 10, 1), overdue=True),
-            comet.pk: status(None, overdue=True),  # never held one
-        },
-    )
-
-
-def test_rows_carry_the_review_status_they_are_given(rows):
-    found = {row.team.name: (row.last_review, row.review_overdue) for row in rows}
-    assert found["Atlas"] == (D(2026, 11, 20), False)
-    assert found["Beacon"] == (D(2026, 10, 1), True)
-    assert found["Comet"] == (None, True)
-    assert found["Dune"] == (None, False)  # no status given: nothing shown, nothing flagged
-
-
-def test_sorting_by_last_review_puts_teams_never_reviewed_last(rows):
-    oldest_first = dashboard.sort_rows(rows, dashboard.Sort("last_review"))
-    newest_first = dashboard.sort_rows(rows, dashboard.Sort("last_review", descending=True))
-    assert [r.team.name for r in oldest_first][:3] == ["Beacon", "Atlas", "Comet"]
-    assert [r.team.name for r in newest_first][:3] == ["Atlas", "Beacon", "Comet"]
-
-
-def test_the_teams_csv_says_review_overdue_only_when_it_knows(rows):
-    header, *lines = dashboard.team_csv(rows)
-    overdue = header.index("Review overdue")
-    by_team = {line[0]: line[overdue] for line in lines}
-    assert (by_team["Atlas"], by_team["Beacon"], by_team["Dune"]) == (False, True, None)
 
 
 def test_the_page_shows_each_teams_last_review_and_flags_the_overdue(client, vp, org, frozen_today):
@@ -62,7 +20,7 @@ def test_the_page_shows_each_teams_last_review_and_flags_the_overdue(client, vp,
     Review.objects.create(team=beacon, quarter=org.quarter, held_on=D(2026, 11, 2))
     client.force_login(vp)
     response = client.get(reverse("dashboard:index"), {"sort": "team"})
-    rows = {row.team.name: row for row in response.context["table"].rows}
+    rows = {row.team.name: row for row in response.context["report"].table.rows}
     assert (rows["Atlas"].last_review, rows["Atlas"].review_overdue) == (D(2026, 11, 20), False)
     assert (rows["Beacon"].last_review, rows["Beacon"].review_overdue) == (D(2026, 11, 2), True)
     assert (rows["Comet"].last_review, rows["Comet"].review_overdue) == (None, True)
@@ -79,7 +37,7 @@ def test_a_finished_quarter_shows_the_last_review_by_its_end_and_flags_nothing(
     Review.objects.create(team=atlas, quarter=org.quarter, held_on=D(2026, 11, 20))
     client.force_login(vp)
     response = client.get(reverse("dashboard:index"), {"quarter": org.previous.slug})
-    rows = {row.team.name: row for row in response.context["table"].rows}
+    rows = {row.team.name: row for row in response.context["report"].table.rows}
     assert (rows["Atlas"].last_review, rows["Atlas"].review_overdue) == (D(2026, 8, 3), False)
     assert not any(row.review_overdue for row in rows.values())
     assert "review overdue</span>" not in response.content.decode()

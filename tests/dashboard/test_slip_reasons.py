@@ -1,5 +1,6 @@
 """Days slipped by reason on the dashboard (issue 10): a Pareto chart, drawn on the server, and
-its table, over the hand-computed organisation of tests/dashboard/conftest.py.
+its table, over the hand-computed organisation of tests/dashboard/conftest.py (the chart's
+layout is tested in test_charts.py).
 
 Its slips: Flint's target Nov 1 → Nov 10 (9 days) → Nov 20 (10 days), Grove's Dec 8 → Dec 20
 (12 days), 31 days in all, all made by a command (no reason given).
@@ -12,8 +13,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from dashboard import charts
-from milestones import ledger
 from milestones.models import SlipReason
 from tests.factories import SlipExplanationFactory, SlipReasonFactory
 from tests.html import by_id, text
@@ -37,7 +36,7 @@ def moves_of(milestone):
 def rows(response) -> list[tuple]:
     return [
         (t.label, t.slips, t.days, t.percent, t.cumulative_percent)
-        for t in response.context["slip_reasons"].totals
+        for t in response.context["report"].slip_reasons.totals
     ]
 
 
@@ -82,7 +81,7 @@ def test_the_chart_is_an_svg_with_a_text_alternative_and_no_inline_style(as_vp, 
 
 def test_a_quarter_without_slips_says_so(as_vp, org, frozen_today):
     response = as_vp.get(URL, {"quarter": "2026-q3"})
-    assert response.context["slip_reasons"].totals == []
+    assert response.context["report"].slip_reasons.totals == []
     assert "No target date has moved later in 2026 Q3." in text(response)
 
 
@@ -91,29 +90,3 @@ def test_only_the_active_teams_of_the_quarter_count(as_vp, org, frozen_today):
     ghost.target_date = D(2026, 10, 30)
     ghost.save()  # a slip of an inactive team
     assert rows(as_vp.get(URL)) == [("No reason given", 3, 31, 100, 100)]
-
-
-# --- The layout ---------------------------------------------------------------------------------
-
-
-def total(label, days, slips=1, explained=True):
-    return ledger.ReasonTotal(label, slips, days, 0.0, 0.0, explained)
-
-
-def test_bars_run_down_the_rows_with_lengths_proportional_to_the_days():
-    chart = charts.pareto_chart([total("Scope grew", 40), total("Other", 10, explained=False)])
-    first, second = chart.bars
-    assert first.width == pytest.approx(4 * second.width, abs=0.2)
-    assert first.y < second.y
-    assert second.classes == "pareto-bar unexplained"
-    assert chart.height == charts.PARETO_TOP + 2 * charts.PARETO_ROW + charts.PARETO_BOTTOM
-    assert [t.value for t in chart.ticks] == [0, 10, 20, 30, 40]
-    assert chart.ticks[-1].x == charts.PARETO_BAR_RIGHT  # the longest bar reaches the axis end
-    assert first.value_label == "40 days"
-    assert charts.pareto_chart([total("x", 1)]).bars[0].value_label == "1 day"
-
-
-def test_no_reasons_lay_out_no_bars():
-    chart = charts.pareto_chart([])
-    assert chart.bars == []
-    assert chart.height == charts.PARETO_TOP + charts.PARETO_BOTTOM

@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from dashboard.table import COLUMNS, Sort, TableState
+from dashboard.table import TEAM_COLUMNS, Sort, TableState, sort_rows
 from teams.models import Membership
+from tests.dashboard.conftest import D
 
 URL = reverse("dashboard:index")
 HTMX = {"HX-Request": "true", "HX-Target": "dashboard-body"}
@@ -23,7 +24,7 @@ def get(client, vp, org, frozen_today):
 
 
 def names(response) -> list[str]:
-    return [row.team.name for row in response.context["table"].rows]
+    return [row.team.name for row in response.context["report"].table.rows]
 
 
 # On Nov 25, 2026 (see the `org` fixture): Haven has no milestones, Dune nothing due yet.
@@ -71,22 +72,22 @@ def test_sorting_by_trio_puts_the_teams_that_are_not_trios_first(get, org):
 
 
 def test_every_column_can_be_sorted(get):
-    for column in COLUMNS:
+    for column in TEAM_COLUMNS:
         assert get(sort=column.key).status_code == 200
 
 
 def test_an_unknown_sort_falls_back_to_team_names(get):
     response = get(sort="-password")
-    assert response.context["state"].sort == Sort()
+    assert response.context["report"].state.sort == Sort()
     assert names(response)[0] == "Atlas"
 
 
 def test_a_header_link_sorts_counts_most_first_and_reverses_on_the_next_click(get):
-    headers = {h.column.key: h for h in get().context["table"].headers}
+    headers = {h.column.key: h for h in get().context["report"].table.headers}
     assert headers["slips"].href == "?quarter=2026-q4&sort=-slips"
     assert headers["team"].aria_sort == "ascending"
     assert headers["team"].href == "?quarter=2026-q4&sort=-team"
-    headers = {h.column.key: h for h in get(sort="-slips").context["table"].headers}
+    headers = {h.column.key: h for h in get(sort="-slips").context["report"].table.headers}
     assert headers["slips"].aria_sort == "descending"
     assert headers["slips"].href == "?quarter=2026-q4&sort=slips"
     assert headers["team"].aria_sort == ""
@@ -103,11 +104,11 @@ def test_filtering_by_squad_shows_its_teams_and_their_own_figure(get, org):
     assert names(response) == ["Comet", "Dune", "Flint", "Grove"]
     assertContains(response, "<caption>Core: 2 of 4 teams on time</caption>", html=True)
     # The headline stays the organisation's.
-    assert response.context["headline"].figure.teams == 7
+    assert response.context["report"].headline.figure.teams == 7
 
 
 def test_the_squad_filter_applies_to_the_watch_lists_too(get, org):
-    lists = get(squad=org.growth.pk).context["lists"]
+    lists = get(squad=org.growth.pk).context["report"].lists
     assert lists.at_risk.total == 0
     assert lists.overdue.total == 0
     assert [e.milestone.title for e in lists.slipped.entries] == [
@@ -123,7 +124,7 @@ def test_an_unknown_squad_shows_every_team(get):
 
 
 def test_grouping_by_squad_gives_each_squad_its_rows_and_figure(get, org):
-    table = get(group="squad", sort="-days_slipped").context["table"]
+    table = get(group="squad", sort="-days_slipped").context["report"].table
     assert [(g.squad.name, [r.team.name for r in g.rows]) for g in table.groups] == [
         ("Core", ["Flint", "Grove", "Comet", "Dune"]),
         ("Growth", ["Beacon", "Atlas", "Ember", "Haven"]),
@@ -138,7 +139,7 @@ def test_grouped_rows_render_under_their_squad(get):
     response = get(group="squad")
     assertContains(
         response,
-        f'<th scope="rowgroup" colspan="{len(COLUMNS)}">'
+        f'<th scope="rowgroup" colspan="{len(TEAM_COLUMNS)}">'
         'Core <span class="muted">· 2 of 4 teams on time</span></th>',
         html=True,
     )
@@ -153,7 +154,7 @@ def test_filter_and_group_work_without_javascript(get, org):
 
 
 def test_sort_links_keep_the_filter_and_grouping(get, org):
-    headers = get(squad=org.core.pk, group="squad").context["table"].headers
+    headers = get(squad=org.core.pk, group="squad").context["report"].table.headers
     slips = next(h for h in headers if h.column.key == "slips")
     assert slips.href == f"?quarter=2026-q4&squad={org.core.pk}&group=squad&sort=-slips"
 
@@ -192,3 +193,21 @@ def test_teams_without_milestones_say_so_rather_than_a_verdict(get):
     response = get(sort="-team")
     assertContains(response, '<span class="muted">no milestones</span>', html=True)
     assertNotContains(response, "Ghost")
+
+
+# --- Rows carry the review status they are given (reviews' seam) ---------------------------
+
+
+def test_rows_carry_the_review_status_they_are_given(reviewed_rows):
+    found = {row.team.name: (row.last_review, row.review_overdue) for row in reviewed_rows}
+    assert found["Atlas"] == (D(2026, 11, 20), False)
+    assert found["Beacon"] == (D(2026, 10, 1), True)
+    assert found["Comet"] == (None, True)
+    assert found["Dune"] == (None, False)  # no status given: nothing shown, nothing flagged
+
+
+def test_sorting_by_last_review_puts_teams_never_reviewed_last(reviewed_rows):
+    oldest_first = sort_rows(reviewed_rows, Sort("last_review"))
+    newest_first = sort_rows(reviewed_rows, Sort("last_review", descending=True))
+    assert [r.team.name for r in oldest_first][:3] == ["Beacon", "Atlas", "Comet"]
+    assert [r.team.name for r in newest_first][:3] == ["Atlas", "Beacon", "Comet"]

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from dashboard.table import watch_lists
+from dashboard.watch import watch_lists
 from milestones.selectors import quarter_report
 from tests.dashboard.conftest import TODAY
 

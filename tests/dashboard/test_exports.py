@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from dashboard.table import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell
+from dashboard.exports import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell, team_csv
 from tests.dashboard.conftest import grow_org
 from tests.factories import QuarterFactory
 
@@ -138,6 +138,13 @@ def test_names_beyond_ascii_survive_the_round_trip(get, org):
     response = get(TEAMS_CSV)
     assert "Atlas — Zürich Ærø".encode() in response.content
     assert rows(response)[0]["Team"] == "Atlas — Zürich Ærø"
+
+
+def test_the_teams_csv_says_review_overdue_only_when_it_knows(reviewed_rows):
+    header, *lines = team_csv(reviewed_rows)
+    overdue = header.index("Review overdue")
+    by_team = {line[0]: line[overdue] for line in lines}
+    assert (by_team["Atlas"], by_team["Beacon"], by_team["Dune"]) == (False, True, None)
 
 
 @pytest.mark.parametrize(
