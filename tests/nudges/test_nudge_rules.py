@@ -91,6 +91,4 @@ def test_the_kinds_recorded_list_every_part_of_the_e_mail():
         rules.STALE_MILESTONES,
         rules.DIGEST,
     ]
-    assert PlannedNudge(user, _team_nudge(overdue=False, stale=1)).kinds == [
-        rules.STALE_MILESTONES
-    ]
+    assert PlannedNudge(user, _team_nudge(overdue=False, stale=1)).kinds == [rules.STALE_MILESTONES]
