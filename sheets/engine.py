@@ -54,7 +54,7 @@ from milestones.models import SANE_MARGIN, Milestone, Quarter
 from milestones.quarters import current_quarter
 from sheets import a1, merge, parse
 from sheets.client import SheetUnavailable, open_spreadsheet
-from sheets.lock import Lease, LockHeld, LockLost, claim
+from sheets.lock import Lease, LockHeld, LockLost, claim_lock
 from sheets.models import SyncConflict, SyncRun, SyncState
 from teams.models import Membership, Team, User
 
@@ -323,7 +323,7 @@ def sync_sheet(
     if dry_run:
         return sync.dry_run()
     try:
-        lease = claim()
+        lease = claim_lock()
     except LockHeld as exc:
         if run is not None:
             _finish_failed(run, str(exc))

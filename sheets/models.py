@@ -9,13 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-FIELD_CHOICES = [
-    ("title", "Milestone"),
-    ("owner", "Owner"),
-    ("target_date", "Target date"),
-    ("status", "Status"),
-    ("notes", "Notes"),
-]
+from sheets.parse import FIELDS, HEADERS
+
+# The fields a conflict can be on: those the sheet carries, labelled by their column's header.
+FIELD_CHOICES = [(name, HEADERS[name]) for name in FIELDS]
 
 
 class SyncRun(models.Model):
