@@ -19,7 +19,7 @@ class SyncRun(models.Model):
     """One run of the sync, from the moment it was asked for to its end.
 
     A run still RUNNING while no sync holds the lock was interrupted (its process died): the
-    next run marks it failed and takes over its journal (see `sheets.engine`).
+    next run marks it failed and takes over its journal (see `sheets.journal`).
     """
 
     class Trigger(models.TextChoices):
@@ -72,7 +72,7 @@ class SyncRun(models.Model):
     error = models.TextField(blank=True, help_text="Why the run failed.")
     # Written before the sheet write: what that write is about to overwrite in the sheet
     # (conflicting cells) and the rows it gives IDs to, so that a run interrupted between the
-    # sheet write and its database commit loses nothing (see the engine's module docstring).
+    # sheet write and its database commit loses nothing (see `sheets.journal`).
     journal = models.JSONField(default=dict, blank=True)
 
     class Meta:

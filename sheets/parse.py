@@ -1,6 +1,6 @@
 """Reading a team's tab: the header, the cells people type, and how the app writes them back.
 
-Pure functions, no I/O and no database: the engine hands in the tab's values (as the Sheets
+Pure functions, no I/O and no database: the sync hands in the tab's values (as the Sheets
 API returns them, formatted, trailing blanks trimmed) and the team's members, and gets back
 typed values or a reason per cell (SPEC section 4).
 

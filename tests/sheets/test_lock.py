@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from sheets import lock
-from sheets.engine import Sync, sync_sheet
+from sheets import lock, read
 from sheets.models import SyncLock, SyncRun
+from sheets.run import sync_sheet
 from tests.sheets.conftest import TODAY
 
 
@@ -71,14 +71,14 @@ def test_of_two_syncs_started_together_one_runs_and_the_other_says_the_lock_is_h
 ):
     reading = threading.Event()
     go_on = threading.Event()
-    read = Sync._read
+    read_tabs = read.read_tabs
 
-    def slow_read(self, spreadsheet):
+    def slow_read(spreadsheet):
         reading.set()
         assert go_on.wait(10)
-        return read(self, spreadsheet)
+        return read_tabs(spreadsheet)
 
-    monkeypatch.setattr(Sync, "_read", slow_read)
+    monkeypatch.setattr("sheets.run.read_tabs", slow_read)
     outcome = {}
 
     def first():
