@@ -1,4 +1,4 @@
-"""The sync's commit stage: a plan's database writes, in one transaction.
+"""The sync's commit stage: a plan's database writes, in one transaction, after the sheet's.
 
 Milestones created (with their history records, source "sync") and updated (what follows a
 status change is `Milestone.follow_status`), the tab titles found, each synced milestone's
@@ -6,15 +6,23 @@ status change is `Milestone.follow_status`), the tab titles found, each synced m
 over cleared, and the run's outcome. Writes are batched: one INSERT per model and one
 executemany UPDATE, whatever the number of rows.
 
-Edits made in the app while a run plans are not overwritten: the commit re-reads the versions
-of the milestones it touches under the transaction's lock and leaves any that moved to the next
-run.
+The sheet is written first, outside any transaction (no network call holds database locks),
+and the transaction commits only once the sheet write succeeded: a failed write leaves the
+database as it was. So the sheet can carry the IDs of the milestones a run adopts before they
+are saved, `give_new_ids` reserves them the way a sequence hands them out. A process that dies
+between the two writes is the journal's business (`sheets.journal`).
+
+Edits made in the app while a run plans are not overwritten. Before the sheet write,
+`leave_for_next_run` takes out the milestones saved since the plan was made: neither their rows
+nor their values are written. One saved during the sheet write (`moved_milestones`, re-read
+under the transaction's lock) keeps its edit: `keep_app_edits` takes nothing from the sheet into
+it and records as its base what the sheet now holds, so the next run pushes the edit.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -33,17 +41,13 @@ from sheets.report import SyncMessage, SyncResult, planned_counts, result_of
 from teams.models import Team
 
 
-def commit_plan(
-    plan: SyncPlan,
-    *,
-    run: SyncRun,
-    today: datetime.date,
-    write_sheet: Callable[[SyncPlan], None],
-    requests: Callable[[], int],
-) -> SyncResult:
-    """Carry out `plan` in the database and record the run's outcome, in one transaction."""
+def commit_plan(plan: SyncPlan, *, run: SyncRun, today: datetime.date, requests: int) -> SyncResult:
+    """Carry out `plan` in the database and record the run's outcome (`requests`: what the
+    run cost in Sheets API requests), in one transaction. Call it once the sheet is written."""
     with transaction.atomic():
-        plan = leave_for_next_run(plan, moved_milestones(plan, lock=True))
+        moved = moved_milestones(plan, lock=True)
+        deleted = {pk for pk, version in moved.items() if version is None}
+        plan = keep_app_edits(leave_for_next_run(plan, deleted), set(moved) - deleted)
         now = timezone.now()
         with history_source(Source.SYNC):
             _save_tab_titles(plan)
@@ -53,9 +57,7 @@ def commit_plan(
             _save_conflicts(plan, run, now)
         counts = replace(planned_counts(plan), created_in_app=created, updated_in_app=updated)
         clear_journals(plan.consumed_journals)
-        # The sheet last: when Google fails, everything above rolls back.
-        write_sheet(plan)
-        result = result_of(plan, counts, dry_run=False, requests=requests())
+        result = result_of(plan, counts, dry_run=False, requests=requests)
         outcome = {
             **asdict(counts),
             "status": result.status,
@@ -78,20 +80,20 @@ def commit_plan(
 # --- Edits made in the app meanwhile --------------------------------------------------------
 
 
-def moved_milestones(plan: SyncPlan, *, lock: bool = False) -> set[int]:
-    """The milestones the plan touches that were saved in the app since it was made; `lock`
-    their rows until the transaction ends."""
+def moved_milestones(plan: SyncPlan, *, lock: bool = False) -> dict[int, int | None]:
+    """The milestones the plan touches that were saved (or deleted) in the app since it was
+    made: pk -> version now, None when deleted. `lock` their rows until the transaction ends."""
     planned = plan.touched()
     if not planned:
-        return set()
+        return {}
     rows = Milestone.objects.filter(pk__in=list(planned))
     if lock:
         rows = rows.select_for_update()
     current = dict(rows.values_list("pk", "version"))
-    return {pk for pk, version in planned.items() if current.get(pk) != version}
+    return {pk: current.get(pk) for pk, version in planned.items() if current.get(pk) != version}
 
 
-def leave_for_next_run(plan: SyncPlan, moved: set[int]) -> SyncPlan:
+def leave_for_next_run(plan: SyncPlan, moved: Collection[int]) -> SyncPlan:
     """The plan without the `moved` milestones: their rows are neither written nor merged, so
     the edit is never overwritten, and the rows appended below them move up."""
     if not moved:
@@ -131,6 +133,91 @@ def leave_for_next_run(plan: SyncPlan, moved: set[int]) -> SyncPlan:
     )
 
 
+def keep_app_edits(plan: SyncPlan, moved: Collection[int]) -> SyncPlan:
+    """The plan once the sheet is written, for `moved` milestones saved in the app during that
+    write: the app keeps its edit. Nothing is taken from the sheet into them (an open conflict
+    a sheet value would have answered stays open); their base keeps, for the fields the sheet
+    changed, the last sync's value, so the next run takes those values or meets a conflict,
+    and records the values the sheet now holds for the others, so the edit is pushed."""
+    if not moved:
+        return plan
+    messages = list(plan.messages)
+    not_taken: set[tuple[int, str]] = set()
+    tabs = []
+    for tab in plan.tabs:
+        links = []
+        for link in tab.links:
+            pulled = link.merge.pull
+            if link.milestone.pk not in moved or not pulled:
+                links.append(link)
+                continue
+            not_taken.update((link.milestone.pk, name) for name in pulled)
+            base = {name: value for name, value in link.merge.base.items() if name not in pulled}
+            links.append(replace(link, merge=replace(link.merge, pull={}, base=base)))
+            messages.append(
+                SyncMessage(
+                    "info",
+                    f"{link.milestone.title!r} was saved in the app during the sync: what the "
+                    "sheet changed in it is left for the next run.",
+                    team=tab.team.name,
+                    tab=tab.title,
+                    row=link.row.number,
+                )
+            )
+        tabs.append(replace(tab, links=tuple(links)))
+    return replace(
+        plan,
+        tabs=tuple(tabs),
+        superseded=tuple(c for c in plan.superseded if (c.milestone_id, c.field) not in not_taken),
+        messages=tuple(messages),
+    )
+
+
+# --- IDs for the sheet ------------------------------------------------------------------------
+
+
+def give_new_ids(plan: SyncPlan) -> None:
+    """Set the pk of each milestone the plan creates, so the sheet write can carry its ID
+    before the commit saves it. Reserved outside any transaction, as a sequence hands them out:
+    nothing else will take them, even if the run fails and never uses them."""
+    new = [row.milestone for tab in plan.tabs for row in tab.new_rows]
+    if not new:
+        return
+    for milestone, pk in zip(new, _reserve_ids(Milestone, len(new)), strict=True):
+        milestone.pk = pk
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """`count` primary keys of `model` that no INSERT will be given, committed at once.
+
+    PostgreSQL: the values of the table's identity sequence (never rolled back). SQLite: the
+    AUTOINCREMENT counter in ``sqlite_sequence``, which new rows are numbered after, moved past
+    them in a transaction of its own."""
+    connection = transaction.get_connection()
+    table, column = model._meta.db_table, model._meta.pk.column
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            counter = cursor.fetchone()
+            cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+            last = max(counter[0] if counter else 0, cursor.fetchone()[0] or 0)
+            if counter:
+                sql = "UPDATE sqlite_sequence SET seq = %s WHERE name = %s"
+            else:
+                sql = "INSERT INTO sqlite_sequence (seq, name) VALUES (%s, %s)"
+            cursor.execute(sql, [last + count, table])
+        return list(range(last + 1, last + count + 1))
+    raise NotImplementedError(f"Reserving IDs on {connection.vendor} is not implemented.")
+
+
 # --- The writes -------------------------------------------------------------------------------
 
 
@@ -153,7 +240,7 @@ def _create_milestones(plan: SyncPlan) -> int:
     for tab, row in new:
         last[tab.team.pk] = last.get(tab.team.pk, -1) + 1
         row.milestone.position = last[tab.team.pk]
-    # The objects themselves get their pks: the plan's rows hold them.
+    # With the pks `give_new_ids` reserved: the IDs the sheet already carries.
     objects = [row.milestone for _, row in new]
     created = bulk_create_with_history(
         objects, Milestone, custom_historical_attrs={"source": Source.SYNC}

@@ -40,11 +40,11 @@ from sheets.client import (
     count_requests,
     open_spreadsheet,
 )
-from sheets.commit import commit_plan
+from sheets.commit import commit_plan, give_new_ids, leave_for_next_run, moved_milestones
 from sheets.journal import Takeover, journal_of, save_journal, take_over_interrupted
 from sheets.lock import Lease, LockHeld, LockLost, claim_lock
 from sheets.models import SyncRun
-from sheets.plan import SyncPlan, SyncRefused, build_plan
+from sheets.plan import SyncRefused, build_plan
 from sheets.read import read_tabs
 from sheets.report import Progress, SyncResult, planned_counts, result_of
 from sheets.write import send_writes, sheet_writes
@@ -137,16 +137,15 @@ def _run(
             progress=progress,
         )
         lease.renew()
+        plan = leave_for_next_run(plan, moved_milestones(plan))
+        give_new_ids(plan)
         # Committed before the sheet write, which may overwrite what it names.
         save_journal(run, journal_of(plan))
         progress("Writing to the app and the sheet", 0, 0)
-
-        def write_sheet(committed: SyncPlan) -> None:
-            send_writes(spreadsheet, sheet_writes(committed))
-
-        return commit_plan(
-            plan, run=run, today=today, write_sheet=write_sheet, requests=lambda: requests.total
-        )
+        # The sheet first, outside any transaction; the database only once the sheet took it,
+        # so a write Google refuses leaves the database as it was.
+        send_writes(spreadsheet, sheet_writes(plan))
+        return commit_plan(plan, run=run, today=today, requests=requests.total)
     except (SheetUnavailable, SyncRefused, LockLost) as exc:
         logger.warning("Sheet sync run %s failed: %s", run.pk, exc)
         _finish_failed(run, str(exc), requests=requests.total)

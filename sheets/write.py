@@ -27,8 +27,8 @@ class SheetWrites:
 
 
 def sheet_writes(plan: SyncPlan) -> SheetWrites:
-    """The structural requests (new tabs, more rows or columns) and the cells to write. Every
-    milestone the plan writes an ID for must have its pk by then."""
+    """The structural requests (new tabs, more rows or columns) and the cells to write. The
+    milestones the plan creates must have their IDs (`commit.give_new_ids`)."""
     structure: list[dict[str, Any]] = []
     cells: dict[str, dict[tuple[int, int], Any]] = {}
     for tab in plan.tabs:
