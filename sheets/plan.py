@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from milestones.models import SANE_MARGIN, Milestone, Quarter
+from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from sheets import a1, merge, parse
 from sheets.fields import app_values, describe_value, to_json, values_from_json
@@ -310,7 +310,10 @@ def _plan_tab(
                 f"{team.name}: add an ID column in {a1.column_letters(layout.id_column)}"
             )
         next_row = parsed.height + 1
-        rows = [_check_row(row, layout, app) for row in parsed.rows]
+        rows = [
+            parse.check_row(row, layout, milestone=app.milestones.get(row.id), quarter=app.quarter)
+            for row in parsed.rows
+        ]
 
     in_quarter = app.in_quarter.get(team.pk, [])
     matched = match_rows(
@@ -370,35 +373,6 @@ def _plan_tab(
     )
     _describe(tab_plan, app, notes)
     return tab_plan
-
-
-def _check_row(row: parse.SheetRow, layout: parse.Layout, app: AppSide) -> parse.SheetRow:
-    """Rules of Milestone.clean that a readable cell can still break, checked here so that
-    the cell is reported and the rest of the row syncs."""
-    milestone = app.milestones.get(row.id) if row.id else None
-    quarter = milestone.quarter if milestone else app.quarter
-
-    def bad(name: str, reason: str) -> None:
-        row.values.pop(name, None)
-        row.errors.append(
-            parse.BadCell(layout.columns[name], name, row.texts.get(name, ""), reason)
-        )
-
-    if "title" in row.values:
-        title = row.values["title"]
-        max_length = Milestone._meta.get_field("title").max_length
-        if not title:
-            bad("title", "The title is empty: a milestone needs one.")
-        elif len(title) > max_length:
-            bad("title", f"The title is longer than {max_length} characters.")
-    if "target_date" in row.values:
-        target = row.values["target_date"]
-        low, high = quarter.start - SANE_MARGIN, quarter.end + SANE_MARGIN
-        if target is None:
-            bad("target_date", "The target date is empty: a milestone needs one.")
-        elif not low <= target <= high:
-            bad("target_date", f"{target:%b %-d, %Y} is too far from {quarter}.")
-    return row
 
 
 def _link(
