@@ -21,12 +21,12 @@ from django.db.models import Q
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from sheets import a1, merge, parse
-from sheets.fields import app_values, describe_value, to_json, values_from_json
+from sheets.fields import app_values, to_json, values_from_json
 from sheets.journal import JournalConflict, Takeover
 from sheets.match import has_sync_state, match_rows, match_tabs
 from sheets.models import SyncConflict, SyncState
 from sheets.read import TabData
-from sheets.report import Progress, SyncMessage
+from sheets.report import Progress, SyncMessage, describe_tab
 from teams.models import Membership, Team, User
 
 
@@ -371,7 +371,8 @@ def _plan_tab(
         next_row=next_row,
         errors=errors,
     )
-    _describe(tab_plan, app, notes)
+    _conflicts(tab_plan, app, notes)
+    notes.changes.extend(describe_tab(tab_plan, app.names))
     return tab_plan
 
 
@@ -411,26 +412,14 @@ def _new_milestone(
     return milestone
 
 
-def _describe(tab: TabPlan, app: AppSide, notes: _Notes) -> None:
-    """The tab's conflicts, the open conflicts it supersedes, and its changes in words."""
-    team, layout, names = tab.team, tab.layout, app.names
+def _conflicts(tab: TabPlan, app: AppSide, notes: _Notes) -> None:
+    """The tab's conflicts, and the open conflicts it answers: a later edit in the sheet (a
+    pull) or a new conflict on the same field supersedes the open one."""
     for link in tab.links:
-        m, result, where = link.milestone, link.merge, f"{team.name} row {link.row.number}"
-        conflicting = {c.field for c in result.conflicts}
-        for name, value in result.pull.items():
-            notes.changes.append(
-                f"{where}: {m.title!r} {parse.HEADERS[name]} from the sheet: "
-                f"{describe_value(name, value, names)}"
-            )
-            # A later edit in the sheet answers the question the conflict asked.
+        m, result = link.milestone, link.merge
+        for name in result.pull:
             if (m.pk, name) in app.open_conflicts:
                 notes.superseded.append(app.open_conflicts[(m.pk, name)])
-        for name, value in result.push.items():
-            if name not in conflicting:
-                notes.changes.append(
-                    f"{where}: {m.title!r} {parse.HEADERS[name]} to the sheet: "
-                    f"{describe_value(name, value, names)}"
-                )
         for conflict in result.conflicts:
             notes.conflicts.append(
                 PlannedConflict(
@@ -443,28 +432,11 @@ def _describe(tab: TabPlan, app: AppSide, notes: _Notes) -> None:
                     has_base=conflict.base is not merge.MISSING,
                     tab=tab.title,
                     row=link.row.number,
-                    column=a1.column_letters(layout.columns[conflict.field]),
+                    column=a1.column_letters(tab.layout.columns[conflict.field]),
                 )
-            )
-            notes.changes.append(
-                f"{where}: {m.title!r} {parse.HEADERS[conflict.field]} conflict: the sheet "
-                f"says {describe_value(conflict.field, conflict.sheet, names)}, the app "
-                f"{describe_value(conflict.field, conflict.app, names)}; the app's value stays"
             )
             if (m.pk, conflict.field) in app.open_conflicts:
                 notes.superseded.append(app.open_conflicts[(m.pk, conflict.field)])
-        if link.write_id and not result.pull and not result.push:
-            notes.changes.append(f"{where}: {m.title!r} linked to ID {m.pk}")
-    for new in tab.new_rows:
-        notes.changes.append(
-            f"{team.name} row {new.row.number}: new milestone {new.milestone.title!r}"
-        )
-    for append in tab.appends:
-        verb = "restored" if append.restored else "added"
-        notes.changes.append(
-            f"{team.name} row {append.row_number}: {append.milestone.title!r} "
-            f"(ID {append.milestone.pk}) {verb} to the sheet"
-        )
 
 
 def _recover_conflicts(

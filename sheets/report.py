@@ -1,17 +1,20 @@
-"""What a sync run reports: its messages, counts per team and in all, and its result.
+"""What a sync run reports: its messages, its changes in words, counts per team and in all.
 
-Every stage adds `SyncMessage`s to the plan; `result_of` turns a plan and what was done into the
-`SyncResult` that `run.sync_sheet` returns and the run's record keeps.
+Every stage adds `SyncMessage`s to the plan, and `describe_tab` its changes for people (what a
+dry run prints); `result_of` turns a plan and what was done into the `SyncResult` that
+`run.sync_sheet` returns and the run's record keeps.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sheets.fields import describe_value
 from sheets.models import SyncRun
+from sheets.parse import HEADERS
 
 if TYPE_CHECKING:
     from sheets.plan import SyncPlan, TabPlan
@@ -120,3 +123,40 @@ def result_of(plan: SyncPlan, counts: SyncCounts, *, dry_run: bool, requests: in
         changes=list(plan.changes),
         requests=requests,
     )
+
+
+def describe_tab(tab: TabPlan, names: Mapping[int, str]) -> list[str]:
+    """What the tab's plan changes, in words, row by row; `names`: user pk -> name."""
+    changes = []
+    team = tab.team
+    for link in tab.links:
+        m, result, where = link.milestone, link.merge, f"{team.name} row {link.row.number}"
+        conflicting = {c.field for c in result.conflicts}
+        for name, value in result.pull.items():
+            changes.append(
+                f"{where}: {m.title!r} {HEADERS[name]} from the sheet: "
+                f"{describe_value(name, value, names)}"
+            )
+        for name, value in result.push.items():
+            if name not in conflicting:
+                changes.append(
+                    f"{where}: {m.title!r} {HEADERS[name]} to the sheet: "
+                    f"{describe_value(name, value, names)}"
+                )
+        for conflict in result.conflicts:
+            changes.append(
+                f"{where}: {m.title!r} {HEADERS[conflict.field]} conflict: the sheet "
+                f"says {describe_value(conflict.field, conflict.sheet, names)}, the app "
+                f"{describe_value(conflict.field, conflict.app, names)}; the app's value stays"
+            )
+        if link.write_id and not result.pull and not result.push:
+            changes.append(f"{where}: {m.title!r} linked to ID {m.pk}")
+    for new in tab.new_rows:
+        changes.append(f"{team.name} row {new.row.number}: new milestone {new.milestone.title!r}")
+    for append in tab.appends:
+        verb = "restored" if append.restored else "added"
+        changes.append(
+            f"{team.name} row {append.row_number}: {append.milestone.title!r} "
+            f"(ID {append.milestone.pk}) {verb} to the sheet"
+        )
+    return changes
