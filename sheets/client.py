@@ -6,6 +6,7 @@ The sync calls ``open_spreadsheet()``, then the three calls it makes on what tha
 ``count_requests`` counts what they cost. The request bodies and the grid they answer are the
 Sheets API's JSON resources, built and read by ``sheets.write`` and ``sheets.read``; gspread and
 HTTP stay in here.
+
 Whatever goes wrong on the way (no credentials, a spreadsheet not found or not shared, Google
 still failing after the retries) comes out as ``SheetUnavailable`` with a ``reason`` and a
 message fit for the sync run's log.

@@ -1,12 +1,12 @@
 """The sync's plan stage: from what was read to the `SyncPlan`, without writing anything.
 
 `build_plan` reads what the app has (the quarter, the teams' members, milestones and open
-conflicts) once for every tab, then for each team: parses its tab (`parse`), links rows to
-milestones (`match`), merges each link three ways (`merge`), and turns the rest into new
-milestones (rows the app does not have) and appended rows (milestones the tab lacks). The plan
-says what changes in the app, what is written to the sheet, the conflicts to record and the
-run's messages; `commit` and `write` carry it out, `report` counts it.
-"""
+conflicts) once for every tab, then for each team: parses its tab and checks the rows with the
+milestone model's validation (`parse`), links rows to milestones (`match`), merges each link
+three ways (`merge`), and turns the rest into new milestones (rows the app does not have) and
+appended rows (milestones the tab lacks). The plan says what changes in the app, what is
+written to the sheet, the conflicts to record and the run's messages and changes in words
+(`report`); `commit` and `write` carry it out."""
 
 from __future__ import annotations
 

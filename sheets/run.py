@@ -1,26 +1,32 @@
 """The two-way sync of the leadership sheet (SPEC section 4): `sync_sheet`, a chain of stages.
 
-Each stage is a module of plain functions; what flows between them is plain data:
+Each stage is a module of plain functions; what flows between them is plain data, so a value
+can be followed from the read to the write:
 
-=========  ========================================  =========================================
-stage      does                                       hands on
-=========  ========================================  =========================================
-lock       one run at a time (`lock.claim_lock`)      a `Lease`, renewed between stages
-journal    takes over runs that failed or died        `Takeover`: rows to adopt again,
-           (`journal.take_over_interrupted`)          conflicts to record, journals to clear
-read       opens the spreadsheet (the metadata read)  `TabData` per tab title
-           and reads every tab in one request
-parse      cells -> typed values per row, layouts     `ParsedTab` per team (`parse.parse_tab`)
-match      tabs -> teams, rows -> milestones          `TabMatch`, `RowMatch` per tab
-merge      three ways per field (`merge`)             `MilestoneMerge` per linked row
-plan       the above, per tab (`plan.build_plan`)     `SyncPlan`: app changes, sheet cells,
-                                                      conflicts, messages, changes in words
-commit     the plan's database writes and the run's   `SyncResult` (counts, teams, messages)
-           outcome, in one transaction
-write      the plan's Sheets requests (`write`)       `SheetWrites`: at most two requests
-=========  ========================================  =========================================
+1. lock (`lock.claim_lock`): one run at a time -> a `Lease`, renewed between the stages.
+2. journal (`journal.take_over_interrupted`): runs that failed or died -> a `Takeover` (rows
+   to adopt again, conflicts to record, journals to clear).
+3. read (`client.open_spreadsheet`, `read.read_tabs`): the metadata read, then every tab in
+   one request -> `TabData` by tab title.
+4. plan (`plan.build_plan`), which for each team chains
+   match (`match.match_tabs`): tabs -> teams, a `TabMatch`;
+   parse (`parse.parse_tab`, `parse.check_row`): cells -> typed values the model accepts,
+   a `ParsedTab` of `SheetRow`s;
+   match (`match.match_rows`): rows -> milestones by ID, else by title, a `RowMatch`;
+   merge (`merge.merge_milestone`): three ways per field, a `MilestoneMerge` per linked row;
+   -> a `SyncPlan`: milestones to create and update, rows to write, conflicts, messages.
+5. commit, before the write (`commit.leave_for_next_run`, `commit.give_new_ids`): milestones
+   saved in the app meanwhile are left out; new milestones get their IDs -> the `SyncPlan`.
+6. journal (`journal.journal_of`, `journal.save_journal`): what the write is about to lose,
+   committed on the run's row.
+7. write (`write.sheet_writes`, `write.send_writes`): the plan's cells -> `SheetWrites`, at
+   most two requests, sent outside any transaction.
+8. commit (`commit.commit_plan`): the plan's database writes and the run's outcome, in one
+   transaction -> the `SyncResult` (`report`).
 
-A dry run stops once the plan is made: no lock, no record, nothing written on either side.
+The sheet is written before the database commits, not after: a write Google refuses then
+changes nothing in the database, and a crash between the two is what the journal is for.
+A dry run stops after step 4: no lock, no record, nothing written on either side.
 """
 
 from __future__ import annotations
