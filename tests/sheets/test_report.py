@@ -4,7 +4,7 @@ import datetime
 
 from milestones.models import Milestone, Quarter
 from sheets import parse
-from sheets.merge import Conflict, MilestoneMerge
+from sheets.merge import FieldConflict, MilestoneMerge
 from sheets.models import SyncRun
 from sheets.plan import AppendedRow, LinkedRow, PlannedConflict, SyncPlan, TabPlan
 from sheets.report import SyncMessage, describe_tab, planned_counts, result_of
@@ -19,7 +19,7 @@ def tab_with_a_conflict_and_an_append():
     merged = MilestoneMerge(
         pull={"status": "at_risk"},
         push={"target_date": DEC_18},
-        conflicts=[Conflict("target_date", DEC_18, DEC_1, DEC_1)],
+        conflicts=[FieldConflict("target_date", DEC_18, DEC_1, DEC_1)],
     )
     link = LinkedRow(ship, parse.SheetRow(number=2, id=5), merged, state=None, write_id=False)
     cut = Milestone(pk=6, team=PLATFORM, title="Cut", target_date=DEC_1, status="planned")
