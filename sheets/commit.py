@@ -8,9 +8,9 @@ executemany UPDATE, whatever the number of rows.
 
 The sheet is written first, outside any transaction (no network call holds database locks),
 and the transaction commits only once the sheet write succeeded: a failed write leaves the
-database as it was. So the sheet can carry the IDs of the milestones a run adopts before they
-are saved, `give_new_ids` reserves them the way a sequence hands them out. A process that dies
-between the two writes is the journal's business (`sheets.journal`).
+database as it was. For the sheet to carry the IDs of the milestones a run adopts before they
+are saved, `give_new_ids` reserves them first, the way a sequence hands them out. A process
+that dies between the two writes is the journal's business (`sheets.journal`).
 
 Edits made in the app while a run plans are not overwritten. Before the sheet write,
 `leave_for_next_run` takes out the milestones saved since the plan was made: neither their rows

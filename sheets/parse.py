@@ -26,7 +26,8 @@ from milestones.models import Milestone
 if TYPE_CHECKING:
     from milestones.models import Quarter
 
-# The fields a tab carries, in the order a new tab lists them.
+# The fields a tab carries, in the order a new tab lists them: fields an edit may change
+# (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
 FIELDS = ("title", "owner", "target_date", "status", "notes")
 ID = "id"
 
@@ -402,7 +403,9 @@ def parse_tab(
     return ParsedTab(title=title, layout=layout, rows=rows, height=len(values))
 
 
-def check_row(row: SheetRow, layout: Layout, *, milestone: Milestone | None, quarter: Quarter):
+def check_row(
+    row: SheetRow, layout: Layout, *, milestone: Milestone | None, quarter: Quarter
+) -> SheetRow:
     """`row`, with each value the milestone model's own validation refuses (an empty title, a
     date too far from the quarter ...) taken out of its values and reported as a bad cell in
     the model's words, so that the cell is reported and the rest of the row syncs.

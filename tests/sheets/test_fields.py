@@ -23,6 +23,10 @@ def milestone(**fields):
     return Milestone(pk=3, **{**values, **fields})
 
 
+def test_the_sheet_carries_only_fields_an_edit_may_change():
+    assert set(parse.FIELDS) <= set(Milestone.EDITABLE_FIELDS)
+
+
 def test_the_apps_side_has_every_sheet_field_with_text_as_the_sheet_reads_it():
     values = app_values(milestone(title="  Ship webhooks \r\n", notes=None))
 
