@@ -1,6 +1,7 @@
 """The sync's match stage: which tab is each team's, which row is each milestone's.
 
-Pure functions over what was read and what the app has; no I/O. A tab is a team's by its stored
+Functions over what was read and what the app has, that make no query when the milestones
+come with their `sync_state` (as the plan loads them). A tab is a team's by its stored
 tab title, else by the team's name (stored then, so the match is made once). A row is a
 milestone's by the ID in its ID column, else, on a first sync or for a row pasted without its
 ID, by its title among the team's milestones of the quarter that have no row yet (adoption).
