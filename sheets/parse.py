@@ -1,8 +1,9 @@
 """Reading a team's tab: the header, the cells people type, and how the app writes them back.
 
-Pure functions, no I/O and no database: the engine hands in the tab's values (as the Sheets
+Pure functions, no I/O and no database: the sync hands in the tab's values (as the Sheets
 API returns them, formatted, trailing blanks trimmed) and the team's members, and gets back
-typed values or a reason per cell (SPEC section 4).
+typed values or a reason per cell (SPEC section 4). `check_row` then puts the values that read
+through the milestone model's own validation, so a cell the app would refuse is reported too.
 
 The sheet is a US-locale sheet: ``3/4/2026`` is March 4th. What the app writes back is what
 Sheets itself shows for a date typed in that locale (``3/4/2026``), so a cell the app wrote
@@ -15,12 +16,18 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
 
 from milestones.models import Milestone
 
-# The fields a tab carries, in the order a new tab lists them.
+if TYPE_CHECKING:
+    from milestones.models import Quarter
+
+# The fields a tab carries, in the order a new tab lists them: fields an edit may change
+# (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
 FIELDS = ("title", "owner", "target_date", "status", "notes")
 ID = "id"
 
@@ -394,6 +401,75 @@ def parse_tab(
                 row.errors.append(BadCell(index, name, text, str(exc)))
         rows.append(row)
     return ParsedTab(title=title, layout=layout, rows=rows, height=len(values))
+
+
+def check_row(
+    row: SheetRow, layout: Layout, *, milestone: Milestone | None, quarter: Quarter
+) -> SheetRow:
+    """`row`, with each value the milestone model's own validation refuses (an empty title, a
+    date too far from the quarter ...) taken out of its values and reported as a bad cell in
+    the model's words, so that the cell is reported and the rest of the row syncs.
+
+    The values are checked as they would stand on `milestone` (the one the row's ID names,
+    with its quarter) or on a new milestone of `quarter`. The owner is not checked here:
+    `resolve_owner` found it among the team's members and the owners of its milestones, and a
+    former member the app itself wrote into the sheet must read back. Needs no query when
+    `milestone.quarter` is loaded.
+    """
+    checked = [name for name in FIELDS if name in row.values and name != "owner"]
+    if not checked:
+        return row
+    errors = _validation_errors(_as_milestone(row.values, milestone, quarter), checked)
+    if not errors:
+        return row
+    bad = [
+        BadCell(layout.columns[name], name, row.texts.get(name, ""), " ".join(errors[name]))
+        for name in checked
+        if name in errors
+    ]
+    values = {name: value for name, value in row.values.items() if name not in errors}
+    return replace(row, values=values, errors=[*row.errors, *bad])
+
+
+def _as_milestone(
+    values: Mapping[str, Any], milestone: Milestone | None, quarter: Quarter
+) -> Milestone:
+    """An unsaved milestone with the row's values over `milestone`'s (or a new one's)."""
+    if milestone is None:
+        target = values.get("target_date")
+        # As the sync adopts a row: its date is the promise as well as the forecast.
+        return Milestone(
+            quarter=quarter,
+            title=values.get("title", ""),
+            committed_date=target,
+            target_date=target,
+            status=values.get("status", Milestone.Status.PLANNED),
+            notes=values.get("notes", ""),
+        )
+    return Milestone(
+        quarter=milestone.quarter,
+        title=values.get("title", milestone.title),
+        committed_date=milestone.committed_date,
+        target_date=values.get("target_date", milestone.target_date),
+        status=values.get("status", milestone.status),
+        delivered_date=milestone.delivered_date,
+        notes=values.get("notes", milestone.notes),
+    )
+
+
+def _validation_errors(candidate: Milestone, names: Sequence[str]) -> dict[str, list[str]]:
+    """The model's messages on `names`: its field validation, then its `clean()`. What they
+    say of other fields (a delivered date the status change will set) is not the row's."""
+    errors: dict[str, list[str]] = {}
+    exclude = [f.name for f in candidate._meta.concrete_fields if f.name not in names]
+    for validate in (lambda: candidate.clean_fields(exclude=exclude), candidate.clean):
+        try:
+            validate()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name in names:
+                    errors.setdefault(name, []).extend(messages)
+    return errors
 
 
 # --- Writing back ---------------------------------------------------------------------------

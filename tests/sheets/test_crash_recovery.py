@@ -1,5 +1,5 @@
 """A run that dies between its sheet write and its database commit: the next run converges,
-with no duplicates and nothing lost (the engine's module docstring says how)."""
+with no duplicates and nothing lost (sheets/journal.py says how)."""
 
 import datetime
 
@@ -19,7 +19,7 @@ SAMPLE_BAD_CELLS = 3
 
 
 class Crash(BaseException):
-    """The process dies: no handler of the engine's runs."""
+    """The process dies: no handler of the sync runs."""
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from milestones.models import Milestone
 from milestones.services import update_milestone
 from sheets import parse
 from sheets.client import open_spreadsheet
-from sheets.engine import app_values, from_json, sync_sheet
+from sheets.fields import app_values, from_json
 from sheets.models import SyncConflict
+from sheets.run import sync_sheet
 from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY
 
