@@ -13,7 +13,7 @@ from sheets.run import sync_sheet
 
 
 @task()
-def sync_now(run_id: int) -> str:
+def run_queued_sync(run_id: int) -> str:
     """Run the queued sync run `run_id`; returns its status."""
     run = SyncRun.objects.select_related("requested_by").get(pk=run_id)
     if run.status != SyncRun.Status.QUEUED:

@@ -28,7 +28,7 @@ from sheets.client import uses_emulator
 from sheets.conflicts import ConflictClosed, resolve_conflict
 from sheets.fields import app_values, display_value, to_json
 from sheets.models import SyncConflict, SyncRun
-from sheets.tasks import sync_now as sync_now_task
+from sheets.tasks import run_queued_sync
 from teams.http import MilepostRequest
 from teams.models import User
 
@@ -127,7 +127,7 @@ def sync_now(request: MilepostRequest):
             requested_by=request.user,
             progress_label="Waiting for a worker",
         )
-        sync_now_task.enqueue(run.pk)
+        run_queued_sync.enqueue(run.pk)
         run.refresh_from_db()
     if request.htmx:
         if run.is_finished:

@@ -76,7 +76,8 @@ def test_ids_reused_after_a_crash_by_another_teams_milestone_do_not_hijack_the_r
     crash_after_the_next_sheet_write()
     with pytest.raises(Crash):
         sync()
-    # On SQLite the rolled-back IDs are handed out again; here to another team's milestone.
+    # The IDs written before the crash were reserved, so the next milestone gets a fresh one;
+    # were one ever handed out again (to another team's milestone), the rows stay their own.
     intruder = MilestoneFactory(team=Team.objects.get(name="Search"), quarter=q4)
 
     result = sync()
