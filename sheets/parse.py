@@ -390,6 +390,10 @@ def parse_tab(
                     row.values[name] = parse_status(text)
                 else:
                     row.values[name] = parse_text(text)
+                    # The model's own rule for free text (a one-line title, notes that fit).
+                    if error := Milestone.text_error(name, row.values[name]):
+                        del row.values[name]
+                        raise CellError(error)
             except CellError as exc:
                 row.errors.append(BadCell(index, name, text, str(exc)))
         rows.append(row)

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -284,3 +285,5 @@ MILEPOST_SHEETS_BACKOFF_BASE = env_float("MILEPOST_SHEETS_BACKOFF_BASE", 1.0, mi
 MILEPOST_SHEETS_BACKOFF_MAX = env_float("MILEPOST_SHEETS_BACKOFF_MAX", 32.0, minimum=0)
 MILEPOST_SHEETS_RETRY_DEADLINE = env_float("MILEPOST_SHEETS_RETRY_DEADLINE", 120.0, minimum=0)
 MILEPOST_SHEETS_TIMEOUT = env_float("MILEPOST_SHEETS_TIMEOUT", 30.0, minimum=0.1)
+# How long a sync run's lock lasts if its process dies (a live run renews it between steps).
+MILEPOST_SYNC_LOCK_SECONDS = env_int("MILEPOST_SYNC_LOCK_SECONDS", 15 * 60, minimum=30)

@@ -81,3 +81,14 @@ def test_sqlite_is_configured_for_a_web_app(settings):
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
     assert options["timeout"] >= 5
+
+
+def test_the_sync_lock_lease_is_read_from_the_environment():
+    code = "from django.conf import settings; print(settings.MILEPOST_SYNC_LOCK_SECONDS)"
+    env = {**PRODUCTION, "MILEPOST_SYNC_LOCK_SECONDS": "120"}
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "120"
+    result = manage("check", env={**PRODUCTION, "MILEPOST_SYNC_LOCK_SECONDS": "5"})
+    assert result.returncode != 0
+    assert "MILEPOST_SYNC_LOCK_SECONDS=5 must be at least 30" in result.stderr
