@@ -5,10 +5,11 @@ from django.urls import include, path
 from config.health import healthz
 from teams import profile
 from teams import views as team_views
+from teams.signin import SignInView
 
 urlpatterns = [
     path("", team_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", profile.profile, name="profile"),
     path("teams/", include("teams.urls")),

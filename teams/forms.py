@@ -1,6 +1,8 @@
-"""The inputs of a person's own profile page."""
+"""The inputs of signing in and of a person's own profile page."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from teams.models import User
 
@@ -14,3 +16,20 @@ class NudgesForm(forms.ModelForm):
             "nudges_opt_out": "No reminders about your team's review or stale milestones, and "
             "no weekly digest."
         }
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, saying so when the throttle asks for a pause."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            refusal = getattr(self.request, "sign_in_refusal", None)
+            if refusal is not None:
+                raise ValidationError(refusal.message, code="throttled") from None
+            raise
+
+    @property
+    def refusal(self):
+        return getattr(self.request, "sign_in_refusal", None)

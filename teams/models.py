@@ -145,3 +145,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.team}"
+
+
+class SignInFailure(models.Model):
+    """A wrong password, or an unknown username, at sign-in: what `teams.throttle` counts.
+
+    Only failures are kept, and only for a day (`manage.py prune_sign_in_failures`); the
+    throttle's states are computed from them, so they expire by themselves.
+    """
+
+    username = models.CharField(max_length=150, help_text="As typed, lower-cased.")
+    address = models.CharField(max_length=45, help_text="The client's IP address.")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_username_at"),
+            models.Index(fields=["address", "at"], name="signin_failure_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

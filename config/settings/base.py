@@ -4,7 +4,6 @@ Development defaults are safe: DEBUG is off unless DJANGO_DEBUG says otherwise, 
 DEBUG a real DJANGO_SECRET_KEY is required.
 """
 
-import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
-    "axes",
     "template_partials",
     "simple_history",
     "django_tasks",
@@ -69,8 +67,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "milestones.history.HistorySourceMiddleware",
-    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,9 +120,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Throttles sign-in guessing before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind the sign-in throttle (teams/throttle.py).
+    "teams.backends.ThrottledModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -190,22 +185,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in throttling (django-axes): after this many failures for one username from one address,
-# that pair is locked out for the cool-off; leadership unlocks in the admin ("Access attempts").
-AXES_FAILURE_LIMIT = env_int("MILEPOST_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=env_int("MILEPOST_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Sign-in throttling (teams/throttle.py): wrong passwords slow an account down, never lock it.
+# After this many wrong passwords for one username in an hour, each try waits 1, 2, 4 ... s.
+MILEPOST_SIGNIN_FREE_FAILURES = env_int("MILEPOST_SIGNIN_FREE_FAILURES", 3, minimum=1)
+# The longest wait: the right password is never refused for longer (a minute at most).
+MILEPOST_SIGNIN_MAX_DELAY_SECONDS = env_int("MILEPOST_SIGNIN_MAX_DELAY_SECONDS", 60, minimum=1)
+if MILEPOST_SIGNIN_MAX_DELAY_SECONDS > 60:
+    raise ImproperlyConfigured(
+        "MILEPOST_SIGNIN_MAX_DELAY_SECONDS must be at most 60: a longer wait would lock people "
+        "out of their own account."
+    )
+# An address with wrong passwords for this many usernames is blocked for the minutes below
+# (counted from its latest failure).
+MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = env_int("MILEPOST_SIGNIN_ADDRESS_ACCOUNTS", 10, minimum=2)
+MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = env_int(
+    "MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES", 15, minimum=1
 )
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-if env_bool("DJANGO_BEHIND_PROXY", False):
-    # The client's address is the one the nearest proxy appended (clients can forge the rest).
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind a proxy, the client's address is the X-Forwarded-For entry the nearest of this many
+# proxies appended (clients can forge the rest); otherwise REMOTE_ADDR.
+MILEPOST_PROXY_COUNT = (
+    env_int("DJANGO_PROXY_COUNT", 1, minimum=1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+)
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a commitment to the browsers' preload list that only the operator of the
