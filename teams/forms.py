@@ -1,7 +1,7 @@
 """The inputs of signing in and of a person's own profile page."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from teams.models import User
@@ -33,3 +33,18 @@ class SignInForm(AuthenticationForm):
     @property
     def refusal(self):
         return getattr(self.request, "sign_in_refusal", None)
+
+
+class ResetPasswordForm(PasswordResetForm):
+    """Django's reset form, also for people who have no password yet.
+
+    The roster import and leadership's People page make people without a password; asking
+    for a reset link is how they set their first one. Inactive people (leavers) get nothing.
+    """
+
+    def get_users(self, email):
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )

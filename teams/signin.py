@@ -1,8 +1,9 @@
-"""The sign-in page: Django's LoginView with the throttled form."""
+"""Signing in and resetting a password: Django's views with Milepost's forms."""
 
-from django.contrib.auth.views import LoginView
+from django.conf import settings
+from django.contrib.auth.views import LoginView, PasswordResetView
 
-from teams.forms import SignInForm
+from teams.forms import ResetPasswordForm, SignInForm
 
 
 class SignInView(LoginView):
@@ -16,3 +17,14 @@ class SignInView(LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.refusal.retry_after)
         return response
+
+
+class ResetPasswordView(PasswordResetView):
+    """Django's reset view; the e-mailed link starts with MILEPOST_BASE_URL, never with the
+    Host header a request claims."""
+
+    form_class = ResetPasswordForm
+
+    def form_valid(self, form):
+        self.extra_email_context = {"base_url": settings.MILEPOST_BASE_URL}
+        return super().form_valid(form)

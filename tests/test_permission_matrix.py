@@ -335,6 +335,20 @@ MATRIX: dict[str, Endpoint] = {
             "POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=REDIRECT),
         },
     ),
+    # One's own password: everyone signed in changes theirs (the current one is asked for).
+    "password_change": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {
+            "old_password": "password",
+            "new_password1": "a long new passphrase 42",
+            "new_password2": "a long new passphrase 42",
+        },
+        htmx=False,
+        expected={
+            "GET": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD),
+            "POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=REDIRECT),
+        },
+    ),
 }
 
 
@@ -363,12 +377,17 @@ READ_ONLY: dict[str, ReadOnly] = {
     "sheets:run": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running),
     "sheets:run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
     "sheets:conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
+    "password_change_done": ReadOnly(),
 }
 
 EXEMPT: dict[str, str] = {
     "login": "Django's sign-in form, the one page open to everyone",
     "logout": "signs out one's own session (a POST, tested with sign-in)",
     "healthz": "the load balancer's probe: reads, open to all (tests/test_health_and_security.py)",
+    "password_reset": "asks for a reset e-mail, open to all (tests/teams/test_password_reset.py)",
+    "password_reset_done": "says the e-mail is on its way, open to all",
+    "password_reset_confirm": "the e-mailed link: its token is the permission",
+    "password_reset_complete": "says the new password is set, open to all",
 }
 
 

@@ -78,3 +78,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     response = client.get(PROFILE)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_it_links_to_changing_ones_password(client, engineer):
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert f'href="{reverse("password_change")}"' in page
+    assert "Change your password" in page
+
+
+def test_someone_without_a_password_is_offered_to_set_one(client, engineer):
+    engineer.set_unusable_password()
+    engineer.save()
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert "You have no password yet." in page
+    assert "Set a password" in page
