@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("accounts/profile/", profile.profile, name="profile"),
     path("teams/", include("teams.urls")),
+    path("", include("teams.people_urls")),
     path("", include("milestones.urls")),
     path("", include("reviews.urls")),
     path("", include("dashboard.urls")),
