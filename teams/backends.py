@@ -1,5 +1,6 @@
 """Password sign-in, throttled by `teams.throttle` (the admin's sign-in included)."""
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
@@ -14,6 +15,8 @@ class ThrottledModelBackend(ModelBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if not settings.MILEPOST_PASSWORD_SIGN_IN:
+            return None  # only Google signs people in (the admin's form included)
         if request is None or username is None or password is None:
             return super().authenticate(request, username, password, **kwargs)
         address = throttle.client_address(request)

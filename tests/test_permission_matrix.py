@@ -512,6 +512,8 @@ EXEMPT: dict[str, str] = {
     "password_reset_done": "says the e-mail is on its way, open to all",
     "password_reset_confirm": "the e-mailed link: its token is the permission",
     "password_reset_complete": "says the new password is set, open to all",
+    "openid_connect_login": "Sign in with Google: open to all (tests/teams/test_google_sign_in.py)",
+    "openid_connect_callback": "Google's answer: its state and code are the permission",
 }
 
 

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "template_partials",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "milestones.history.HistorySourceMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,6 +211,57 @@ MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = env_int(
 MILEPOST_PROXY_COUNT = (
     env_int("DJANGO_PROXY_COUNT", 1, minimum=1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
 )
+
+# --- Sign in with Google (OpenID Connect, through django-allauth) --------------------------
+# The OAuth client of a Google Cloud project (README "Sign in with Google"). Without a client
+# id there is no Google button. A Google account signs in as the roster person with its
+# (verified) e-mail address, only from the allowed domains; nobody new is ever created.
+MILEPOST_GOOGLE_CLIENT_ID = env_str("MILEPOST_GOOGLE_CLIENT_ID", "")
+MILEPOST_GOOGLE_CLIENT_SECRET = env_secret("MILEPOST_GOOGLE_CLIENT_SECRET")
+MILEPOST_GOOGLE_ALLOWED_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env_list("MILEPOST_GOOGLE_ALLOWED_DOMAINS", [])
+]
+# Google's OpenID Connect issuer; another provider's (or the tests' own) works the same way.
+MILEPOST_OIDC_SERVER_URL = env_str("MILEPOST_OIDC_SERVER_URL", "https://accounts.google.com")
+if MILEPOST_GOOGLE_CLIENT_ID and not (
+    MILEPOST_GOOGLE_CLIENT_SECRET and MILEPOST_GOOGLE_ALLOWED_DOMAINS
+):
+    raise ImproperlyConfigured(
+        "MILEPOST_GOOGLE_CLIENT_ID is set: set MILEPOST_GOOGLE_CLIENT_SECRET (or its _FILE) and "
+        "MILEPOST_GOOGLE_ALLOWED_DOMAINS (your Google Workspace domains) too."
+    )
+# Off: only Google signs people in (the password form, reset and change are gone).
+MILEPOST_PASSWORD_SIGN_IN = env_bool("MILEPOST_PASSWORD_SIGN_IN", True)
+if not MILEPOST_PASSWORD_SIGN_IN and not MILEPOST_GOOGLE_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "MILEPOST_PASSWORD_SIGN_IN=0 needs Google sign-in (MILEPOST_GOOGLE_CLIENT_ID): "
+        "nobody could sign in."
+    )
+SOCIALACCOUNT_ADAPTER = "teams.google.RosterSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "google",
+                "name": "Google",
+                "client_id": MILEPOST_GOOGLE_CLIENT_ID,
+                "secret": MILEPOST_GOOGLE_CLIENT_SECRET,
+                "settings": {"server_url": MILEPOST_OIDC_SERVER_URL},
+            }
+        ]
+        if MILEPOST_GOOGLE_CLIENT_ID
+        else [],
+    }
+}
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+if MILEPOST_GOOGLE_CLIENT_ID:
+    # The sign-in form posts to Milepost, which redirects to Google: CSP's form-action covers
+    # the redirect too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        "/".join(MILEPOST_OIDC_SERVER_URL.split("/", 3)[:3])
+    )
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a commitment to the browsers' preload list that only the operator of the

@@ -15,6 +15,9 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Sign in with Google: the button's POST and Google's answer.
+    "openid_connect_login",
+    "openid_connect_callback",
 }
 SAMPLE_KWARGS = {"slug": "platform", "pk": "1", "quarter": "2026-q4", "path": "x"}
 
