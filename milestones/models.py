@@ -14,6 +14,8 @@ from teams.models import Membership, Team
 
 # Dates further than this outside their quarter are typos (2062 for 2026), not plans.
 SANE_MARGIN = datetime.timedelta(days=366)
+# A milestone's notes and description fit a page and a sheet cell: up to this many characters.
+LONG_TEXT_MAX_LENGTH = 10_000
 
 
 class QuarterQuerySet(models.QuerySet):
@@ -149,8 +151,35 @@ class Milestone(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @classmethod
+    def text_error(cls, name: str, value: str) -> str | None:
+        """Why this title, description or notes text is refused (None: it is fine).
+
+        The one rule for free text, for every writer: `clean()` (the web, commands) and the
+        sheet sync's per-cell report.
+        """
+        if name == "title":
+            max_length = cls._meta.get_field("title").max_length
+            if "\n" in value or "\r" in value:
+                return "A title is one line: put the rest in the description."
+            if len(value) > max_length:
+                return f"Keep the title to {max_length} characters; it has {len(value)}."
+            return None
+        if len(value) > LONG_TEXT_MAX_LENGTH:
+            return (
+                f"Keep this to {LONG_TEXT_MAX_LENGTH:,} characters; it has {len(value):,}. "
+                "Link to a longer document instead."
+            )
+        return None
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
+        for name in ("title", "description", "notes"):
+            value = getattr(self, name) or ""
+            too_long_title = name == "title" and len(value) > self._meta.get_field(name).max_length
+            # An over-long title is already refused by the field's own max_length.
+            if not too_long_title and (error := self.text_error(name, value)):
+                errors.setdefault(name, []).append(error)
         if self.status == self.Status.DONE and not self.delivered_date:
             errors.setdefault("delivered_date", []).append(
                 "A done milestone needs the date it was delivered."

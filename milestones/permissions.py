@@ -126,3 +126,9 @@ def can_run_sync(user: User) -> bool:
 
 def can_resolve_conflict(user: User, team: Team) -> bool:
     return is_leadership(user) or is_lead_of(user, team)
+
+
+def can_manage_organisation(user: User) -> bool:
+    """People (add, edit, move, make tech lead, deactivate), teams, squads, slip reasons and
+    throttled sign-ins: leadership manages the organisation in the app (SPEC section 1)."""
+    return is_leadership(user)

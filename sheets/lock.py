@@ -28,7 +28,7 @@ NAME = "sheet-sync"
 
 def lease_duration() -> datetime.timedelta:
     # Longer than any step of a run, retries of the Sheets API included.
-    return datetime.timedelta(seconds=getattr(settings, "MILEPOST_SYNC_LOCK_SECONDS", 15 * 60))
+    return datetime.timedelta(seconds=settings.MILEPOST_SYNC_LOCK_SECONDS)
 
 
 class LockHeld(Exception):

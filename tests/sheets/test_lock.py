@@ -101,3 +101,8 @@ def test_of_two_syncs_started_together_one_runs_and_the_other_says_the_lock_is_h
     assert outcome["first"] == SyncRun.Status.PARTIAL
     assert SyncRun.objects.count() == 1
     assert not lock.is_held()
+
+
+def test_the_lease_lasts_as_long_as_the_setting_says(settings):
+    settings.MILEPOST_SYNC_LOCK_SECONDS = 120
+    assert lock.lease_duration() == datetime.timedelta(seconds=120)

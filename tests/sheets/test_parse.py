@@ -229,6 +229,29 @@ def test_a_bad_cell_is_recorded_with_its_column_and_the_rest_of_the_row_reads():
     ]
 
 
+def test_free_text_the_model_refuses_is_a_bad_cell_with_the_models_message():
+    tab = parse_platform(
+        [
+            ["Milestone", "Target", "Notes"],
+            ["Harden\nthe importer", "Dec 1, 2026", "fine"],
+            ["Ship", "Dec 1, 2026", "n" * 10_001],
+        ]
+    )
+    quarter = Quarter(year=2026, number=4)
+    first, second = (
+        parse.check_row(row, tab.layout, milestone=None, quarter=quarter) for row in tab.rows
+    )
+    assert "title" not in first.values
+    assert [(e.column, e.field, e.reason) for e in first.errors] == [
+        (0, "title", "A title is one line: put the rest in the description.")
+    ]
+    assert second.values["title"] == "Ship"
+    assert "notes" not in second.values
+    [error] = second.errors
+    assert (error.column, error.field) == (2, "notes")
+    assert error.reason.startswith("Keep this to 10,000 characters")
+
+
 def test_an_id_that_is_not_a_number_is_a_bad_cell():
     tab = parse_platform([["ID", "Milestone"], ["abc", "Harden"], ["12", "Ship"]])
     assert tab.rows[0].id_error.value == "abc"
