@@ -240,6 +240,24 @@ def lock_planning(*, quarter: Quarter, user: User | None) -> Quarter:
 # --- What the record and the dashboard read ---------------------------------------------------
 
 
+def records_for(quarters: Sequence[Quarter]) -> dict[int, QuarterRecord]:
+    """The recorded figures of the closed quarters among `quarters`, by quarter id: none
+    when none is closed, read with the quarters when they were (`with_record()`), else one
+    query."""
+    closed = [q for q in quarters if q.is_closed]
+    if not closed:
+        return {}
+    if all(Quarter.record.is_cached(q) for q in closed):
+        found = {}
+        for quarter in closed:
+            try:
+                found[quarter.pk] = quarter.record
+            except QuarterRecord.DoesNotExist:  # closed by hand, without a record
+                continue
+        return found
+    return {r.quarter_id: r for r in QuarterRecord.objects.filter(quarter__in=closed)}
+
+
 def recorded_figure(record: QuarterRecord) -> ontime.OrgFigure:
     """The figure as recorded at close (its forecast is the figure: nothing is left open)."""
     return ontime.OrgFigure(

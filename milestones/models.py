@@ -20,6 +20,10 @@ class QuarterQuerySet(models.QuerySet):
     def containing(self, day: datetime.date) -> "QuarterQuerySet":
         return self.filter(start__lte=day, end__gte=day)
 
+    def with_record(self) -> "QuarterQuerySet":
+        """With the figure recorded at close, in the same query (`closing.records_for`)."""
+        return self.select_related("record")
+
 
 class Quarter(models.Model):
     year = models.PositiveSmallIntegerField()
