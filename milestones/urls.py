@@ -18,7 +18,7 @@ urlpatterns = [
         milestone.slip_reason,
         name="slip_reason",
     ),
-    path("quarters/<slug:slug>/close/", close.close_quarter, name="close_quarter"),
-    path("quarters/<slug:slug>/record/", close.quarter_record, name="quarter_record"),
-    path("quarters/<slug:slug>/lock/", close.lock_planning, name="lock_planning"),
+    path("quarters/<slug:slug>/close/", close.close_page, name="close_quarter"),
+    path("quarters/<slug:slug>/record/", close.record_page, name="quarter_record"),
+    path("quarters/<slug:slug>/lock/", close.lock_planning_submit, name="lock_planning"),
 ]

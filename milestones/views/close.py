@@ -41,7 +41,7 @@ DEFAULT_CARRY_DAYS = 28
 
 
 @require_http_methods(["GET", "POST"])
-def close_quarter(request: MilepostRequest, slug: str):
+def close_page(request: MilepostRequest, slug: str):
     """GET shows what closing will do; POST closes the quarter (a redirect to its record), or
     shows the page again with each problem beside its milestone (422).
 
@@ -106,7 +106,7 @@ class DecisionRow:
 
 
 @require_GET
-def quarter_record(request: MilepostRequest, slug: str):
+def record_page(request: MilepostRequest, slug: str):
     """The figure recorded at close, what was decided for each open milestone, and every
     restatement since, with the figure they make now when it differs (everyone reads it).
 
@@ -137,7 +137,7 @@ def quarter_record(request: MilepostRequest, slug: str):
 
 
 @require_POST
-def lock_planning(request: MilepostRequest, slug: str):
+def lock_planning_submit(request: MilepostRequest, slug: str):
     """Leadership locks a quarter's planning: committed dates are frozen from now on."""
     quarter = _get_quarter(slug)
     if not can_lock_planning(request.user):
