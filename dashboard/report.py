@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dashboard import charts
 from dashboard.table import TableState, TeamTable, dashboard_rows, squads_of, team_table
 from dashboard.trend import on_time_trend
 from dashboard.watch import WatchLists, watch_lists
-from milestones import ledger, ontime
+from milestones import closing, ledger, lifecycle, ontime
 from milestones.models import Quarter
 from milestones.selectors import QuarterReport, quarter_report, slip_explanations
 from reviews import calibration
@@ -36,9 +37,13 @@ REVIEW_LINKS = 8
 
 @dataclass(frozen=True)
 class Headline:
+    # The figure the headline shows: for a closed quarter the one recorded at close.
     figure: ontime.OrgFigure
     quarter: Quarter
     today: datetime.date
+    state: lifecycle.QuarterState = lifecycle.QuarterState.IN_PROGRESS
+    # A closed quarter's figure as later changes (restatements) make it, when it differs.
+    restated: ontime.OrgFigure | None = None
 
     @property
     def started(self) -> bool:
@@ -48,6 +53,46 @@ class Headline:
     def finished(self) -> bool:
         """Once the quarter is over the forecast has nothing left to say."""
         return self.quarter.is_finished(self.today)
+
+    @property
+    def label(self) -> str:
+        """What the figure is: recorded only once closed, never "final" before."""
+        if self.state is lifecycle.QuarterState.CLOSED:
+            return "Recorded at close"
+        if self.state is lifecycle.QuarterState.ENDED:
+            return "Ended, not closed yet"
+        if self.finished:
+            return "Actual, in the grace days"
+        return "Actual, so far"
+
+
+@dataclass(frozen=True)
+class PlannedTeam:
+    """One team's planned commitments for a quarter that has not started."""
+
+    team: Any
+    milestones: list  # the team's milestones, in its table's order
+
+
+@dataclass(frozen=True)
+class Planning:
+    """A quarter before it starts: each team's planned commitments, and the goal."""
+
+    state: lifecycle.QuarterState
+    opens: datetime.date  # the day planning opened (or opens)
+    teams: list[PlannedTeam]
+
+    @property
+    def planned(self) -> list[PlannedTeam]:
+        return [t for t in self.teams if t.milestones]
+
+    @property
+    def unplanned(self) -> list[PlannedTeam]:
+        return [t for t in self.teams if not t.milestones]
+
+    @property
+    def milestones(self) -> int:
+        return sum(len(t.milestones) for t in self.teams)
 
 
 @dataclass(frozen=True)
@@ -73,6 +118,7 @@ class QuarterLink:
     quarter: Quarter
     href: str
     current: bool
+    note: str = ""  # the quarter's state, when worth a word ("planning", "ended, not closed yet")
 
 
 @dataclass(frozen=True)
@@ -84,6 +130,7 @@ class DashboardReport:
     calls: calibration.Calibration  # every team's review calls, together
     table: TeamTable
     lists: WatchLists
+    planning: Planning | None = None  # a quarter that has not started: its planned commitments
     # The rest is the whole page's: `build_dashboard(..., body_only=True)` leaves it empty.
     quarter_links: list[QuarterLink] = field(default_factory=list)
     chart: charts.TrendChart | None = None  # none on an as-of view: the trend is live
@@ -118,10 +165,11 @@ def build_dashboard(
     dashboard = DashboardReport(
         quarter=report.quarter,
         as_of=report.as_of,
-        headline=Headline(report.figure, report.quarter, report.today),
+        headline=_headline(report),
         calls=calibration.combine(list(calibrations.values())),
         table=table,
         lists=watch_lists(report, report.today, table.state.squad),
+        planning=_planning(report),
     )
     if body_only:
         return dashboard
@@ -132,7 +180,10 @@ def build_dashboard(
 
     return replace(
         dashboard,
-        quarter_links=[QuarterLink(q, link(q), q == report.quarter) for q in quarters],
+        quarter_links=[
+            QuarterLink(tab.quarter, link(tab.quarter), tab.quarter == report.quarter, tab.note)
+            for tab in lifecycle.switcher(quarters, today, shown=report.quarter)
+        ],
         chart=_trend_chart(quarters, report, link),
         slip_reasons=_slip_reasons(report),
         live_href=state.query(as_of=None),
@@ -141,6 +192,31 @@ def build_dashboard(
             (day, state.query(as_of=day)) for day in review_dates(quarter, today)[-REVIEW_LINKS:]
         ],
     )
+
+
+def _headline(report: QuarterReport) -> Headline:
+    """The quarter's figure on the report's day: a closed quarter's is the one recorded at
+    close (read with the quarter, `Quarter.objects.with_record()`), with the figure later
+    changes make beside it when they differ."""
+    quarter = report.quarter
+    state = lifecycle.quarter_state(quarter, report.today)
+    record = closing.records_for([quarter]).get(quarter.pk) if report.as_of is None else None
+    if record is None:
+        return Headline(report.figure, quarter, report.today, state)
+    recorded = closing.recorded_figure(record)
+    return Headline(
+        recorded, quarter, report.today, state, closing.restated(recorded, report.figure)
+    )
+
+
+def _planning(report: QuarterReport) -> Planning | None:
+    """Each team's planned commitments, for a quarter that has not started (from the report's
+    rows: no query)."""
+    state = lifecycle.quarter_state(report.quarter, report.today)
+    if report.as_of is not None or not state.is_before_start:
+        return None
+    teams = [PlannedTeam(row.team, row.milestones) for row in report.rows]
+    return Planning(state, lifecycle.planning_opens_on(report.quarter), teams)
 
 
 def dashboard_table(

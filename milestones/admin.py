@@ -1,14 +1,42 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 
 
 @admin.register(Quarter)
 class QuarterAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "start", "end", "goal", "grace_days", "locked", "excuse_dropped"]
+    list_display = [
+        "label",
+        "start",
+        "end",
+        "goal",
+        "grace_days",
+        "locked",
+        "excuse_dropped",
+        "planning_opens",
+        "closed_at",
+    ]
     list_filter = ["year", "locked"]
     ordering = ["-start"]
+    readonly_fields = ["closed_at"]
+
+
+@admin.register(QuarterRecord)
+class QuarterRecordAdmin(admin.ModelAdmin):
+    """The figures recorded at close: read here, written only by closing a quarter."""
+
+    list_display = ["quarter", "on_time", "teams", "goal", "recorded_by", "recorded_at"]
+    list_select_related = ["quarter", "recorded_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Milestone)

@@ -32,7 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 from milestones.services import drop_milestone, update_milestone
 from reviews.models import Review
 from reviews.services import close_review, start_review
@@ -196,6 +196,24 @@ def quarter_settings(w: World) -> dict:
     return {"goal": 2, "grace_days": 5, "locked": "on"}
 
 
+def an_ended_quarter(w: World) -> None:
+    """2026 Q3 has ended (not closed) with one milestone of Platform still open."""
+    q3 = QuarterFactory(year=2026, number=3)
+    w.extra["q3"] = q3
+    w.extra["q3_open"] = MilestoneFactory(
+        team=w.team, quarter=q3, committed_date=datetime.date(2026, 9, 1)
+    )
+
+
+def ended_quarter_kwargs(w: World) -> dict:
+    return {"slug": w.extra["q3"].slug}
+
+
+def close_with_a_drop(w: World) -> dict:
+    pk = w.extra["q3_open"].pk
+    return {f"m{pk}-action": "drop", f"m{pk}-reason": "Cancelled", "next_goal": "3"}
+
+
 def start_a_review(w: World) -> None:
     w.extra["review"] = start_review(team=w.team, held_on=datetime.date(2026, 11, 24), user=None)
 
@@ -355,6 +373,19 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
     ),
+    # Closing a quarter and locking planning are leadership's (SPEC section 1).
+    "milestones:close_quarter": Endpoint(
+        kwargs=ended_quarter_kwargs,
+        prepare=an_ended_quarter,
+        data=close_with_a_drop,
+        htmx=False,
+        expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
+    "milestones:lock_planning": Endpoint(
+        kwargs=quarter_kwargs,
+        htmx=False,
+        expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
     # One's own profile: everyone signed in sets their own opt-out of the reminder e-mails.
     "profile": Endpoint(
         kwargs=no_kwargs,
@@ -492,6 +523,7 @@ READ_ONLY: dict[str, ReadOnly] = {
     "milestones:team": ReadOnly(kwargs=team_kwargs),
     "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
     "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
+    "milestones:quarter_record": ReadOnly(kwargs=quarter_kwargs),
     "dashboard:index": ReadOnly(),
     "dashboard:teams_csv": ReadOnly(),
     "dashboard:milestones_csv": ReadOnly(),
@@ -576,10 +608,12 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
 
 
 def snapshot() -> tuple[list, ...]:
-    """What a refused request must leave as it was: milestones, reviews, sync runs and
-    conflicts, the reasons given for slips; people, memberships, teams, squads, slip reasons
-    and failed sign-ins."""
+    """What a refused request must leave as it was: milestones, quarters and their records,
+    reviews, sync runs and conflicts, the reasons given for slips; people, memberships, teams,
+    squads, slip reasons and failed sign-ins."""
     return (
+        list(Quarter.objects.order_by("pk").values_list("pk", "goal", "locked", "closed_at")),
+        list(QuarterRecord.objects.values_list("pk", flat=True)),
         list(Milestone.objects.order_by("pk").values_list("pk", "version", "status", "position")),
         list(Review.objects.order_by("pk").values_list("pk", "summary", "closed_at")),
         list(SyncRun.objects.order_by("pk").values_list("pk", "status")),
@@ -692,3 +726,51 @@ def test_the_matrix_covers_every_persona_for_every_method():
     for name, endpoint in MATRIX.items():
         for method, outcomes in endpoint.expected.items():
             assert set(outcomes) == set(PERSONAS), f"{method} {name}"
+
+
+# --- A closed quarter (issue 15) -------------------------------------------------------------
+# Once a quarter is closed only leadership changes its milestones, through an edit with a
+# reason (a restatement); adding, reordering, dropping and restoring carry no reason, so
+# nobody does them. Leads and engineers get 403 on a direct POST, and nothing changes.
+
+
+def close_the_world(w: World) -> None:
+    Quarter.objects.filter(pk=w.quarter.pk).update(closed_at=timezone.now())
+    QuarterRecord.objects.create(
+        quarter=w.quarter,
+        on_time=1,
+        teams=2,
+        milestones_on_time=1,
+        milestones_due=3,
+        goal=w.quarter.goal,
+        grace_days=w.quarter.grace_days,
+    )
+    w.quarter.refresh_from_db()
+
+
+def restated_edit(w: World) -> dict:
+    return {**engineers_edit(w), "restatement_reason": "Audit after close"}
+
+
+CLOSED: dict[str, tuple[Callable[[World], dict], Callable[[World], dict], dict]] = {
+    "milestones:edit": (milestone_kwargs, restated_edit, allowed(LEADERSHIP)),
+    "milestones:create": (team_kwargs, new_milestone, allowed()),
+    "milestones:move": (milestone_kwargs, lambda w: {"direction": "down"}, allowed()),
+    "milestones:drop": (milestone_kwargs, version, allowed()),
+    "milestones:slip_reason": (slip_kwargs, a_slip_reason, allowed(LEADERSHIP)),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"), [(name, persona) for name in CLOSED for persona in PERSONAS]
+)
+def test_a_closed_quarter_is_changed_by_leadership_alone(client, world, name, persona):
+    kwargs, data, expected = CLOSED[name]
+    if name == "milestones:slip_reason":
+        a_slip(world)
+    close_the_world(world)
+    before = snapshot()
+    response = request(client, world, persona, name, "POST", kwargs(world), data(world), True)
+    assert_outcome(response, expected[persona], f"POST {name} in a closed quarter as {persona}")
+    if expected[persona] in (LOGIN, 403):
+        assert snapshot() == before, "a refused request changed something"
