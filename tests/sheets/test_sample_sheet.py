@@ -21,10 +21,7 @@ def as_shown(rows: list[list[str]]) -> list[list[str]]:
     """Stored rows as Google shows them: the Summary's ``=IF(Dn=Cn,"yes","no")`` formulas
     answer their result."""
     return [
-        [
-            ("yes" if row[3] == row[2] else "no") if cell.startswith("=IF(") else cell
-            for cell in row
-        ]
+        [("yes" if row[3] == row[2] else "no") if cell.startswith("=IF(") else cell for cell in row]
         for row in as_google_answers(rows)
     ]
 
@@ -101,9 +98,7 @@ def test_dates_people_typed_are_serial_numbers_unformatted(spreadsheet):
 def test_the_summary_formulas_answer_their_result_and_their_text_as_formula(spreadsheet):
     summary = spreadsheet.worksheet("Summary")
 
-    assert summary.get("C2:E2", value_render_option=ValueRenderOption.unformatted) == [
-        [5, 4, "no"]
-    ]
+    assert summary.get("C2:E2", value_render_option=ValueRenderOption.unformatted) == [[5, 4, "no"]]
     assert summary.get("C2:E2", value_render_option=ValueRenderOption.formula) == [
         [5, 4, '=IF(D2=C2,"yes","no")']
     ]

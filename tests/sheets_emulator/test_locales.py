@@ -7,11 +7,11 @@ import pytest
 from gspread.utils import ValueInputOption, ValueRenderOption
 
 from sheets_emulator.locales import (
-    show_date,
     format_number,
     locale_of,
     serial_number,
     show,
+    show_date,
     type_date,
     type_number,
 )
