@@ -283,7 +283,10 @@ def _updated_cell(
     if paths & {"userEnteredFormat", "userEnteredFormat.numberFormat"}:
         number_format = (cell_data.get("userEnteredFormat") or {}).get("numberFormat") or {}
         pattern = number_format.get("pattern") or None
-        date_format = number_format.get("type") in ("DATE", "DATE_TIME") and pattern is None
+        is_date = number_format.get("type") in ("DATE", "DATE_TIME")
+        if is_date and pattern == locale.date_pattern:
+            pattern = None  # the locale's own date format: the automatic one
+        date_format = is_date and pattern is None
     if "userEnteredValue" in paths:
         entered = cell_data.get("userEnteredValue") or {}
     elif previous is None:
