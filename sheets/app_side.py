@@ -26,7 +26,7 @@ class AppSide:
     in_quarter: Mapping[int, Sequence[Milestone]]  # team pk -> its quarter, in table order
 
 
-def team_members(teams: Sequence[Team]) -> dict[int, list[parse.Member]]:
+def sync_members(teams: Sequence[Team]) -> dict[int, list[parse.Member]]:
     """Each team's active members, plus the owners of its milestones who have left it, so
     that a name the app wrote into the sheet always reads back."""
     members: dict[int, list[parse.Member]] = defaultdict(list)
@@ -78,6 +78,6 @@ def build_app_side(
         quarter=quarter,
         milestones=milestones,
         open_conflicts=open_conflicts,
-        names={m.id: m.name for team_members in members.values() for m in team_members},
+        names={m.id: m.name for sync_members in members.values() for m in sync_members},
         in_quarter=in_quarter,
     )

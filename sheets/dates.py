@@ -173,8 +173,8 @@ def _numeric(text: str, match: re.Match, locale: str, write: str) -> datetime.da
         return readings[order]
     if not readings:
         raise CellError(f"{text!r} is not a day of the calendar")
-    if len(set(readings.values())) == 1:
-        return next(iter(readings.values()))
+    if order is None and len(set(readings.values())) == 1:
+        return next(iter(readings.values()))  # only one reading is a day of the calendar
     if order is None:
         one, other = readings[True], readings[False]
         raise CellError(

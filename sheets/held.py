@@ -106,6 +106,18 @@ def hold_link(link, data: TabData | None, layout, *, open_conflicts, names, say)
     result = hold(link.merge, held=held, sheet=link.row.values)
     if result is link.merge:
         return link
+    # A cell the sync may not write meets the same conflict run after run: once recorded, the
+    # open record keeps the sheet's value, and the run has nothing new to say about it.
+    result = replace(
+        result,
+        conflicts=[
+            c
+            for c in result.conflicts
+            if not (
+                c.field in held and already_open(open_conflicts, link.milestone, c.field, c.sheet)
+            )
+        ],
+    )
     for name in set(link.merge.push) & set(held):
         if already_open(open_conflicts, link.milestone, name, link.row.values[name]):
             continue

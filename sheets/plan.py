@@ -18,7 +18,7 @@ from typing import Any
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from sheets import a1, merge, parse
-from sheets.app_side import AppSide, build_app_side, team_members
+from sheets.app_side import AppSide, build_app_side, sync_members
 from sheets.fields import app_values, to_json, values_from_json
 from sheets.held import (
     already_open,
@@ -164,7 +164,7 @@ def build_plan(
             "There is no quarter to adopt rows into: add the current quarter in the admin."
         )
     tab_match = match_tabs(teams, tabs, all_teams=all_teams)
-    members = team_members(teams)
+    members = sync_members(teams)
     parsed = {
         team.pk: parse.parse_tab(
             data.title,
