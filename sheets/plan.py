@@ -11,23 +11,29 @@ written to the sheet, the conflicts to record and the run's messages and changes
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from sheets import a1, merge, parse
+from sheets.app_side import AppSide, build_app_side, sync_members
 from sheets.fields import app_values, to_json, values_from_json
+from sheets.held import (
+    already_open,
+    describe_held,
+    hold_link,
+    report_held_appends,
+    rows_that_can_get_ids,
+    why_held,
+)
 from sheets.journal import JournalConflict, Takeover
 from sheets.match import has_sync_state, match_rows, match_tabs
 from sheets.models import SyncConflict, SyncState
 from sheets.read import TabData
 from sheets.report import Progress, SyncMessage, describe_tab
-from teams.models import Membership, Team, User
+from teams.models import Team
 
 
 class SyncRefused(Exception):
@@ -78,10 +84,15 @@ class TabPlan:
     next_row: int = 2  # the first row after the tab's table
     errors: int = 0
     skipped: bool = False  # a tab the app cannot read: nothing is written to it
+    new_sheet_id: int | None = None  # the sheetId of a tab the plan creates
 
     @property
     def create(self) -> bool:
         return self.data is None
+
+    @property
+    def sheet_id(self) -> int | None:
+        return self.data.sheet_id if self.data is not None else self.new_sheet_id
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,7 @@ class SyncPlan:
     conflicts: tuple[PlannedConflict, ...] = ()
     superseded: tuple[SyncConflict, ...] = ()  # open conflicts a later edit answered
     tab_titles: Mapping[int, str] = field(default_factory=dict)  # team pk -> title to store
+    tab_links: Mapping[int, int] = field(default_factory=dict)  # team pk -> sheetId to store
     messages: tuple[SyncMessage, ...] = ()
     changes: tuple[str, ...] = ()  # what the run does, for people
     consumed_journals: tuple[int, ...] = ()  # runs whose journals this plan finishes
@@ -123,17 +135,6 @@ class SyncPlan:
 
 
 # --- Building it --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AppSide:
-    """What the app has, read once for every tab's plan."""
-
-    quarter: Quarter
-    milestones: Mapping[int, Milestone]  # every milestone a row may name, by pk
-    open_conflicts: Mapping[tuple[int, str], SyncConflict]  # (milestone pk, field) -> open one
-    names: Mapping[int, str]  # user pk -> name, for the changes in words
-    in_quarter: Mapping[int, Sequence[Milestone]]  # team pk -> its quarter, in table order
 
 
 @dataclass
@@ -163,7 +164,7 @@ def build_plan(
             "There is no quarter to adopt rows into: add the current quarter in the admin."
         )
     tab_match = match_tabs(teams, tabs, all_teams=all_teams)
-    members = _members(teams)
+    members = sync_members(teams)
     parsed = {
         team.pk: parse.parse_tab(
             data.title,
@@ -172,12 +173,15 @@ def build_plan(
             team_name=team.name,
             quarter_start=quarter.start,
             quarter_end=quarter.end,
+            locale=data.locale,
+            numbers=data.numbers,
         )
         for team in teams
         if (data := tab_match.tabs.get(team.pk)) is not None
     }
+    taken = {data.sheet_id for data in tabs.values() if data.sheet_id is not None}
     ids = {row.id for tab in parsed.values() for row in tab.rows if row.id is not None}
-    app = _app_side(teams, quarter, ids, members)
+    app = build_app_side(teams, quarter, ids, members)
     notes = _Notes(messages=list(tab_match.messages), changes=list(tab_match.changes))
     tab_plans = []
     for index, team in enumerate(teams):
@@ -191,6 +195,7 @@ def build_plan(
                 orphans=takeover.orphans,
                 today=today,
                 notes=notes,
+                new_sheet_id=None if team.pk in tab_match.tabs else new_sheet_id(team, taken),
             )
         )
     _recover_conflicts(takeover.conflicts, app=app, notes=notes)
@@ -201,67 +206,25 @@ def build_plan(
         conflicts=tuple(notes.conflicts),
         superseded=tuple(notes.superseded),
         tab_titles=tab_match.titles_to_store,
+        tab_links={
+            tab.team.pk: tab.sheet_id
+            for tab in tab_plans
+            if tab.sheet_id is not None and not tab.skipped
+        },
         messages=tuple(notes.messages),
         changes=tuple(notes.changes),
         consumed_journals=takeover.runs,
     )
 
 
-def _members(teams: Sequence[Team]) -> dict[int, list[parse.Member]]:
-    """Each team's active members, plus the owners of its milestones who have left it, so
-    that a name the app wrote into the sheet always reads back."""
-    members: dict[int, list[parse.Member]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    memberships = Membership.objects.filter(team__in=teams, active=True).select_related("user")
-    for membership in memberships.order_by("pk"):
-        user = membership.user
-        members[membership.team_id].append(
-            parse.Member(user.pk, user.name, user.email, user.username)
-        )
-        seen.add((membership.team_id, user.pk))
-    owners = set(
-        Milestone.objects.filter(team__in=teams, owner__isnull=False)
-        .order_by()
-        .values_list("team_id", "owner_id")
-        .distinct()
-    )
-    former = owners - seen
-    users = User.objects.in_bulk({owner for _, owner in former})
-    for team_id, owner_id in sorted(former):
-        user = users[owner_id]
-        members[team_id].append(parse.Member(user.pk, user.name, user.email, user.username))
-    return members
-
-
-def _app_side(
-    teams: Sequence[Team],
-    quarter: Quarter,
-    ids: set[int],
-    members: Mapping[int, Sequence[parse.Member]],
-) -> AppSide:
-    milestones = {
-        m.pk: m
-        for m in Milestone.objects.filter(
-            Q(pk__in=ids) | Q(team__in=teams, quarter=quarter)
-        ).select_related("sync_state", "owner", "quarter", "team")
-    }
-    open_conflicts = {
-        (c.milestone_id, c.field): c
-        for c in SyncConflict.objects.filter(
-            status=SyncConflict.Status.OPEN, milestone__team__in=teams
-        )
-    }
-    in_quarter: dict[int, list[Milestone]] = {}
-    for milestone in sorted(milestones.values(), key=lambda m: (m.position, m.pk)):
-        if milestone.quarter_id == quarter.pk:
-            in_quarter.setdefault(milestone.team_id, []).append(milestone)
-    return AppSide(
-        quarter=quarter,
-        milestones=milestones,
-        open_conflicts=open_conflicts,
-        names={m.id: m.name for team_members in members.values() for m in team_members},
-        in_quarter=in_quarter,
-    )
+def new_sheet_id(team: Team, taken: set[int]) -> int:
+    """A sheetId for a tab the sync creates: one of the team's own, not taken by another tab
+    (`taken` grows by it), so the tab is followed from the request that creates it."""
+    candidate = 1_000_000 + team.pk
+    while candidate in taken:
+        candidate += 1_000_003
+    taken.add(candidate)
+    return candidate
 
 
 def _plan_tab(
@@ -273,6 +236,7 @@ def _plan_tab(
     orphans: frozenset[tuple[str, str]],
     today: datetime.date,
     notes: _Notes,
+    new_sheet_id: int | None = None,
 ) -> TabPlan:
     title = data.title if data else team.tab_title
     errors = 0
@@ -288,6 +252,7 @@ def _plan_tab(
     layout = parse.new_tab_layout()
     header: dict[int, str] = {}
     rows: list[parse.SheetRow] = []
+    refused: set[str] = set()
     next_row = 2
     if data is None or parsed is None or not data.values:
         # No tab, or an empty one: the app writes the header and every row.
@@ -305,6 +270,15 @@ def _plan_tab(
             return TabPlan(team, title, data, layout, errors=errors, skipped=True)
         if layout.id_column is None:
             layout = layout.with_id_column()
+            if why := why_held(data, 1, layout.id_column):
+                cell = describe_held(data, 1, layout.id_column, why)
+                say(
+                    "error",
+                    f"The tab needs an ID column, but {cell}: skipped. Add an ID "
+                    "column header the sync may write, or unprotect the cell.",
+                    row=1,
+                )
+                return TabPlan(team, title, data, layout, errors=errors, skipped=True)
             header[layout.id_column] = parse.HEADERS[parse.ID]
             notes.changes.append(
                 f"{team.name}: add an ID column in {a1.column_letters(layout.id_column)}"
@@ -314,6 +288,7 @@ def _plan_tab(
             parse.check_row(row, layout, milestone=app.milestones.get(row.id), quarter=app.quarter)
             for row in parsed.rows
         ]
+        rows, refused = rows_that_can_get_ids(rows, data, layout, say)
 
     in_quarter = app.in_quarter.get(team.pk, [])
     matched = match_rows(
@@ -332,7 +307,17 @@ def _plan_tab(
         if row.number in matched.problems:
             note(matched.problems[row.number])
 
-    links = tuple(_link(link.milestone, link.row, layout, link.write_id) for link in matched.links)
+    links = tuple(
+        hold_link(
+            _link(link.milestone, link.row, layout, link.write_id),
+            data,
+            layout,
+            open_conflicts=app.open_conflicts,
+            names=app.names,
+            say=say,
+        )
+        for link in matched.links
+    )
     new_rows = []
     for row in matched.unlinked:
         new = _new_milestone(team, app.quarter, row, today)
@@ -350,6 +335,8 @@ def _plan_tab(
     # one (rows are never deleted by the sheet: SPEC section 4).
     appends = []
     for milestone in matched.rowless:
+        if parse.parse_text(milestone.title).casefold() in refused:
+            continue  # its row is there, refused above: not added again
         restored = has_sync_state(milestone)
         appends.append(AppendedRow(milestone, restored, row_number=next_row + len(appends)))
         if restored:
@@ -370,7 +357,9 @@ def _plan_tab(
         appends=tuple(appends),
         next_row=next_row,
         errors=errors,
+        new_sheet_id=new_sheet_id,
     )
+    report_held_appends(tab_plan, say)
     _conflicts(tab_plan, app, notes)
     notes.changes.extend(describe_tab(tab_plan, app.names))
     return tab_plan
@@ -435,6 +424,11 @@ def _conflicts(tab: TabPlan, app: AppSide, notes: _Notes) -> None:
                     column=a1.column_letters(tab.layout.columns[conflict.field]),
                 )
             )
+            if already_open(app.open_conflicts, m, conflict.field, conflict.sheet):
+                # A cell the sync may not write keeps meeting the same conflict: the open
+                # record already keeps the sheet's value.
+                notes.conflicts.pop()
+                continue
             if (m.pk, conflict.field) in app.open_conflicts:
                 notes.superseded.append(app.open_conflicts[(m.pk, conflict.field)])
 

@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
+import sheets.run
 from milestones.models import Milestone
 from milestones.services import update_milestone
-from sheets.client import OpenedSpreadsheet
 from sheets.models import SyncConflict, SyncRun, SyncState
 from teams.models import Team
 from tests.factories import MilestoneFactory
@@ -27,14 +27,16 @@ def crash_after_the_next_sheet_write(monkeypatch):
     """arm(): the next sheet write goes through, then the process "dies" before the commit."""
 
     def arm():
-        write = OpenedSpreadsheet.values_batch_update
+        # The whole sheet write (its dates and its other values) goes through, then the
+        # process dies.
+        write = sheets.run.send_writes
 
-        def write_then_die(self, *args, **kwargs):
-            write(self, *args, **kwargs)
+        def write_then_die(*args, **kwargs):
+            write(*args, **kwargs)
             monkeypatch.undo()
             raise Crash
 
-        monkeypatch.setattr(OpenedSpreadsheet, "values_batch_update", write_then_die)
+        monkeypatch.setattr(sheets.run, "send_writes", write_then_die)
 
     return arm
 

@@ -9,7 +9,7 @@ from sheets import parse
 from sheets.client import open_spreadsheet
 from sheets.merge import MilestoneMerge
 from sheets.plan import AppendedRow, LinkedRow, NewRow, SyncPlan, TabPlan
-from sheets.read import TabData
+from sheets.read import ReadOnly, TabData
 from sheets.write import SheetWrites, send_writes, sheet_writes, value_ranges
 from teams.models import Team
 
@@ -84,8 +84,27 @@ def test_an_appended_row_is_written_whole_except_the_sheets_own_columns_and_empt
 
     assert list(writes.ranges) == [
         {"range": "Platform!A5", "values": [["'Cut latency"]]},
-        {"range": "Platform!C5:D5", "values": [["12/1/2026", "On track"]]},
+        {"range": "Platform!D5", "values": [["On track"]]},
         {"range": "Platform!F5", "values": [[9]]},
+    ]
+    # The date, as its serial number, in a cell that gets the DATE format it lacks.
+    assert list(writes.structure) == [
+        {
+            "updateCells": {
+                "start": {"sheetId": 42, "rowIndex": 4, "columnIndex": 2},
+                "rows": [
+                    {
+                        "values": [
+                            {
+                                "userEnteredValue": {"numberValue": 46357},
+                                "userEnteredFormat": {"numberFormat": {"type": "DATE"}},
+                            }
+                        ]
+                    }
+                ],
+                "fields": "userEnteredValue,userEnteredFormat.numberFormat",
+            }
+        }
     ]
 
 
@@ -94,10 +113,11 @@ def test_a_grid_too_small_for_the_rows_and_columns_written_grows_in_the_same_req
 
     writes = sheet_writes(plan_of(existing_tab(rows=3, columns=5, appends=(append,))))
 
-    assert list(writes.structure) == [
+    assert list(writes.structure)[:2] == [
         {"appendDimension": {"sheetId": 42, "dimension": "ROWS", "length": 1}},
         {"appendDimension": {"sheetId": 42, "dimension": "COLUMNS", "length": 1}},
     ]
+    assert [next(iter(request)) for request in writes.structure[2:]] == ["updateCells"]
 
 
 def test_a_tab_the_plan_creates_is_added_with_a_frozen_header_then_filled():
@@ -110,13 +130,57 @@ def test_a_tab_the_plan_creates_is_added_with_a_frozen_header_then_filled():
 
     writes = sheet_writes(plan_of(tab))
 
-    [add] = writes.structure
+    add, date = writes.structure
     assert add["addSheet"]["properties"]["title"] == "Platform"
+    assert date["updateCells"]["rows"][0]["values"][0]["userEnteredValue"] == {"numberValue": 46357}
     assert add["addSheet"]["properties"]["gridProperties"]["frozenRowCount"] == 1
     assert writes.ranges[0] == {
         "range": "Platform!A1:F1",
         "values": [["ID", "Milestone", "Owner", "Target date", "Status", "Notes"]],
     }
+
+
+def test_a_date_pushed_into_a_date_cell_keeps_its_format_and_takes_the_serial_number():
+    m = milestone(5, target_date=datetime.date(2026, 12, 8))
+    data = TabData("Platform", 42, 10, 6, values=[HEADER], date_formats={(2, 2): "d mmm yyyy"})
+    tab = TabPlan(
+        team=PLATFORM,
+        title="Platform",
+        data=data,
+        layout=LAYOUT,
+        links=(linked(m, 3, push=("target_date",)),),
+    )
+
+    [request] = sheet_writes(plan_of(tab)).structure
+
+    assert request["updateCells"]["fields"] == "userEnteredValue"
+    assert request["updateCells"]["rows"] == [
+        {"values": [{"userEnteredValue": {"numberValue": 46364}}]}
+    ]
+
+
+def test_cells_the_sync_may_not_write_are_left_out_of_the_requests():
+    m = milestone(5, status=Milestone.Status.AT_RISK, title="Cut")
+    data = TabData(
+        "Platform",
+        42,
+        10,
+        6,
+        values=[HEADER],
+        formulas={(2, 0): "=B9"},
+        read_only=(ReadOnly(2, 3, 5, 4, why="protected"),),
+    )
+    tab = TabPlan(
+        team=PLATFORM,
+        title="Platform",
+        data=data,
+        layout=LAYOUT,
+        links=(linked(m, 3, push=("title", "status", "owner")),),
+    )
+
+    writes = sheet_writes(plan_of(tab))
+
+    assert [r["range"] for r in writes.ranges] == ["Platform!B3"]
 
 
 def test_a_skipped_tab_is_never_written():
