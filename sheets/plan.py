@@ -30,7 +30,7 @@ from sheets.held import (
 )
 from sheets.journal import JournalConflict, Takeover
 from sheets.match import has_sync_state, match_rows, match_tabs
-from sheets.models import SyncConflict, SyncState
+from sheets.models import SyncConflict, SyncState, TabLink
 from sheets.read import TabData
 from sheets.report import Progress, SyncMessage, describe_tab
 from teams.models import Team
@@ -118,7 +118,8 @@ class SyncPlan:
     conflicts: tuple[PlannedConflict, ...] = ()
     superseded: tuple[SyncConflict, ...] = ()  # open conflicts a later edit answered
     tab_titles: Mapping[int, str] = field(default_factory=dict)  # team pk -> title to store
-    tab_links: Mapping[int, int] = field(default_factory=dict)  # team pk -> sheetId to store
+    # team pk -> sheetId to store (with the tab's title): tabs new or moved since the last run
+    tab_links: Mapping[int, int] = field(default_factory=dict)
     messages: tuple[SyncMessage, ...] = ()
     changes: tuple[str, ...] = ()  # what the run does, for people
     consumed_journals: tuple[int, ...] = ()  # runs whose journals this plan finishes
@@ -163,7 +164,14 @@ def build_plan(
         raise SyncRefused(
             "There is no quarter to adopt rows into: add the current quarter in the admin."
         )
-    tab_match = match_tabs(teams, tabs, all_teams=all_teams)
+    stored = {
+        team: (sheet_id, title)
+        for team, sheet_id, title in TabLink.objects.filter(team__in=teams).values_list(
+            "team", "sheet_id", "title"
+        )
+    }
+    links = {team: sheet_id for team, (sheet_id, _title) in stored.items()}
+    tab_match = match_tabs(teams, tabs, all_teams=all_teams, links=links)
     members = sync_members(teams)
     parsed = {
         team.pk: parse.parse_tab(
@@ -209,7 +217,9 @@ def build_plan(
         tab_links={
             tab.team.pk: tab.sheet_id
             for tab in tab_plans
-            if tab.sheet_id is not None and not tab.skipped
+            if tab.sheet_id is not None
+            and not tab.skipped
+            and stored.get(tab.team.pk) != (tab.sheet_id, tab.title)
         },
         messages=tuple(notes.messages),
         changes=tuple(notes.changes),
