@@ -29,6 +29,7 @@ from sheets.held import (
     why_held,
 )
 from sheets.journal import JournalConflict, Takeover
+from sheets.mapping import overrides_for
 from sheets.match import has_sync_state, match_rows, match_tabs
 from sheets.models import SyncConflict, SyncState, TabLink
 from sheets.read import TabData
@@ -172,6 +173,7 @@ def build_plan(
     }
     links = {team: sheet_id for team, (sheet_id, _title) in stored.items()}
     tab_match = match_tabs(teams, tabs, all_teams=all_teams, links=links)
+    overrides = overrides_for(teams)
     members = sync_members(teams)
     parsed = {
         team.pk: parse.parse_tab(
@@ -183,6 +185,7 @@ def build_plan(
             quarter_end=quarter.end,
             locale=data.locale,
             numbers=data.numbers,
+            overrides=overrides.get(team.pk),
         )
         for team in teams
         if (data := tab_match.tabs.get(team.pk)) is not None
@@ -276,7 +279,12 @@ def _plan_tab(
             column = a1.column_letters(index)
             say("warning", f"Column {column} ({text!r}) is ignored: {why}.", row=1, column=column)
         if "title" not in layout.columns:
-            say("error", "The tab has no Milestone (or Title) column in row 1: skipped.", row=1)
+            say(
+                "error",
+                "The tab has no Milestone (or Title) column in row 1: skipped. Map its "
+                "columns on the Sync page (Map columns), or rename the header.",
+                row=1,
+            )
             return TabPlan(team, title, data, layout, errors=errors, skipped=True)
         if layout.id_column is None:
             layout = layout.with_id_column()

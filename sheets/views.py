@@ -27,6 +27,7 @@ from sheets import parse
 from sheets.client import uses_emulator
 from sheets.conflicts import ConflictClosed, resolve_conflict
 from sheets.fields import app_values, display_value, to_json
+from sheets.mapping import tabs_to_map
 from sheets.models import SyncConflict, SyncRun
 from sheets.tasks import run_queued_sync
 from teams.http import MilepostRequest
@@ -79,6 +80,7 @@ def sync_page(request: MilepostRequest):
             "can_run": permissions.can_run_sync(request.user),
             "configured": bool(settings.MILEPOST_SHEET_KEY),
             "emulated": uses_emulator(),
+            "to_map": tabs_to_map(),
         },
     )
 
