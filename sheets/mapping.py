@@ -158,6 +158,16 @@ def save_mapping(
             errors[index] = (
                 f"{parse.HEADERS[field]} is carried by {where} already: unmap that one first."
             )
+    # A choice that takes a field from a column after it, which the sync would then ignore.
+    before = {index for index, _text, _why in parse.find_layout(header, overrides=current).ignored}
+    for index, text, _why in layout.ignored:
+        field = next(iter(parse.find_layout([text], overrides=overrides).columns), None)
+        holder = layout.columns.get(field) if field else None
+        if index not in before and holder in chosen and holder not in errors:
+            errors[holder] = (
+                f"{parse.HEADERS[field]} is carried by column {a1.column_letters(index)} "
+                "already: unmap that one first."
+            )
     if errors:
         return MappingOutcome(errors)
     changes = _save(team, current, overrides, user)
