@@ -33,6 +33,7 @@ MAPPABLE: tuple[tuple[str, str], ...] = tuple(
     (name, parse.HEADERS[name]) for name in (parse.ID, *parse.FIELDS)
 )
 NOT_MAPPED = ""  # a column of the sheet's own: the sync never reads or writes it
+HEADER_LENGTH = ColumnMapping._meta.get_field("header").max_length
 
 
 def overrides_for(teams: Iterable[Team]) -> dict[int, dict[str, str]]:
@@ -130,6 +131,9 @@ def save_mapping(
             errors[index] = f"{field!r} is no field of a milestone."
             continue
         key = parse.header_key(str(header[index]))
+        if len(key) > HEADER_LENGTH:
+            errors[index] = f"A header over {HEADER_LENGTH} characters cannot be mapped."
+            continue
         if key in wanted and wanted[key] != field:
             first = a1.column_letters(first_of_key[key])
             errors[index] = f"Column {first} has the same header: both carry the same field."

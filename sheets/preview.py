@@ -18,7 +18,7 @@ from sheets import a1, parse
 from sheets.client import open_spreadsheet
 from sheets.fields import describe_value
 from sheets.journal import Takeover
-from sheets.models import TabLink
+from sheets.models import SyncState, TabLink
 from sheets.plan import SyncPlan, TabPlan, build_plan
 from sheets.read import read_tabs
 from sheets.report import SyncMessage
@@ -65,7 +65,13 @@ def preview_sync(*, today: datetime.date) -> list[TabPreview]:
         all_teams=True,
         progress=lambda *_: None,
     )
+    # Synced before: linked to its tab, or (synced before tabs were linked) with synced rows.
     linked = set(TabLink.objects.filter(team__in=teams).values_list("team", flat=True))
+    linked |= set(
+        SyncState.objects.filter(milestone__team__in=teams)
+        .values_list("milestone__team", flat=True)
+        .distinct()
+    )
     return [_tab_preview(tab, plan, first_sync=tab.team.pk not in linked) for tab in plan.tabs]
 
 

@@ -96,13 +96,16 @@ def test_two_columns_for_one_field_are_refused_and_nothing_is_saved(platform):
     assert not ColumnMapping.objects.exists()
 
 
-def test_an_unknown_field_or_a_column_without_a_header_is_refused(platform):
+def test_an_unknown_field_a_column_without_a_header_or_an_overlong_header_is_refused(platform):
     team, _lead = platform
 
-    outcome = save_mapping(team, UNKNOWN, {0: "budget", 7: "notes"}, user=None)
+    header = [*UNKNOWN, "x" * 201]
+
+    outcome = save_mapping(team, header, {0: "budget", 5: "notes", 7: "notes"}, user=None)
 
     assert outcome.errors == {
         0: "'budget' is no field of a milestone.",
+        5: "A header over 200 characters cannot be mapped.",
         7: "This column has no header in row 1.",
     }
 

@@ -79,3 +79,12 @@ def test_a_sync_does_what_the_preview_said(platform):
     [after] = preview_sync(today=TODAY)
     assert not after.first_sync
     assert after.adopted == after.matched == after.appended == ()
+
+
+def test_a_tab_synced_before_tabs_were_linked_is_not_a_first_sync(platform):
+    sync_sheet(today=TODAY)
+    TabLink.objects.all().delete()  # as a database of before the links has it
+
+    [tab] = preview_sync(today=TODAY)
+
+    assert not tab.first_sync
