@@ -23,8 +23,8 @@ from django.db import transaction
 
 from sheets import a1, parse
 from sheets.client import open_spreadsheet
-from sheets.match import match_tabs
-from sheets.models import ColumnMapping, SyncRun, TabLink
+from sheets.match import match_tabs, stored_links
+from sheets.models import ColumnMapping, SyncRun
 from sheets.read import TabData, read_tabs
 from teams.models import Team, User
 
@@ -206,7 +206,7 @@ def read_team_tab(team: Team) -> TabData | None:
     None when the sheet has no tab of the team. Two Sheets requests (the metadata and the
     grid), made outside any transaction. Raises `client.SheetUnavailable`."""
     tabs = read_tabs(open_spreadsheet())
-    links = dict(TabLink.objects.filter(team=team).values_list("team", "sheet_id"))
+    links = stored_links([team]).sheet_ids
     return match_tabs([team], tabs, all_teams=False, links=links).tabs.get(team.pk)
 
 

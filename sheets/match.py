@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from milestones.models import Milestone
 from sheets import parse
-from sheets.models import SyncState
+from sheets.models import SyncState, TabLink
 from sheets.read import TabData
 from sheets.report import SyncMessage
 from teams.models import Team
@@ -99,6 +99,29 @@ def match_tabs(
     if all_teams:
         messages.extend(_unmatched_tabs(tabs, claimed))
     return TabMatch(matched, to_store, tuple(messages), tuple(changes))
+
+
+@dataclass(frozen=True)
+class StoredLinks:
+    """The teams' linked tabs as the last run left them: team pk -> sheetId, and -> title."""
+
+    sheet_ids: Mapping[int, int]
+    titles: Mapping[int, str]
+
+    def moved(self, tab) -> bool:
+        """Whether the tab planned (a `plan.TabPlan`) differs from the team's stored link."""
+        team = tab.team.pk
+        return self.sheet_ids.get(team) != tab.sheet_id or self.titles.get(team) != tab.title
+
+
+def stored_links(teams: Sequence[Team]) -> StoredLinks:
+    """The teams' linked tabs (`TabLink`), in one query."""
+    rows = TabLink.objects.filter(team__in=teams).values_list("team", "sheet_id", "title")
+    rows = list(rows)
+    return StoredLinks(
+        sheet_ids={team: sheet_id for team, sheet_id, _title in rows},
+        titles={team: title for team, _sheet_id, title in rows},
+    )
 
 
 def _renamed(team: Team, title: str) -> SyncMessage:

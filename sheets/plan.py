@@ -30,8 +30,8 @@ from sheets.held import (
 )
 from sheets.journal import JournalConflict, Takeover
 from sheets.mapping import overrides_for
-from sheets.match import has_sync_state, match_rows, match_tabs
-from sheets.models import SyncConflict, SyncState, TabLink
+from sheets.match import has_sync_state, match_rows, match_tabs, stored_links
+from sheets.models import SyncConflict, SyncState
 from sheets.read import TabData
 from sheets.report import Progress, SyncMessage, describe_tab
 from teams.models import Team
@@ -165,14 +165,8 @@ def build_plan(
         raise SyncRefused(
             "There is no quarter to adopt rows into: add the current quarter in the admin."
         )
-    stored = {
-        team: (sheet_id, title)
-        for team, sheet_id, title in TabLink.objects.filter(team__in=teams).values_list(
-            "team", "sheet_id", "title"
-        )
-    }
-    links = {team: sheet_id for team, (sheet_id, _title) in stored.items()}
-    tab_match = match_tabs(teams, tabs, all_teams=all_teams, links=links)
+    stored = stored_links(teams)
+    tab_match = match_tabs(teams, tabs, all_teams=all_teams, links=stored.sheet_ids)
     overrides = overrides_for(teams)
     members = sync_members(teams)
     parsed = {
@@ -220,9 +214,7 @@ def build_plan(
         tab_links={
             tab.team.pk: tab.sheet_id
             for tab in tab_plans
-            if tab.sheet_id is not None
-            and not tab.skipped
-            and stored.get(tab.team.pk) != (tab.sheet_id, tab.title)
+            if tab.sheet_id is not None and not tab.skipped and stored.moved(tab)
         },
         messages=tuple(notes.messages),
         changes=tuple(notes.changes),
