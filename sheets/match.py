@@ -4,9 +4,9 @@ Functions over what was read and what the app has, that make no query when the m
 come with their `sync_state` (as the plan loads them). A tab is a team's by the sheetId of
 the tab it was linked to (`TabLink`: a renamed tab is followed, and its new title stored),
 else by its stored tab title, else by the team's name (stored then, so the match is made
-once). A row is a
-milestone's by the ID in its ID column, else, on a first sync or for a row pasted without its
-ID, by its title among the team's milestones of the quarter that have no row yet (adoption).
+once). A row is a milestone's by the ID in its ID column, else, on a first sync or for a row
+pasted without its ID, by its title among the team's milestones of the quarter that have no
+row yet (adoption).
 What matches nothing is left to the plan: rows become new milestones, milestones without a row
 get one.
 """
@@ -116,8 +116,7 @@ class StoredLinks:
 
 def stored_links(teams: Sequence[Team]) -> StoredLinks:
     """The teams' linked tabs (`TabLink`), in one query."""
-    rows = TabLink.objects.filter(team__in=teams).values_list("team", "sheet_id", "title")
-    rows = list(rows)
+    rows = list(TabLink.objects.filter(team__in=teams).values_list("team", "sheet_id", "title"))
     return StoredLinks(
         sheet_ids={team: sheet_id for team, sheet_id, _title in rows},
         titles={team: title for team, _sheet_id, title in rows},
