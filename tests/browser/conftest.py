@@ -8,6 +8,8 @@ import shutil
 import pytest
 from django.utils import timezone
 
+from demo.organisation import build_demo
+from demo.sheet import build_demo_sheet, install_demo_sheet
 from tests.factories import MilestoneFactory, QuarterFactory, SlipReasonFactory, trio
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
@@ -56,6 +58,35 @@ def page(browser, live_server):
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 390 x 844 touch screen, as on a phone."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(settings, sheets_emulator):
+    """The demo organisation and its sheet, served by the emulator, as `make run` has them."""
+    sign_ins = build_demo(timezone.localdate())
+    demo_sheet = build_demo_sheet(timezone.localdate())
+    install_demo_sheet(demo_sheet)
+    settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
+    settings.MILEPOST_SHEET_KEY = sheets_emulator.load(demo_sheet.data)
+    settings.GOOGLE_APPLICATION_CREDENTIALS = ""
+    return sign_ins
 
 
 @pytest.fixture

@@ -2,28 +2,12 @@
 
 import re
 
-import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from demo.organisation import build_demo
-from demo.sheet import build_demo_sheet, install_demo_sheet
 from sheets import parse
 from sheets.client import open_spreadsheet
 from sheets.models import SyncConflict
 from tests.sheets.sheet import Tab
-
-
-@pytest.fixture
-def demo(settings, sheets_emulator):
-    """The demo organisation and its sheet, served by the emulator, as `make run` has them."""
-    sign_ins = build_demo(timezone.localdate())
-    demo_sheet = build_demo_sheet(timezone.localdate())
-    install_demo_sheet(demo_sheet)
-    settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
-    settings.MILEPOST_SHEET_KEY = sheets_emulator.load(demo_sheet.data)
-    settings.GOOGLE_APPLICATION_CREDENTIALS = ""
-    return sign_ins
 
 
 def test_leadership_syncs_the_demo_takes_the_sheets_value_and_the_next_sync_writes_it(
