@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from demo.organisation import build_demo
 from demo.sheet import build_demo_sheet, install_demo_sheet
+from tests.browser.accessibility import AxeWatch
 from tests.factories import MilestoneFactory, QuarterFactory, SlipReasonFactory, trio
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
@@ -49,15 +50,27 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
+def _open_page(browser, live_server, **options):
+    """A page of a new context, its console errors kept in `page.console_errors`, axe-core
+    checking every document it opens (`tests/browser/accessibility.py`); at the end, any
+    serious or critical violation fails the test."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
+    axe = AxeWatch().attach(context)
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
-    context.close()
+    try:
+        found = axe.finish(page)
+    finally:
+        context.close()
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    yield from _open_page(browser, live_server)
 
 
 PHONE = {"width": 390, "height": 844}
@@ -66,15 +79,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def phone(browser, live_server):
     """A page in a 390 x 844 touch screen, as on a phone."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, has_touch=True, is_mobile=True
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    yield page
-    context.close()
+    yield from _open_page(browser, live_server, viewport=PHONE, has_touch=True, is_mobile=True)
 
 
 @pytest.fixture
