@@ -98,6 +98,18 @@ class DemoSignIns:
     password: str = PASSWORD
 
 
+def sign_in_lines(sign_ins: DemoSignIns, url: str = "http://127.0.0.1:8000/") -> list[str]:
+    """What a new user reads to sign in to the demo: where, and the three accounts."""
+    lines = [f"Sign in at {url} with:"]
+    for role, user in [
+        ("leadership", sign_ins.leadership),
+        ("tech lead", sign_ins.tech_lead),
+        ("engineer", sign_ins.engineer),
+    ]:
+        lines.append(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
+    return lines
+
+
 class DemoError(Exception):
     pass
 

@@ -91,6 +91,11 @@ def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(db):
     assert Milestone.objects.count() == count
 
 
+def test_if_empty_at_verbosity_0_prints_nothing(db):
+    seed()
+    assert seed("--if-empty", "--verbosity", "0") == ""
+
+
 def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(db, client):
     out = seed()
     assert "leadership  nhaddad" in out
