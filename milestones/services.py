@@ -92,6 +92,8 @@ def update_milestone(
     slip_reason: SlipReason | None = None,
     slip_note: str = "",
     ask_reason: bool = False,
+    ask_past_target: bool = False,
+    past_target_confirmed: bool = False,
 ) -> Milestone:
     """Apply `changes` (field name to new value) to the milestone saved as `version`.
 
@@ -105,6 +107,10 @@ def update_milestone(
     the target date does not move later. With `ask_reason` (an edit in the browser) a move
     later without a reason is refused like a broken rule, beside the other errors, unless no
     reason is left to pick; the sheet sync and commands move dates without one.
+
+    With `ask_past_target` (an edit in the browser), moving the target date of a milestone
+    that stays open to a day before today is refused (a date typed wrong, as often as not)
+    unless `past_target_confirmed`: the row then offers to confirm it.
     """
     unknown = set(changes) - set(Milestone.EDITABLE_FIELDS)
     if unknown:
@@ -115,13 +121,22 @@ def update_milestone(
         setattr(current, name, value)
     current.follow_status(given=changes)
     slips = current.target_date > target_before
+    asked: dict[str, list[ValidationError]] = {}
     if (
         ask_reason
         and slips
         and slip_reason is None
         and SlipReason.objects.filter(active=True).exists()
     ):
-        _refuse_without_reason(current)
+        asked["slip_reason"] = [ValidationError(REASON_NEEDED, code="slip_reason")]
+    if (
+        ask_past_target
+        and not past_target_confirmed
+        and target_in_the_past(current, moved_from=target_before)
+    ):
+        asked["target_date"] = [ValidationError(PAST_TARGET, code="past_target")]
+    if asked:
+        _refuse_with(current, asked)
     _save(current, user)
     if slip_reason is not None and slips:
         record = current.history.order_by("-history_date", "-history_id").first()
@@ -132,16 +147,31 @@ def update_milestone(
 
 
 REASON_NEEDED = "The target date moves later: pick the reason why."
+PAST_TARGET = "This date is in the past, and the milestone is still open: tick to confirm it."
 
 
-def _refuse_without_reason(milestone: Milestone) -> None:
-    """Raise the missing reason together with whatever else the edit breaks, so the row says
-    everything at once."""
+def target_in_the_past(
+    milestone: Milestone, *, moved_from: datetime.date, today: datetime.date | None = None
+) -> bool:
+    """Whether the edit moves the target date of a milestone that stays open to a day before
+    today (the browser asks to confirm that)."""
+    today = today or timezone.localdate()
+    return (
+        milestone.is_open
+        and milestone.target_date != moved_from
+        and milestone.target_date is not None
+        and milestone.target_date < today
+    )
+
+
+def _refuse_with(milestone: Milestone, asked: dict[str, list[ValidationError]]) -> None:
+    """Raise what the edit still needs (a reason, a confirmation) together with whatever else
+    it breaks, so the row says everything at once."""
     try:
         milestone.full_clean()
     except ValidationError as error:
-        raise ValidationError({**error.error_dict, "slip_reason": [REASON_NEEDED]}) from error
-    raise ValidationError({"slip_reason": [REASON_NEEDED]})
+        raise ValidationError({**error.error_dict, **asked}) from error
+    raise ValidationError(asked)
 
 
 class NotASlip(Exception):

@@ -135,6 +135,8 @@ def milestone_edit(request: MilepostRequest, slug: str, pk: int):
                 slip_reason=form.slip_reason,
                 slip_note=form.slip_note,
                 ask_reason=True,
+                ask_past_target=True,
+                past_target_confirmed=form.past_target_confirmed,
             )
         except StaleMilestone as stale:
             conflict = _edit_conflict(stale, changes)
