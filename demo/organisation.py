@@ -78,16 +78,47 @@ OBJECTS = [
     "event pipeline backfill",
     "the admin role editor",
 ]
-NOTES = [
-    "",
-    "",
-    "",
-    "waiting on Platform",
-    "scope cut in half",
-    "needs design review",
-    "blocked by vendor contract",
-    "shipped behind flag",
-]
+# What kind of note a milestone starts with. The draw from the build's generator is kept as it
+# always was (one choice among eight), so the milestones and the promised 13 of 22 do not move;
+# the words come from `DemoNotes`, with a generator of its own.
+NOTES = ["", "", "", "waiting", "scope", "design", "vendor", "flag"]
+NOTE_TEXTS = {
+    "waiting": [
+        "waiting on {other}'s API",
+        "needs {other} to ship their part first",
+        "blocked on a schema change in {other}",
+        "{other} reviews the integration next week",
+        "shared rollout with {other}",
+    ],
+    "scope": [
+        "scope cut in half",
+        "scope agreed with the PM",
+        "first slice only; the rest next quarter",
+        "MVP first, admin screens later",
+        "scope grew with the enterprise asks",
+    ],
+    "design": [
+        "needs design review",
+        "waiting on the final designs",
+        "designs signed off; copy pending",
+        "user research sessions this week",
+        "accessibility review booked",
+    ],
+    "vendor": [
+        "blocked by vendor contract",
+        "vendor sandbox access pending",
+        "procurement approved; keys pending",
+        "vendor rate limits to sort out",
+        "legal reviewing the vendor's DPA",
+    ],
+    "flag": [
+        "shipped behind a flag",
+        "behind a flag for beta customers",
+        "dark launch first",
+        "rolling out in 10% steps",
+        "canary in one region first",
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +139,35 @@ def sign_in_lines(sign_ins: DemoSignIns, url: str = "http://127.0.0.1:8000/") ->
     ]:
         lines.append(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
     return lines
+
+
+class DemoNotes:
+    """The words of the demo's milestone notes: for each kind, its texts dealt from a shuffled
+    deck (so one note does not repeat across a team's milestones), and a dependency always on
+    another team, of the same squad when there is one."""
+
+    def __init__(self, today: datetime.date, teams: list[Team]):
+        self.rng = random.Random(f"milepost-demo-notes-{today.isoformat()}")
+        self.teams = teams
+        self.decks: dict[str, list[str]] = {}
+
+    def write(self, kind: str, team: Team) -> str:
+        if not kind:
+            return ""
+        deck = self.decks.setdefault(kind, [])
+        if not deck:
+            deck.extend(NOTE_TEXTS[kind])
+            self.rng.shuffle(deck)
+        return self.fill(deck.pop(), team)
+
+    def fill(self, text: str, team: Team) -> str:
+        """`text` with {other} the name of a team `team` may depend on."""
+        return text.format(other=self.other_team(team).name) if "{other}" in text else text
+
+    def other_team(self, team: Team) -> Team:
+        others = [t for t in self.teams if t.pk != team.pk]
+        near = [t for t in others if t.squad_id == team.squad_id]
+        return self.rng.choice(near or others)
 
 
 class DemoError(Exception):
@@ -143,12 +203,15 @@ def build_demo(today: datetime.date) -> DemoSignIns:
             leader.save(update_fields=["is_staff", "is_superuser"])
 
         teams = sorted(teams_with_members(Team.objects.filter(active=True)), key=lambda t: t.name)
+        notes = DemoNotes(today, teams)
         keys = demo_quarters(today)
         for (year, number), (goal, on_time) in zip(keys, FINISHED, strict=False):
             quarter = _quarter(year, number, goal, locked=True)
             winners = set(rng.sample([t.pk for t in teams], on_time))
             for team in teams:
-                _finished_quarter(rng, quarter, team, on_time=team.pk in winners, lead=leaders[0])
+                _finished_quarter(
+                    rng, quarter, team, on_time=team.pk in winners, lead=leaders[0], notes=notes
+                )
         year, number = keys[-1]
         current = _quarter(
             year,
@@ -157,9 +220,9 @@ def build_demo(today: datetime.date) -> DemoSignIns:
             locked=today >= quarter_bounds(year, number)[0] + datetime.timedelta(days=14),
         )
         for team in teams:
-            _current_quarter(rng, current, team, today)
+            _current_quarter(rng, current, team, today, notes)
         build_review_history(today)
-        _explain_slips(today)
+        _explain_slips(today, notes)
 
     last_finished = Quarter.objects.get(year=keys[-2][0], number=keys[-2][1])
     figure = quarter_report(last_finished, today).figure
@@ -172,7 +235,7 @@ def build_demo(today: datetime.date) -> DemoSignIns:
 # Why the demo's target dates moved later (the commitment ledger), weighted so that the
 # dashboard's Pareto has a clear head; a few slips came from the sheet, a few have no reason.
 SLIP_REASONS = [
-    ("Dependency late", 30, ["waiting on Platform's API", "vendor contract signed late", ""]),
+    ("Dependency late", 30, ["waiting on {other}'s API", "vendor contract signed late", ""]),
     ("Scope grew", 25, ["two more customer asks", "security review added work", ""]),
     ("Estimate wrong", 20, ["migration was bigger than sized", ""]),
     ("Interrupted by incidents", 12, ["two weeks on the outage follow-ups", "on-call heavy"]),
@@ -182,7 +245,7 @@ FROM_THE_SHEET = 0.1
 UNEXPLAINED = 0.1
 
 
-def _explain_slips(today: datetime.date) -> None:
+def _explain_slips(today: datetime.date, demo_notes: DemoNotes) -> None:
     """Give most of the demo's slips a reason, by whoever moved the date, when they moved it.
 
     Its own random generator, so the milestones (and the promised 13 of 22) do not change.
@@ -192,7 +255,9 @@ def _explain_slips(today: datetime.date) -> None:
     weighted = [(name, weight, notes) for name, weight, notes in SLIP_REASONS if name in reasons]
     if not weighted:
         return  # leadership removed the default list: nothing to pick from
-    ids = list(Milestone.objects.values_list("pk", flat=True))
+    team_of = dict(Milestone.objects.values_list("pk", "team_id"))
+    teams = {team.pk: team for team in demo_notes.teams}
+    ids = list(team_of)
     from_sheet, explanations = [], []
     for pk, slips in slip_moves(ids).items():
         for slip in slips:
@@ -208,7 +273,7 @@ def _explain_slips(today: datetime.date) -> None:
                     milestone_id=pk,
                     record_id=slip.record_id,
                     reason=reasons[name],
-                    note=rng.choice(notes),
+                    note=demo_notes.fill(rng.choice(notes), teams[team_of[pk]]),
                     given_by_id=slip.by,
                     given_at=slip.at,
                 )
@@ -270,7 +335,7 @@ def _save(milestone: Milestone, day: datetime.date, user: User | None) -> None:
     milestone.save()
 
 
-def _plan(rng, quarter, team, committed: list[datetime.date]) -> list[Milestone]:
+def _plan(rng, quarter, team, committed: list[datetime.date], notes: DemoNotes) -> list[Milestone]:
     members = team.members
     planning_day = quarter.start + datetime.timedelta(days=rng.randint(1, 6))
     milestones = []
@@ -286,7 +351,7 @@ def _plan(rng, quarter, team, committed: list[datetime.date]) -> list[Milestone]
             target_date=day,
             status=Milestone.Status.PLANNED,
             position=position,
-            notes=rng.choice(NOTES),
+            notes=notes.write(rng.choice(NOTES), team),
         )
         _save(milestone, planning_day, team.tech_lead)
         milestones.append(milestone)
@@ -320,9 +385,11 @@ def _drop(milestone: Milestone, day: datetime.date, by: User | None, *, excused:
     _save(milestone, day, by)
 
 
-def _finished_quarter(rng, quarter: Quarter, team: Team, *, on_time: bool, lead: User) -> None:
+def _finished_quarter(
+    rng, quarter: Quarter, team: Team, *, on_time: bool, lead: User, notes: DemoNotes
+) -> None:
     count = rng.randint(3, 6)
-    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count))
+    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count), notes)
     grace = datetime.timedelta(days=GRACE_DAYS)
     misses = set() if on_time else set(rng.sample(range(count), rng.choice([1, 1, 1, 2])))
     for i, milestone in enumerate(milestones):
@@ -350,9 +417,11 @@ def _finished_quarter(rng, quarter: Quarter, team: Team, *, on_time: bool, lead:
             _deliver(milestone, delivered, owner)
 
 
-def _current_quarter(rng, quarter: Quarter, team: Team, today: datetime.date) -> None:
+def _current_quarter(
+    rng, quarter: Quarter, team: Team, today: datetime.date, notes: DemoNotes
+) -> None:
     count = rng.randint(3, 6)
-    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count))
+    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count), notes)
     grace = datetime.timedelta(days=GRACE_DAYS)
     for milestone in milestones:
         owner = milestone.owner
