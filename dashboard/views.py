@@ -10,7 +10,8 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from dashboard.forms import QuarterSettingsForm
 from dashboard.quarter_changes import quarter_changes
 from dashboard.report import build_dashboard
 from milestones import asof, permissions
+from milestones.changes import bump
 from milestones.models import Quarter
 from milestones.quarters import pick_quarter
 from teams.http import MilepostRequest
@@ -94,7 +96,9 @@ def quarter_settings(request: MilepostRequest, slug: str):
     )
     if form.is_bound and form.is_valid():
         if form.has_changed():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                bump([quarter.pk])
             messages.success(request, f"Saved the settings of {quarter}.")
         else:
             messages.info(request, f"Nothing changed in the settings of {quarter}.")
@@ -136,9 +140,10 @@ def _get_manageable_quarter(request: MilepostRequest, slug: str) -> Quarter:
     return quarter
 
 
-def _csv_response(export: exports.CsvExport) -> HttpResponse:
-    return HttpResponse(
-        export.content,
+def _csv_response(export: exports.CsvExport) -> StreamingHttpResponse:
+    # Streamed: the CSV is written a batch of rows at a time as it is sent (`exports`).
+    return StreamingHttpResponse(
+        export.chunks(),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": content_disposition_header(True, export.filename)},
     )

@@ -49,6 +49,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from milestones.changes import bump_every_quarter
 from milestones.history import Source, history_source
 from milestones.models import SANE_MARGIN, Milestone, Quarter
 from milestones.quarters import current_quarter
@@ -985,6 +986,7 @@ class Sync:
                 self._update_milestones(plan, counts)
                 self._save_states(plan, now)
                 self._save_conflicts(plan, run, now)
+            bump_every_quarter()  # milestones.changes: the dashboard's cache key (issue 17)
             structure, cells = self._sheet_writes(plan, counts)
             result = self._result(plan, dry_run=False, counts=counts)
             if plan.consumed_journals:
