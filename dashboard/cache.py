@@ -6,11 +6,12 @@ than any report asked for after it, on every server, so nothing is ever invalida
 nothing stale is ever served. Old keys simply age out.
 
 Two levels:
-- Django's cache framework (`CACHES["default"]`): local memory by default, or a cache every
-  server shares (Redis) with `MILEPOST_CACHE_URL`, so that one server's build serves all.
-- In front of it, the last few reports this process used, as Python objects: Django's
-  local-memory and Redis backends pickle, and unpickling a 1,000-team report on every request
-  would cost more than the page's budget.
+- The last few reports this process used, as Python objects: the local-memory level, always.
+  (Django's own local-memory backend pickles every value on each set and get: half a second
+  for a 1,000-team report, more than the page's whole budget, to copy what this dict holds.)
+- Django's cache framework (`CACHES["default"]`), when it is shared: with `MILEPOST_CACHE_URL`
+  every server's workers share one Redis, so that a report one worker built serves all of
+  them (one unpickle per worker and change, then the first level again).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def peek(cache_key: str) -> Any:
         if cache_key in _process:
             _process.move_to_end(cache_key)
             return _process[cache_key]
-    value = cache.get(cache_key)
+    value = cache.get(cache_key) if settings.MILEPOST_CACHE_URL else None
     if value is not None:
         _remember(cache_key, value)
     return value
@@ -64,7 +65,8 @@ def peek(cache_key: str) -> Any:
 
 def keep(cache_key: str, value: Any) -> None:
     """Keep `value` under `cache_key`, in this process and the shared cache."""
-    cache.set(cache_key, value, timeout=settings.MILEPOST_REPORT_CACHE_SECONDS)
+    if settings.MILEPOST_CACHE_URL:
+        cache.set(cache_key, value, timeout=settings.MILEPOST_REPORT_CACHE_SECONDS)
     _remember(cache_key, value)
 
 

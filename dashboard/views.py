@@ -79,7 +79,7 @@ def dashboard_milestones_csv(request: MilepostRequest):
         today=today,
         as_of=_get_as_of(request, quarter, today),
         query=request.GET,
-        absolute_url=request.build_absolute_uri,
+        absolute_url=_origin_of(request),
     )
     return _csv_response(export)
 
@@ -109,6 +109,13 @@ def quarter_settings(request: MilepostRequest, slug: str):
         {"quarter": quarter, "form": form, "changes": quarter_changes(quarter)},
         status=422 if form.is_bound else 200,
     )
+
+
+def _origin_of(request: MilepostRequest):
+    """`build_absolute_uri` for the site's own paths, with the scheme and host worked out once
+    rather than once per milestone of the export."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    return lambda path: origin + path
 
 
 def _get_quarter(request: MilepostRequest, today: datetime.date) -> Quarter:

@@ -52,6 +52,21 @@ def slip_moves(milestone_ids) -> dict[int, list[ontime.Slip]]:
     return {pk: ontime.find_slips(pts) for pk, pts in target_points(milestone_ids).items()}
 
 
+def quarter_slip_moves(milestones: QuerySet[Milestone]) -> dict[int, list[ontime.Slip]]:
+    """Each of `milestones`' slips with the record and source of each move, for a report: one
+    query, of the four columns a slip's days and reason need (the milestones as a subquery,
+    not a list of ids)."""
+    records = (
+        Milestone.history.filter(id__in=milestones.values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "target_date", "history_id", "source")
+    )
+    points: dict[int, list[ontime.TargetPoint]] = defaultdict(list)
+    for pk, target, record_id, source in records:
+        points[pk].append(ontime.TargetPoint(target, record_id=record_id, source=source))
+    return {pk: ontime.find_slips(pts) for pk, pts in points.items()}
+
+
 def slip_counts(milestone_ids) -> dict[int, int]:
     return {pk: len(found) for pk, found in slip_moves(milestone_ids).items()}
 
@@ -108,7 +123,10 @@ def quarter_report(
     milestones: list[ReportMilestone]
     if as_of is None:
         milestones = report_rows.quarter_milestones(quarter.pk, teams, urls)
-        moves = slip_moves([m.pk for m in milestones]) if milestones else {}
+        if milestones:
+            moves = quarter_slip_moves(
+                Milestone.objects.filter(quarter_id=quarter.pk, team__active=True)
+            )
         slips = {pk: len(found) for pk, found in moves.items()}
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)

@@ -37,9 +37,7 @@ def test_a_second_dashboard_is_served_from_the_cache(as_vp, org, django_assert_n
     assert "4 of 7 teams on time" in text(response)
 
 
-def test_a_change_made_behind_the_services_back_is_not_seen_until_a_write_path_bumps(
-    as_vp, org
-):
+def test_a_change_made_behind_the_services_back_is_not_seen_until_a_write_path_bumps(as_vp, org):
     """What the counter is for: the cache really serves the report it built."""
     as_vp.get(URL)
     Milestone.objects.filter(title="Dune maps").update(status=Milestone.Status.AT_RISK)
@@ -89,9 +87,7 @@ def test_the_quarter_settings_page_changes_the_next_dashboard(as_vp, org):
 def test_a_review_changes_the_next_dashboard(as_vp, org, vp):
     rows = {row.team.name: row for row in as_vp.get(URL).context["report"].table.rows}
     assert rows["Dune"].last_review is None
-    response = as_vp.post(
-        reverse("reviews:start", args=["dune"]), {"held_on": TODAY.isoformat()}
-    )
+    response = as_vp.post(reverse("reviews:start", args=["dune"]), {"held_on": TODAY.isoformat()})
     assert response.status_code in (200, 302)
     rows = {row.team.name: row for row in as_vp.get(URL).context["report"].table.rows}
     assert rows["Dune"].last_review == TODAY
