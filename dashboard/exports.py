@@ -67,7 +67,7 @@ def teams_export(
     _, quarters = pick_quarter(quarter.slug, today)
     parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=False)
     state = TableState.from_query(query, parts.quarter, parts.squads, as_of=parts.as_of)
-    table = team_table(parts.rows, state)
+    table = team_table(parts.rows, state, parts.squads)
     what = f"teams-as-of-{as_of.isoformat()}" if as_of else "teams"
     return CsvExport(csv_filename(quarter, what, state.squad), team_csv(table.rows))
 

@@ -154,7 +154,7 @@ def build_dashboard(
     """
     parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=not body_only)
     state = TableState.from_query(query, parts.quarter, parts.squads, as_of=parts.as_of)
-    table = team_table(parts.rows, state)
+    table = team_table(parts.rows, state, parts.squads)
     dashboard = DashboardReport(
         quarter=parts.quarter,
         as_of=parts.as_of,
@@ -244,23 +244,6 @@ def dashboard_parts(
         slip_reasons=_slip_reasons(report),
         review_days=review_dates(quarter, today),
     )
-
-
-def dashboard_table(
-    report: QuarterReport,
-    query: Mapping[str, str],
-    calibrations: Mapping[int, calibration.Calibration] | None = None,
-) -> TeamTable:
-    """The per-team table of the report, judged on its day (today, or the day of an as-of view),
-    filtered and sorted as the query string asks. The teams' review status costs one query,
-    their calibration another unless given."""
-    teams = [row.team for row in report.rows]
-    reviews = quarter_review_status(teams, report.quarter, report.today)
-    if calibrations is None:
-        calibrations = quarter_calibration(report)
-    rows = dashboard_rows(report, reviews, calibrations)
-    state = TableState.from_query(query, report.quarter, squads_of(rows), as_of=report.as_of)
-    return team_table(rows, state)
 
 
 def _trend(

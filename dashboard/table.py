@@ -328,21 +328,31 @@ class TeamTable:
         return _html(self.rows)
 
 
-def team_table(rows: Sequence[DashboardRow], state: TableState) -> TeamTable:
-    shown = [r for r in rows if state.squad is None or r.team.squad_id == state.squad.pk]
+def team_table(
+    rows: Sequence[DashboardRow],
+    state: TableState,
+    squads: list[ReportSquad] | None = None,
+) -> TeamTable:
+    """The table as `state` asks; `squads` are the rows' squads when known (the cached
+    report keeps them). Linear in the rows: this runs on every request."""
+    squad = state.squad
+    shown = list(rows) if squad is None else [r for r in rows if r.team.squad_id == squad.pk]
     shown = sort_rows(shown, state.sort)
     groups = []
     if state.grouped:
-        for squad in squads_of(shown):
-            members = [r for r in shown if r.team.squad_id == squad.pk]
+        by_squad: dict[int, list[DashboardRow]] = {}
+        for row in shown:
+            by_squad.setdefault(row.team.squad_id, []).append(row)
+        for found in squads_of(shown):
+            members = by_squad[found.pk]
             groups.append(
-                SquadGroup(squad, members, ontime.org_figure((r.figures for r in members), 0))
+                SquadGroup(found, members, ontime.org_figure((r.figures for r in members), 0))
             )
     return TeamTable(
         state=state,
         headers=headers(state),
         rows=shown,
         groups=groups,
-        squads=squads_of(rows),
+        squads=squads if squads is not None else squads_of(rows),
         figure=ontime.org_figure((r.figures for r in shown), 0),
     )

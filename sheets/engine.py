@@ -986,7 +986,8 @@ class Sync:
                 self._update_milestones(plan, counts)
                 self._save_states(plan, now)
                 self._save_conflicts(plan, run, now)
-            bump_every_quarter()  # milestones.changes: the dashboard's cache key (issue 17)
+            if counts.created_in_app or counts.updated_in_app or counts.restored:
+                bump_every_quarter()  # milestones.changes: the dashboard's cache key (issue 17)
             structure, cells = self._sheet_writes(plan, counts)
             result = self._result(plan, dry_run=False, counts=counts)
             if plan.consumed_journals:
