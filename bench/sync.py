@@ -55,15 +55,15 @@ from milestones.models import Milestone  # noqa: E402
 from milestones.quarters import ensure_quarter  # noqa: E402
 from sheets import parse  # noqa: E402
 from sheets.client import open_spreadsheet  # noqa: E402
-from sheets.engine import (  # noqa: E402
-    _cell,
+from sheets.fields import (  # noqa: E402
     app_values,
-    sync_sheet,
+    cell_value,
     values_from_json,
     values_to_json,
 )
 from sheets.merge import merge_milestone  # noqa: E402
 from sheets.models import SyncRun, SyncState  # noqa: E402
+from sheets.run import sync_sheet  # noqa: E402
 from teams.models import Membership, Squad, Team, User  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 25)
@@ -248,7 +248,7 @@ def naive_sync() -> None:
                 updates.append(
                     {
                         "range": f"{chr(65 + column)}{row.number}",
-                        "values": [[_cell(name, milestone)]],
+                        "values": [[cell_value(name, milestone)]],
                     }
                 )
             new_values = {**state.values, **values_to_json(result.base)}

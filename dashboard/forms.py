@@ -21,6 +21,7 @@ class QuarterSettingsForm(forms.ModelForm):
         model = Quarter
         fields = list(SETTINGS_FIELDS)
         labels = {"goal": "On-time goal (teams)", "locked": "Locked"}
+        widgets = {"planning_opens": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "locked": "Locking freezes committed dates: from then on only leadership moves them.",
         }

@@ -12,7 +12,7 @@ from typing import Any
 from milestones.models import Quarter
 
 # The rules leadership sets on the settings page (`forms.QuarterSettingsForm`).
-SETTINGS_FIELDS = ("goal", "grace_days", "locked", "excuse_dropped")
+SETTINGS_FIELDS = ("goal", "grace_days", "locked", "excuse_dropped", "planning_opens")
 _HISTORY_FIELDS = ("start", "end", *SETTINGS_FIELDS)
 
 
@@ -33,6 +33,8 @@ class QuarterChange:
 
 
 def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime.date):

@@ -9,16 +9,18 @@ table (`dashboard.table`), the watch lists (`dashboard.watch`), the trend
 (`milestones.ledger`).
 
 The live page is built in two steps. `dashboard_parts` computes everything that does not
-depend on the query string (the rows, with their HTML, the figures, the watch lists'
-candidates, the trend's points, the slip reasons, the review days) and is cached by the
+depend on the query string (the rows, with their HTML, the figures, a closed quarter's
+recorded and restated figures, the planned commitments of a quarter not started, the watch
+lists' candidates, the trend's points, the slip reasons, the review days) and is cached by the
 quarters' change counters (`dashboard.cache`, `milestones.changes`); `build_dashboard` then
 sorts, filters and groups those parts as the query string asks, on every request. An as-of
 view is built the same way, uncached: it is asked for rarely, and each day is its own.
 
 Queries, whatever the number of teams: the change counters, then nothing more when the parts
 are cached; to build them, the quarter report's four, the review status, the calibration,
-the reasons given for slips, the review days and (unless cached, `dashboard.cache`) the
-trend of the other quarters. As of a day: the quarter report's four, the review status, the
+the reasons given for slips, the review days, a closed quarter's record (unless read with
+the quarter, `with_record()`) and (unless cached, `dashboard.cache`) the trend of the other
+quarters. As of a day: the quarter report's four, the review status, the
 calibration and the review days.
 """
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.utils.safestring import SafeString
 
@@ -42,7 +45,7 @@ from dashboard.table import (
 )
 from dashboard.trend import on_time_trend
 from dashboard.watch import WatchCandidates, WatchLists, watch_candidates, watch_lists
-from milestones import ledger, ontime
+from milestones import closing, ledger, lifecycle, ontime
 from milestones.changes import Counters, read_counters
 from milestones.models import Quarter
 from milestones.report_rows import ReportSquad
@@ -57,9 +60,13 @@ REVIEW_LINKS = 8
 
 @dataclass(frozen=True)
 class Headline:
+    # The figure the headline shows: for a closed quarter the one recorded at close.
     figure: ontime.OrgFigure
     quarter: Quarter
     today: datetime.date
+    state: lifecycle.QuarterState = lifecycle.QuarterState.IN_PROGRESS
+    # A closed quarter's figure as later changes (restatements) make it, when it differs.
+    restated: ontime.OrgFigure | None = None
 
     @property
     def started(self) -> bool:
@@ -69,6 +76,46 @@ class Headline:
     def finished(self) -> bool:
         """Once the quarter is over the forecast has nothing left to say."""
         return self.quarter.is_finished(self.today)
+
+    @property
+    def label(self) -> str:
+        """What the figure is: recorded only once closed, never "final" before."""
+        if self.state is lifecycle.QuarterState.CLOSED:
+            return "Recorded at close"
+        if self.state is lifecycle.QuarterState.ENDED:
+            return "Ended, not closed yet"
+        if self.finished:
+            return "Actual, in the grace days"
+        return "Actual, so far"
+
+
+@dataclass(frozen=True)
+class PlannedTeam:
+    """One team's planned commitments for a quarter that has not started."""
+
+    team: Any
+    milestones: list  # the team's milestones, in its table's order
+
+
+@dataclass(frozen=True)
+class Planning:
+    """A quarter before it starts: each team's planned commitments, and the goal."""
+
+    state: lifecycle.QuarterState
+    opens: datetime.date  # the day planning opened (or opens)
+    teams: list[PlannedTeam]
+
+    @property
+    def planned(self) -> list[PlannedTeam]:
+        return [t for t in self.teams if t.milestones]
+
+    @property
+    def unplanned(self) -> list[PlannedTeam]:
+        return [t for t in self.teams if not t.milestones]
+
+    @property
+    def milestones(self) -> int:
+        return sum(len(t.milestones) for t in self.teams)
 
 
 @dataclass(frozen=True)
@@ -94,6 +141,7 @@ class QuarterLink:
     quarter: Quarter
     href: str
     current: bool
+    note: str = ""  # the quarter's state, when worth a word ("planning", "ended, not closed yet")
 
 
 @dataclass(frozen=True)
@@ -105,6 +153,7 @@ class DashboardReport:
     calls: calibration.Calibration  # every team's review calls, together
     table: TeamTable
     lists: WatchLists
+    planning: Planning | None = None  # a quarter that has not started: its planned commitments
     # The rest is the whole page's: `build_dashboard(..., body_only=True)` leaves it empty.
     quarter_links: list[QuarterLink] = field(default_factory=list)
     chart: charts.TrendChart | None = None  # none on an as-of view: the trend is live
@@ -126,11 +175,13 @@ class DashboardParts:
     quarter: Quarter  # on an as-of view, carrying the rules of that day
     today: datetime.date  # the day judged on: today, or the as-of day
     as_of: datetime.date | None
-    figure: ontime.OrgFigure
+    # The figure shown: a closed quarter's as recorded at close, with the restated one.
+    headline: Headline
     calls: calibration.Calibration  # every team's review calls, together
     rows: list[DashboardRow]  # in the report's order, each with its HTML
     squads: list[ReportSquad]
     watch: WatchCandidates
+    planning: Planning | None  # a quarter that has not started: its planned commitments
     # The whole page's: empty, or None, on an as-of view and for `whole_page=False`.
     trend: list[ontime.TrendPoint] = field(default_factory=list)
     slip_reasons: SlipReasons | None = None
@@ -158,10 +209,11 @@ def build_dashboard(
     dashboard = DashboardReport(
         quarter=parts.quarter,
         as_of=parts.as_of,
-        headline=Headline(parts.figure, parts.quarter, parts.today),
+        headline=parts.headline,
         calls=parts.calls,
         table=table,
         lists=watch_lists(parts.watch, parts.today, state.squad),
+        planning=parts.planning,
     )
     if body_only:
         return dashboard
@@ -174,7 +226,10 @@ def build_dashboard(
         chart = charts.trend_chart(parts.trend, selected=parts.quarter, link=link)
     return replace(
         dashboard,
-        quarter_links=[QuarterLink(q, link(q), q == parts.quarter) for q in quarters],
+        quarter_links=[
+            QuarterLink(tab.quarter, link(tab.quarter), tab.quarter == parts.quarter, tab.note)
+            for tab in lifecycle.switcher(quarters, today, shown=parts.quarter)
+        ],
         chart=chart,
         slip_reasons=parts.slip_reasons,
         live_href=state.query(as_of=None),
@@ -215,8 +270,10 @@ def dashboard_parts(
     counters: Counters | None = None,
 ) -> DashboardParts:
     """Everything the page shows that the query string does not change, in one pass over the
-    quarter report: the rows (with their HTML, `row_html`), the figures, the watch lists'
-    candidates, and for the whole live page the trend, the slip reasons and the review days."""
+    quarter report: the rows (with their HTML, `row_html`), the figures (a closed quarter's
+    recorded one beside its restated one, `_headline`), the watch lists' candidates, the
+    planned commitments of a quarter not started, and for the whole live page the trend, the
+    slip reasons and the review days."""
     report = quarter_report(quarter, today, as_of=as_of)
     calibrations = quarter_calibration(report)
     reviews = quarter_review_status([row.team for row in report.rows], report.quarter, report.today)
@@ -230,11 +287,12 @@ def dashboard_parts(
         quarter=report.quarter,
         today=report.today,
         as_of=report.as_of,
-        figure=report.figure,
+        headline=_headline(report),
         calls=calibration.combine(list(calibrations.values())),
         rows=rows,
         squads=squads_of(rows),
         watch=watch_candidates(report, report.today),
+        planning=_planning(report),
     )
     if not whole_page:
         return parts
@@ -244,6 +302,31 @@ def dashboard_parts(
         slip_reasons=_slip_reasons(report),
         review_days=review_dates(quarter, today),
     )
+
+
+def _headline(report: QuarterReport) -> Headline:
+    """The quarter's figure on the report's day: a closed quarter's is the one recorded at
+    close (read with the quarter, `Quarter.objects.with_record()`), with the figure later
+    changes make beside it when they differ."""
+    quarter = report.quarter
+    state = lifecycle.quarter_state(quarter, report.today)
+    record = closing.records_for([quarter]).get(quarter.pk) if report.as_of is None else None
+    if record is None:
+        return Headline(report.figure, quarter, report.today, state)
+    recorded = closing.recorded_figure(record)
+    return Headline(
+        recorded, quarter, report.today, state, closing.restated(recorded, report.figure)
+    )
+
+
+def _planning(report: QuarterReport) -> Planning | None:
+    """Each team's planned commitments, for a quarter that has not started (from the report's
+    rows: no query)."""
+    state = lifecycle.quarter_state(report.quarter, report.today)
+    if report.as_of is not None or not state.is_before_start:
+        return None
+    teams = [PlannedTeam(row.team, row.milestones) for row in report.rows]
+    return Planning(state, lifecycle.planning_opens_on(report.quarter), teams)
 
 
 def _trend(

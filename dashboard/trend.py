@@ -1,6 +1,7 @@
 """The on-time trend across quarters: the org figure of every quarter so far (SPEC section 5),
-which `dashboard.charts.trend_chart` lays out. The rules are `milestones.ontime.org_trend`'s;
-this module reads the facts they need in one query.
+which `dashboard.charts.trend_chart` lays out. A closed quarter shows the figure recorded at
+its close (`milestones.closing`), whatever changed since; the others are judged by
+`milestones.ontime.org_trend`'s rules over facts read in one query.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from milestones import ontime
+from milestones import closing, ontime
 from milestones.models import Milestone, Quarter
 from milestones.selectors import QuarterReport
 
@@ -34,8 +35,17 @@ def on_time_trend(
 
     The quarter of `report`, when given, takes its figure from it rather than from the
     database a second time: the same rules over the same milestones give the same figure.
+    Closed quarters take their recorded figure (read with the quarters, `with_record()`, or
+    in one more query).
     """
     started = [q for q in quarters if q.start <= today]
+    records = closing.records_for(started)
+    recorded = [
+        ontime.TrendPoint(q, closing.recorded_figure(records[q.pk]), True, recorded=True)
+        for q in started
+        if q.pk in records and records[q.pk].teams
+    ]
+    started = [q for q in started if q.pk not in records]
     known = report if report is not None and report.quarter in started else None
     others = [q for q in started if known is None or q != known.quarter]
     points = []
@@ -53,4 +63,4 @@ def on_time_trend(
     if known is not None and known.figure.teams:
         quarter = known.quarter
         points.append(ontime.TrendPoint(quarter, known.figure, quarter.is_finished(today)))
-    return sorted(points, key=lambda point: point.quarter.start)
+    return sorted([*points, *recorded], key=lambda point: point.quarter.start)

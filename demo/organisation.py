@@ -1,9 +1,12 @@
-"""The demo organisation: 22 teams in 5 squads, four quarters of history (SPEC section 6).
+"""The demo organisation: 22 teams in 5 squads, four quarters of history (SPEC section 6),
+and the next quarter in planning.
 
 `build_demo(today)` is deterministic for a given date: the same date gives the same teams,
-milestones, slips and deliveries. The last finished quarter scores exactly 13 of 22 teams on
-time, as computed by the dashboard's own function; the build checks it and fails loudly if a
-change to the rules ever breaks that promise.
+milestones, slips and deliveries. The finished quarters are closed by leadership (once their
+grace has passed) and the last one is recorded at exactly 13 of 22 teams on time, as computed
+by the dashboard's own function; the build checks it and fails loudly if a change to the rules
+ever breaks that promise. The next quarter's planning has opened, and some teams have drafted
+their milestones.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.reviews import build_review_history
+from milestones import lifecycle
 from milestones.changes import bump_every_quarter
+from milestones.closing import close_quarter
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 from milestones.quarters import quarter_bounds, quarter_of
 from milestones.selectors import quarter_report, slip_moves, teams_with_members
 from teams.models import Team, User
@@ -33,7 +38,12 @@ PASSWORD = "milepost-demo"
 # the motivating "13 of 22"; the organisation wants 15 this quarter.
 FINISHED = [(12, 10), (12, 11), (13, 13)]
 CURRENT_GOAL = 15
+NEXT_GOAL = 16
 GRACE_DAYS = 7
+# Leadership closes a finished quarter this many days after its grace has passed.
+CLOSED_AFTER_GRACE = 2
+# How many teams have drafted their milestones of the next quarter.
+DRAFTING_TEAMS = 8
 
 VERBS = [
     "Ship",
@@ -149,11 +159,16 @@ def build_demo(today: datetime.date) -> DemoSignIns:
             _current_quarter(rng, current, team, today)
         build_review_history(today)
         _explain_slips(today)
+        _close_finished_quarters(keys[:-1], leaders[0], today)
+        _plan_next_quarter(keys[-1], teams, today)
         bump_every_quarter()  # the dashboard's cache, on whichever server, goes stale
 
     last_finished = Quarter.objects.get(year=keys[-2][0], number=keys[-2][1])
+    record = QuarterRecord.objects.filter(quarter=last_finished).first()
     figure = quarter_report(last_finished, today).figure
-    if (figure.on_time, figure.teams) != (FINISHED[-1][1], len(teams)):
+    if (figure.on_time, figure.teams) != (FINISHED[-1][1], len(teams)) or (
+        record is not None and (record.on_time, record.teams) != (figure.on_time, figure.teams)
+    ):
         raise DemoError(f"The demo's {last_finished} scores {figure.headline}, not 13 of 22.")
 
     return demo_sign_ins()
@@ -207,6 +222,63 @@ def _explain_slips(today: datetime.date) -> None:
         source=Source.SYNC, history_user=None
     )
     SlipExplanation.objects.bulk_create(explanations)
+
+
+def _close_finished_quarters(keys, leader: User, today: datetime.date) -> None:
+    """Leadership closes each finished quarter (nothing is left open in them) a couple of days
+    after its grace, recording its figure; a quarter still in its grace stays open."""
+    for year, number in keys:
+        quarter = Quarter.objects.get(year=year, number=number)
+        closed_on = lifecycle.last_day_of_grace(quarter) + datetime.timedelta(
+            days=CLOSED_AFTER_GRACE
+        )
+        if not lifecycle.may_close(quarter, today) or closed_on > today:
+            continue
+        after = lifecycle.next_quarter_key(year, number)
+        next_goal = Quarter.objects.get(year=after[0], number=after[1]).goal
+        record = close_quarter(
+            quarter=quarter, user=leader, decisions=[], next_goal=next_goal, today=closed_on
+        )
+        # Dated the day leadership closed it, so the demo is the same whenever it is built.
+        at = _at(closed_on)
+        Quarter.objects.filter(pk=quarter.pk).update(closed_at=at)
+        QuarterRecord.objects.filter(pk=record.pk).update(recorded_at=at)
+        latest = quarter.history.order_by("-history_date", "-history_id").first()
+        Quarter.history.filter(history_id=latest.history_id).update(history_date=at)
+
+
+def _plan_next_quarter(current_key, teams: list[Team], today: datetime.date) -> None:
+    """The quarter after today's, its planning open (from today at the latest) and some teams'
+    drafts in it. Its own random generator, so nothing else in the demo changes."""
+    rng = random.Random(f"milepost-demo-planning-{today.isoformat()}")
+    year, number = lifecycle.next_quarter_key(*current_key)
+    start, end = quarter_bounds(year, number)
+    quarter = Quarter.objects.create(
+        year=year,
+        number=number,
+        start=start,
+        end=end,
+        goal=NEXT_GOAL,
+        grace_days=GRACE_DAYS,
+        planning_opens=min(start - lifecycle.PLANNING_LEAD, today),
+    )
+    drafting = rng.sample(teams, DRAFTING_TEAMS)
+    for team in sorted(drafting, key=lambda t: t.name):
+        committed = _committed_dates(rng, quarter, rng.randint(2, 4))
+        for position, (title, day) in enumerate(
+            zip(_titles(rng, len(committed)), committed, strict=True)
+        ):
+            milestone = Milestone(
+                team=team,
+                quarter=quarter,
+                title=title,
+                owner=rng.choice(team.members),
+                committed_date=day,
+                target_date=day,
+                status=Milestone.Status.PLANNED,
+                position=position,
+            )
+            _save(milestone, today, team.tech_lead)
 
 
 def demo_sign_ins() -> DemoSignIns | None:

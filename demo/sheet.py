@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from milestones.models import Milestone, Quarter
 from sheets import parse
-from sheets.engine import app_values, values_to_json
+from sheets.fields import app_values, values_to_json
 from sheets.models import SyncConflict, SyncRun, SyncState
 from teams.models import Team
 

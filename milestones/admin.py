@@ -3,7 +3,7 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from milestones.changes import bump_every_quarter
-from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 
 
 class CountsChangesAdmin(admin.ModelAdmin):
@@ -29,9 +29,37 @@ class CountsChangesAdmin(admin.ModelAdmin):
 
 @admin.register(Quarter)
 class QuarterAdmin(CountsChangesAdmin, SimpleHistoryAdmin):
-    list_display = ["label", "start", "end", "goal", "grace_days", "locked", "excuse_dropped"]
+    list_display = [
+        "label",
+        "start",
+        "end",
+        "goal",
+        "grace_days",
+        "locked",
+        "excuse_dropped",
+        "planning_opens",
+        "closed_at",
+    ]
     list_filter = ["year", "locked"]
     ordering = ["-start"]
+    readonly_fields = ["closed_at"]
+
+
+@admin.register(QuarterRecord)
+class QuarterRecordAdmin(admin.ModelAdmin):
+    """The figures recorded at close: read here, written only by closing a quarter."""
+
+    list_display = ["quarter", "on_time", "teams", "goal", "recorded_by", "recorded_at"]
+    list_select_related = ["quarter", "recorded_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Milestone)

@@ -34,7 +34,8 @@ from django.utils import timezone
 from milestones import ontime
 from milestones.models import Milestone, Quarter
 
-RULE_FIELDS = ("start", "end", "goal", "grace_days", "locked", "excuse_dropped")
+# With the close: an as-of day is a day of the quarter, always before it was closed.
+RULE_FIELDS = ("start", "end", "goal", "grace_days", "locked", "excuse_dropped", "closed_at")
 _DELETED = "-"
 
 

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 
-from milestones.models import Milestone, SlipExplanation, SlipReason
+from milestones.closing import CARRY, DROP, Decision, decision_key
+from milestones.models import CloseDecision, Milestone, Restatement, SlipExplanation, SlipReason
 from teams.models import Team, User
 
 
@@ -39,7 +40,7 @@ WIDGETS = {
 }
 LABELS = {"delivered_date": "Delivered date", "excused": "Excused drop"}
 # Fields of the edit row that are not the milestone's: its version and a slip's reason.
-NOT_MILESTONE_FIELDS = frozenset({"version", "slip_reason", "slip_note"})
+NOT_MILESTONE_FIELDS = frozenset({"version", "slip_reason", "slip_note", "restatement_reason"})
 
 
 def team_members(team: Team, *, including: int | None = None):
@@ -145,6 +146,13 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 required=False,
                 label="Note on the move",
             )
+        if milestone.quarter.is_closed:
+            # The quarter is on record: every change to it is a restatement, with a reason.
+            self.fields["restatement_reason"] = forms.CharField(
+                max_length=Restatement._meta.get_field("reason").max_length,
+                required=False,
+                label="Why the closed quarter's record changes",
+            )
         self._label_inputs()
         if "slip_reason" in self.fields:
             self.fields[
@@ -162,6 +170,10 @@ class MilestoneForm(RowFormMixin, forms.Form):
     @property
     def slip_note(self) -> str:
         return self.cleaned_data.get("slip_note", "")
+
+    @property
+    def restatement_reason(self) -> str:
+        return self.cleaned_data.get("restatement_reason", "")
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values that differ from the milestone as loaded."""
@@ -239,6 +251,79 @@ class SlipReasonForm(forms.Form):
         self.fields["reason"].queryset = SlipReason.objects.filter(
             active | Q(pk=current) if current else active
         )
+
+
+class CloseQuarterForm(forms.Form):
+    """The close page: for each open milestone carry it over (with its committed date in the
+    next quarter) or drop it, with a reason; then the next quarter's goal.
+
+    It only parses; `closing.close_quarter` checks that each decision is complete and raises
+    its errors keyed by the fields below (`decision_key`), which `add_service_errors` shows
+    beside them.
+    """
+
+    next_goal = forms.IntegerField(min_value=0, max_value=32767, label="Goal of the next quarter")
+
+    def __init__(self, data=None, *, milestones: list[Milestone], next_goal: int, carry_on=None):
+        super().__init__(data, initial={"next_goal": next_goal})
+        self.milestones = milestones
+        reason_length = CloseDecision._meta.get_field("reason").max_length
+        for milestone in milestones:
+            pk = milestone.pk
+            self.fields[decision_key(pk, "action")] = forms.ChoiceField(
+                choices=CloseDecision.Action.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                label=f"Carry over or drop “{milestone.title}”",
+            )
+            self.fields[decision_key(pk, "committed_date")] = forms.DateField(
+                required=False,
+                widget=DateInput(),
+                label="Committed date in the next quarter",
+                initial=carry_on(milestone) if carry_on else None,
+            )
+            self.fields[decision_key(pk, "reason")] = forms.CharField(
+                required=False, max_length=reason_length, label="Reason"
+            )
+
+    def rows(self) -> list[tuple[Milestone, Any, Any, Any]]:
+        """(milestone, action field, committed date field, reason field) for the template."""
+        return [
+            (
+                m,
+                self[decision_key(m.pk, "action")],
+                self[decision_key(m.pk, "committed_date")],
+                self[decision_key(m.pk, "reason")],
+            )
+            for m in self.milestones
+        ]
+
+    def decisions(self) -> list[Decision]:
+        """The decisions made on the page; a milestone with none is left for the service to
+        report."""
+        found = []
+        for milestone in self.milestones:
+            action = self.cleaned_data.get(decision_key(milestone.pk, "action"))
+            if action not in (CARRY, DROP):
+                continue
+            found.append(
+                Decision(
+                    milestone_id=milestone.pk,
+                    action=action,
+                    reason=self.cleaned_data.get(decision_key(milestone.pk, "reason")) or "",
+                    committed_date=self.cleaned_data.get(
+                        decision_key(milestone.pk, "committed_date")
+                    ),
+                )
+            )
+        return found
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
 
 
 def _label(name: str) -> str:

@@ -7,6 +7,10 @@ historical record that made the move, given when the move was saved or afterward
 without one reads "Changed in the sheet" when the sheet sync made it, and "No reason given"
 otherwise.
 
+After its quarter is closed, a milestone changes only as a *restatement* (issue 15): a change
+leadership made with a reason, kept on the change's historical record (`Restatement`). The
+ledger lists each, with what it changed (`Ledger.restatements`).
+
 `days_by_reason` adds the days slipped up by reason, most first, with the cumulative share of
 the days (a Pareto): what the dashboard charts for a quarter.
 
@@ -23,6 +27,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ObjectDoesNotExist
 
+from milestones import timeline
 from milestones.history import Source
 
 CHANGED_IN_THE_SHEET = "Changed in the sheet"
@@ -114,6 +119,24 @@ class LedgerEntry:
             return self.source
 
 
+class RestatementLike(Protocol):
+    reason: str
+    given_by: Any
+    given_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class RestatementEntry:
+    """A change to the milestone after its quarter was closed: who, when, why, and the fields
+    it changed as (label, from, to)."""
+
+    record_id: int
+    at: datetime.datetime
+    by: Any
+    reason: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Ledger:
     committed_date: datetime.date | None  # as first promised; None for no history
@@ -122,6 +145,7 @@ class Ledger:
     committed_source: str = ""
     first_target: datetime.date | None = None  # the target the milestone was created with
     entries: list[LedgerEntry] = field(default_factory=list)  # oldest first
+    restatements: list[RestatementEntry] = field(default_factory=list)  # oldest first
 
     @property
     def slips(self) -> list[LedgerEntry]:
@@ -142,21 +166,36 @@ class Ledger:
 
 
 def build_ledger(
-    records: Sequence[Any], explanations: Mapping[int, ExplanationLike] | None = None
+    records: Sequence[Any],
+    explanations: Mapping[int, ExplanationLike] | None = None,
+    restatements: Mapping[int, RestatementLike] | None = None,
 ) -> Ledger:
-    """The ledger from historical records, oldest first, and the explanations given, by the
-    `history_id` of the record they explain.
+    """The ledger from historical records, oldest first, and the explanations and restatements
+    given, by the `history_id` of the record they explain.
 
     A deletion record (history_type "-") moves nothing; a record that changed neither date
     is not an entry.
     """
     explanations = explanations or {}
+    restatements = restatements or {}
     kept = [record for record in records if record.history_type != "-"]
     if not kept:
         return Ledger(committed_date=None)
     first = kept[0]
     entries: list[LedgerEntry] = []
+    restated: list[RestatementEntry] = []
     for before, after in itertools.pairwise(kept):
+        if after.history_id in restatements:
+            given = restatements[after.history_id]
+            restated.append(
+                RestatementEntry(
+                    record_id=after.history_id,
+                    at=given.given_at,
+                    by=given.given_by,
+                    reason=given.reason,
+                    changes=restated_fields(before, after),
+                )
+            )
 
         def entry(kind: str, old: datetime.date, new: datetime.date, after=after) -> LedgerEntry:
             return LedgerEntry(
@@ -183,7 +222,42 @@ def build_ledger(
         committed_source=first.source,
         first_target=first.target_date,
         entries=entries,
+        restatements=restated,
     )
+
+
+def restated_fields(before: Any, after: Any) -> list[tuple[str, str, str]]:
+    """(label, from, to) of each field a person tracks that a change (two historical records
+    of the milestone, one after the other) moved."""
+    year = after.history_date.year
+    changes = []
+    for name in timeline.TRACKED:
+        if name == "owner":
+            if before.owner_id != after.owner_id:
+                changes.append((timeline.label(name), "", "another owner"))
+            continue
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes.append(
+                (
+                    timeline.label(name),
+                    timeline.show_value(name, old, year=year),
+                    timeline.show_value(name, new, year=year),
+                )
+            )
+    return changes
+
+
+def restatements_of(records: Iterable[Any]) -> dict[int, RestatementLike]:
+    """The restatements historical records carry (read with
+    `select_related("restatement__given_by")`), by `history_id`."""
+    found = {}
+    for record in records:
+        try:
+            found[record.history_id] = record.restatement
+        except ObjectDoesNotExist:  # an ordinary change
+            continue
+    return found
 
 
 def explanations_of(records: Iterable[Any]) -> dict[int, ExplanationLike]:

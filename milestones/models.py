@@ -14,11 +14,17 @@ from teams.models import Membership, Team
 
 # Dates further than this outside their quarter are typos (2062 for 2026), not plans.
 SANE_MARGIN = datetime.timedelta(days=366)
+# A milestone's notes and description fit a page and a sheet cell: up to this many characters.
+LONG_TEXT_MAX_LENGTH = 10_000
 
 
 class QuarterQuerySet(models.QuerySet):
     def containing(self, day: datetime.date) -> "QuarterQuerySet":
         return self.filter(start__lte=day, end__gte=day)
+
+    def with_record(self) -> "QuarterQuerySet":
+        """With the figure recorded at close, in the same query (`closing.records_for`)."""
+        return self.select_related("record")
 
 
 class Quarter(models.Model):
@@ -40,6 +46,14 @@ class Quarter(models.Model):
         default=False,
         help_text="When set, dropped milestones do not count against their team.",
     )
+    planning_opens = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day teams start planning this quarter. Empty: two weeks before it starts.",
+    )
+    # The recorded act of closing (`milestones.closing.close_quarter`); the figure recorded
+    # then is the quarter's `QuarterRecord`. Set only by that service.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(bases=[HistorySourceModel])
 
     objects = QuarterQuerySet.as_manager()
@@ -72,6 +86,10 @@ class Quarter(models.Model):
 
     def is_finished(self, today: datetime.date) -> bool:
         return self.end < today
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class Milestone(models.Model):
@@ -121,6 +139,15 @@ class Milestone(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Carried over at the close of an earlier quarter: the milestone it continues.
+    carried_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -149,8 +176,35 @@ class Milestone(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @classmethod
+    def text_error(cls, name: str, value: str) -> str | None:
+        """Why this title, description or notes text is refused (None: it is fine).
+
+        The one rule for free text, for every writer: `clean()` (the web, commands) and the
+        sheet sync's per-cell report.
+        """
+        if name == "title":
+            max_length = cls._meta.get_field("title").max_length
+            if "\n" in value or "\r" in value:
+                return "A title is one line: put the rest in the description."
+            if len(value) > max_length:
+                return f"Keep the title to {max_length} characters; it has {len(value)}."
+            return None
+        if len(value) > LONG_TEXT_MAX_LENGTH:
+            return (
+                f"Keep this to {LONG_TEXT_MAX_LENGTH:,} characters; it has {len(value):,}. "
+                "Link to a longer document instead."
+            )
+        return None
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
+        for name in ("title", "description", "notes"):
+            value = getattr(self, name) or ""
+            too_long_title = name == "title" and len(value) > self._meta.get_field(name).max_length
+            # An over-long title is already refused by the field's own max_length.
+            if not too_long_title and (error := self.text_error(name, value)):
+                errors.setdefault(name, []).append(error)
         if self.status == self.Status.DONE and not self.delivered_date:
             errors.setdefault("delivered_date", []).append(
                 "A done milestone needs the date it was delivered."
@@ -245,6 +299,92 @@ class SlipExplanation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     given_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.reason}"
+
+
+# --- Closing a quarter (issue 15) -------------------------------------------------------------
+
+
+class QuarterRecord(models.Model):
+    """The figure recorded when leadership closed a quarter: what the trend and every later
+    page show for it, whatever changes afterwards (those are restatements, shown beside it)."""
+
+    quarter = models.OneToOneField(Quarter, on_delete=models.PROTECT, related_name="record")
+    on_time = models.PositiveSmallIntegerField("teams on time")
+    teams = models.PositiveSmallIntegerField("teams counted")
+    milestones_on_time = models.PositiveIntegerField()
+    milestones_due = models.PositiveIntegerField()
+    goal = models.PositiveSmallIntegerField("on-time goal")
+    grace_days = models.PositiveSmallIntegerField()
+    excuse_dropped = models.BooleanField("excuse dropped milestones", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-quarter__start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_time__lte=models.F("teams")),
+                name="record_on_time_within_teams",
+                violation_error_message="More teams on time than teams counted.",
+            ),
+            models.CheckConstraint(
+                condition=Q(milestones_on_time__lte=models.F("milestones_due")),
+                name="record_on_time_within_due",
+                violation_error_message="More milestones on time than due.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter}: {self.on_time} of {self.teams} teams on time (recorded)"
+
+
+class CloseDecision(models.Model):
+    """What leadership decided, at close, for a milestone still open: carry it over into the
+    next quarter (the new milestone's `carried_from` is this one) or drop it, and why."""
+
+    class Action(models.TextChoices):
+        CARRY = "carry", "Carry over"
+        DROP = "drop", "Drop"
+
+    record = models.ForeignKey(QuarterRecord, on_delete=models.CASCADE, related_name="decisions")
+    milestone = models.OneToOneField(
+        Milestone, on_delete=models.CASCADE, related_name="close_decision"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["milestone__team__name", "milestone__position", "milestone__pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.milestone}"
+
+
+class Restatement(models.Model):
+    """A change leadership made to a milestone of a closed quarter, and why: attached to the
+    historical record of the change, shown in the milestone's ledger and on the quarter's
+    record beside the recorded figure."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="restatements")
+    record = models.OneToOneField(
+        "milestones.HistoricalMilestone",
+        on_delete=models.CASCADE,
+        related_name="restatement",
+        help_text="The historical record of the change.",
+    )
+    reason = models.CharField(max_length=500)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.milestone}: {self.reason}"

@@ -34,10 +34,17 @@ class Rules:
 
     grace_days: int = 7
     excuse_dropped: bool = False
+    # The quarter is closed (on record): a milestone still open was not delivered in it,
+    # whatever its dates (a carried-over original counts as not delivered).
+    closed: bool = False
 
     @classmethod
     def for_quarter(cls, quarter: Any) -> Rules:
-        return cls(grace_days=quarter.grace_days, excuse_dropped=quarter.excuse_dropped)
+        return cls(
+            grace_days=quarter.grace_days,
+            excuse_dropped=quarter.excuse_dropped,
+            closed=getattr(quarter, "closed_at", None) is not None,
+        )
 
 
 class Delivery(StrEnum):
@@ -81,7 +88,7 @@ def delivery_class(milestone: MilestoneLike, rules: Rules, today: datetime.date)
     if milestone.status == DONE:
         delivered = milestone.delivered_date or milestone.target_date
         return Delivery.ON_TIME if delivered <= last_day else Delivery.LATE
-    if today > last_day:
+    if rules.closed or today > last_day:
         return Delivery.OVERDUE
     return Delivery.NOT_DUE
 
@@ -283,7 +290,7 @@ def days_overdue(milestone: MilestoneLike, rules: Rules, today: datetime.date) -
     """Days an open milestone is past its committed date + grace (0 unless it is overdue)."""
     if delivery_class(milestone, rules, today) is not Delivery.OVERDUE:
         return 0
-    return (today - deadline(milestone.committed_date, rules)).days
+    return max(0, (today - deadline(milestone.committed_date, rules)).days)
 
 
 class QuarterLike(Protocol):
@@ -302,6 +309,7 @@ class TrendPoint:
     quarter: Any
     figure: OrgFigure
     finished: bool
+    recorded: bool = False  # the figure recorded when the quarter was closed
 
 
 def org_trend(

@@ -7,9 +7,11 @@ signed-in user may read everything, so there are no read checks here.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from milestones.lifecycle import quarter_state
 from milestones.models import Milestone
 from teams.models import Membership
 
@@ -60,10 +62,14 @@ def editable_fields(user: User, milestone: Milestone) -> frozenset[str]:
 
     The committed date is the baseline the quarter is judged against: once leadership locks
     the quarter, only leadership moves it. A dropped milestone belongs to whoever manages the
-    team's table until it is restored, so its owner cannot edit it.
+    team's table until it is restored, so its owner cannot edit it. A closed quarter is on
+    record: only leadership changes its milestones, each change a restatement with a reason
+    (`needs_restatement`); everyone else reads it.
     """
     if is_leadership(user):
         return LEADERSHIP_FIELDS
+    if milestone.quarter.is_closed:
+        return frozenset()
     team = milestone.team
     if is_lead_of(user, team):
         if milestone.quarter.locked:
@@ -102,9 +108,26 @@ def can_apply_changes(user: User, milestone: Milestone, changes: Mapping[str, An
     return "status" not in changes or can_set_status(user, milestone, changes["status"])
 
 
-def can_manage_milestones(user: User, team: Team) -> bool:
-    """Create, reorder, drop and restore milestones of a team: its lead, or leadership."""
+def can_manage_milestones(user: User, team: Team, quarter: Quarter | None = None) -> bool:
+    """Create, reorder, drop and restore milestones of a team (in `quarter`): its lead, or
+    leadership. Never in a closed quarter: leadership changes one through an edit with a
+    reason (a restatement), which these actions do not carry."""
+    if quarter is not None and quarter.is_closed:
+        return False
     return is_leadership(user) or is_lead_of(user, team)
+
+
+def can_add_milestone(user: User, team: Team, quarter: Quarter, today: datetime.date) -> bool:
+    """Add a milestone to a team's table for `quarter`: whoever manages the table, once
+    planning of the quarter has opened (leadership earlier too), never once it is closed."""
+    if not can_manage_milestones(user, team, quarter):
+        return False
+    return is_leadership(user) or quarter_state(quarter, today).is_open_for_planning
+
+
+def needs_restatement(milestone: Milestone) -> bool:
+    """A change to a milestone of a closed quarter is a restatement: it needs a reason."""
+    return milestone.quarter.is_closed
 
 
 def can_run_review(user: User, team: Team) -> bool:
@@ -120,9 +143,25 @@ def can_manage_quarter(user: User, quarter: Quarter | None = None) -> bool:
     return is_leadership(user)
 
 
+def can_close_quarter(user: User) -> bool:
+    """Closing a quarter (carry over or drop what is open, record the figure, set the next
+    goal) is leadership's."""
+    return is_leadership(user)
+
+
+def can_lock_planning(user: User) -> bool:
+    return is_leadership(user)
+
+
 def can_run_sync(user: User) -> bool:
     return is_leadership(user)
 
 
 def can_resolve_conflict(user: User, team: Team) -> bool:
     return is_leadership(user) or is_lead_of(user, team)
+
+
+def can_manage_organisation(user: User) -> bool:
+    """People (add, edit, move, make tech lead, deactivate), teams, squads, slip reasons and
+    throttled sign-ins: leadership manages the organisation in the app (SPEC section 1)."""
+    return is_leadership(user)

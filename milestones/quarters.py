@@ -55,9 +55,10 @@ def current_quarter(today: datetime.date, quarters: list[Quarter] | None = None)
 def pick_quarter(slug: str | None, today: datetime.date) -> tuple[Quarter | None, list[Quarter]]:
     """The quarter a page asked for with ?quarter=2026-q3 (or the current one), and all of them.
 
-    One query; an unknown or malformed slug falls back to the current quarter.
+    One query (with each quarter's recorded figure); an unknown or malformed slug falls back
+    to the current quarter.
     """
-    quarters = list(Quarter.objects.order_by("start"))
+    quarters = list(Quarter.objects.with_record().order_by("start"))
     if slug:
         for quarter in quarters:
             if quarter.slug == slug:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from milestones import asof, ontime, report_rows
+from milestones import asof, lifecycle, ontime, report_rows
 from milestones.models import Milestone, Quarter, SlipExplanation
-from milestones.permissions import can_manage_milestones, editable_fields
+from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
 from milestones.quarters import pick_quarter
 from milestones.report_rows import ReportMilestone, ReportTeam
 from reviews.selectors import review_dates, review_status, team_calibration
@@ -177,9 +177,16 @@ class MilestoneTable:
     quarter: Quarter | None  # on an as-of view, carrying the rules of that day
     rows: list[MilestoneRow]
     figures: ontime.TeamQuarter | None
-    can_manage: bool  # add, reorder, drop and restore; never on an as-of view
+    can_manage: bool  # reorder, drop and restore; never on an as-of view
     today: datetime.date  # the day the rows are judged on: the as-of day, or today
     as_of: datetime.date | None = None
+    can_add: bool = False  # add a milestone: planning open, not closed, never as of a day
+    state: lifecycle.QuarterState | None = None  # the quarter's, today
+
+    @property
+    def restating(self) -> bool:
+        """The quarter is closed: an edit here is a restatement, with a reason."""
+        return self.state is lifecycle.QuarterState.CLOSED
 
     @property
     def milestones(self) -> list[Milestone]:
@@ -202,13 +209,18 @@ def milestone_table(
     rules. Two queries: the quarter's history and the milestones' history.
     """
     today = timezone.localdate()
-    can_manage = as_of is None and can_manage_milestones(user, team)
     if quarter is None:
-        return MilestoneTable(team, None, [], None, can_manage, today)
+        return MilestoneTable(team, None, [], None, can_manage_milestones(user, team), today)
+    state = lifecycle.quarter_state(quarter, today)
+    can_manage = as_of is None and can_manage_milestones(user, team, quarter)
+    can_add = as_of is None and can_add_milestone(user, team, quarter, today)
     if as_of is None:
-        # Through the team's manager each milestone knows its team without a query.
+        # Through the team's manager each milestone knows its team without a query; the
+        # carry-over links come along (the milestone each was carried from, or into).
         milestones = list(
-            team.milestones.filter(quarter=quarter).select_related("owner", "quarter")
+            team.milestones.filter(quarter=quarter).select_related(
+                "owner", "quarter", "carried_from__quarter", "carried_to__quarter"
+            )
         )
         slips = slip_counts([m.pk for m in milestones])
     else:
@@ -230,7 +242,9 @@ def milestone_table(
         )
         for index, milestone in enumerate(milestones)
     ]
-    return MilestoneTable(team, quarter, rows, figures, can_manage, today, as_of)
+    return MilestoneTable(
+        team, quarter, rows, figures, can_manage, today, as_of, can_add=can_add, state=state
+    )
 
 
 @dataclass(frozen=True)
@@ -239,7 +253,7 @@ class TeamPage:
 
     table: MilestoneTable
     members: list[Membership]  # today's, lead first, whatever the day shown
-    quarters: list[Quarter]  # the quarter switcher
+    quarters: list[lifecycle.QuarterTab]  # the quarter switcher
     review: ReviewStatus  # the last and next review, on the day shown
     calibration: Calibration | None = None  # of the quarter shown, up to the day shown
     as_of_max: datetime.date | None = None  # the last day the as-of form offers
@@ -273,7 +287,7 @@ def team_page_data(
     return TeamPage(
         table=table,
         members=team.active_memberships,
-        quarters=quarters,
+        quarters=lifecycle.switcher(quarters, today, shown=quarter),
         review=review_status([team], table.today)[team.pk],
         calibration=calibration,
         as_of_max=as_of_max,

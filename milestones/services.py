@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from milestones import ontime
 from milestones.changes import bump as count_change
-from milestones.models import Milestone, Quarter, SlipExplanation, SlipReason
+from milestones.models import Milestone, Quarter, Restatement, SlipExplanation, SlipReason
 from teams.models import Team
 
 if TYPE_CHECKING:
@@ -63,12 +63,14 @@ def create_milestone(
     owner: User | None = None,
     description: str = "",
     notes: str = "",
+    carried_from: Milestone | None = None,
 ) -> Milestone:
     """Add a planned milestone at the bottom of the team's table for the quarter.
 
     The target date starts as the committed date unless one is given: on day one the forecast
-    is the promise.
+    is the promise. A closed quarter takes no new milestone.
     """
+    _refuse_closed(quarter)
     _lock_team(team)
     last = Milestone.objects.filter(team=team, quarter=quarter).aggregate(Max("position"))
     milestone = Milestone(
@@ -82,6 +84,7 @@ def create_milestone(
         status=Milestone.Status.PLANNED,
         notes=notes,
         position=0 if last["position__max"] is None else last["position__max"] + 1,
+        carried_from=carried_from,
     )
     return _save(milestone, user, bump=False)
 
@@ -96,6 +99,7 @@ def update_milestone(
     slip_reason: SlipReason | None = None,
     slip_note: str = "",
     ask_reason: bool = False,
+    restatement_reason: str = "",
 ) -> Milestone:
     """Apply `changes` (field name to new value) to the milestone saved as `version`.
 
@@ -109,6 +113,10 @@ def update_milestone(
     the target date does not move later. With `ask_reason` (an edit in the browser) a move
     later without a reason is refused like a broken rule, beside the other errors, unless no
     reason is left to pick; the sheet sync and commands move dates without one.
+
+    A milestone of a closed quarter changes only as a restatement: `restatement_reason` is
+    required (refused like a broken rule without it) and kept, with who gave it, on the
+    change's historical record (`Restatement`), for the ledger and the quarter's record.
     """
     unknown = set(changes) - set(Milestone.EDITABLE_FIELDS)
     if unknown:
@@ -125,27 +133,54 @@ def update_milestone(
         and slip_reason is None
         and SlipReason.objects.filter(active=True).exists()
     ):
-        _refuse_without_reason(current)
+        _refuse_without_reason(current, "slip_reason", REASON_NEEDED)
+    restating = current.quarter.is_closed
+    if restating and not restatement_reason.strip():
+        _refuse_without_reason(current, "restatement_reason", RESTATEMENT_NEEDED)
     _save(current, user)
-    if slip_reason is not None and slips:
+    if (slip_reason is not None and slips) or restating:
         record = current.history.order_by("-history_date", "-history_id").first()
-        SlipExplanation.objects.create(
-            milestone=current, record=record, reason=slip_reason, note=slip_note, given_by=user
-        )
+        if slip_reason is not None and slips:
+            SlipExplanation.objects.create(
+                milestone=current,
+                record=record,
+                reason=slip_reason,
+                note=slip_note,
+                given_by=user,
+            )
+        if restating:
+            restatement = Restatement(
+                milestone=current,
+                record=record,
+                reason=restatement_reason.strip(),
+                given_by=user,
+            )
+            restatement.full_clean()
+            restatement.save()
     return current
 
 
 REASON_NEEDED = "The target date moves later: pick the reason why."
+RESTATEMENT_NEEDED = (
+    "This quarter is closed: say why its recorded milestone changes (a restatement)."
+)
+CLOSED_QUARTER = "This quarter is closed: its milestones change only as restatements."
 
 
-def _refuse_without_reason(milestone: Milestone) -> None:
+def _refuse_without_reason(milestone: Milestone, field: str, message: str) -> None:
     """Raise the missing reason together with whatever else the edit breaks, so the row says
     everything at once."""
     try:
         milestone.full_clean()
     except ValidationError as error:
-        raise ValidationError({**error.error_dict, "slip_reason": [REASON_NEEDED]}) from error
-    raise ValidationError({"slip_reason": [REASON_NEEDED]})
+        raise ValidationError({**error.error_dict, field: [message]}) from error
+    raise ValidationError({field: [message]})
+
+
+def _refuse_closed(quarter: Quarter) -> None:
+    """Adding, reordering, dropping and restoring carry no reason: not in a closed quarter."""
+    if quarter.is_closed:
+        raise ValidationError(CLOSED_QUARTER)
 
 
 class NotASlip(Exception):
@@ -190,6 +225,7 @@ def explain_slip(
 def drop_milestone(*, milestone: Milestone, version: int, user: User | None) -> Milestone:
     """Drop the milestone (it stays in the table, struck through, and can be restored)."""
     current = _lock(milestone, version)
+    _refuse_closed(current.quarter)
     if current.status == Milestone.Status.DROPPED:
         return current
     current.status = Milestone.Status.DROPPED
@@ -205,6 +241,7 @@ def restore_milestone(*, milestone: Milestone, version: int, user: User | None) 
     historical record that was not dropped; a milestone with no such record becomes planned.
     """
     current = _lock(milestone, version)
+    _refuse_closed(current.quarter)
     if current.status != Milestone.Status.DROPPED:
         raise ValidationError({"status": "Only a dropped milestone can be restored."})
     before = (
@@ -232,6 +269,7 @@ def move_milestone(*, milestone: Milestone, direction: Direction, user: User | N
     """
     if direction not in ("up", "down"):
         raise ValueError(f"A milestone moves up or down, not {direction!r}.")
+    _refuse_closed(milestone.quarter)
     _lock_team(milestone.team)
     rows = list(
         Milestone.objects.filter(team_id=milestone.team_id, quarter_id=milestone.quarter_id)

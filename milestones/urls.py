@@ -1,6 +1,6 @@
 from django.urls import path
 
-from milestones.views import milestone, team
+from milestones.views import close, milestone, team
 
 app_name = "milestones"
 
@@ -18,4 +18,7 @@ urlpatterns = [
         milestone.slip_reason,
         name="slip_reason",
     ),
+    path("quarters/<slug:slug>/close/", close.close_page, name="close_quarter"),
+    path("quarters/<slug:slug>/record/", close.record_page, name="quarter_record"),
+    path("quarters/<slug:slug>/lock/", close.lock_planning_submit, name="lock_planning"),
 ]

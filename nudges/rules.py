@@ -1,11 +1,13 @@
 """Nudges (issue 10): who gets which reminder e-mail on a day. Deciding only, never sending.
 
 Each active team's tech lead hears about their team when its biweekly review is overdue
-(`selectors_reviews.review_status`) and when open milestones of the current quarter are past
-their target date without an update: no change recorded in their history since the target
-date passed. Leadership gets a weekly digest on `MILEPOST_DIGEST_WEEKDAY` (Monday unless
-set): the org figure against the goal, what slipped and what was delivered in the last seven
-days. A person who is both gets one e-mail with both.
+(`selectors_reviews.review_status`), when open milestones of the current quarter are past
+their target date without an update (no change recorded in their history since the target
+date passed) and, a week before a quarter starts, when their team has no milestone for it
+yet (`lifecycle.needs_planning_reminder`). Leadership gets a weekly digest on
+`MILEPOST_DIGEST_WEEKDAY` (Monday unless set): the org figure against the goal, what slipped
+and what was delivered in the last seven days, and the quarters that have ended but are not
+closed yet. A person who is both gets one e-mail with both.
 
 Nobody gets more than one e-mail a day: anyone with a `Nudge` for the day is skipped (the
 sender claims that row before sending, `nudges.services`), and so is anyone who
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from milestones import ontime
+from milestones import lifecycle, ontime
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from milestones.selectors import quarter_report, target_points
@@ -36,6 +38,7 @@ from teams.models import Membership, Team, User
 
 REVIEW_OVERDUE = "review_overdue"
 STALE_MILESTONES = "stale_milestones"
+PLAN_NEXT_QUARTER = "plan_next_quarter"
 DIGEST = "digest"
 
 DIGEST_DAYS = 7
@@ -101,12 +104,17 @@ class TeamNudge:
     team: Team
     review: reviews.ReviewStatus | None  # set when the review is overdue
     stale: tuple[StaleLine, ...] = ()
+    plan: Quarter | None = None  # starts in a week, and the team has nothing planned for it
 
     @property
     def kinds(self) -> list[str]:
         return [
             kind
-            for kind, present in ((REVIEW_OVERDUE, self.review), (STALE_MILESTONES, self.stale))
+            for kind, present in (
+                (REVIEW_OVERDUE, self.review),
+                (STALE_MILESTONES, self.stale),
+                (PLAN_NEXT_QUARTER, self.plan),
+            )
             if present
         ]
 
@@ -143,6 +151,7 @@ class Digest:
     window: tuple[datetime.date, datetime.date]
     slipped: tuple[SlipLine, ...]
     delivered: tuple[DeliveredLine, ...]
+    to_close: tuple[Quarter, ...] = ()  # ended, not closed yet: leadership's to close
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,8 @@ def describe(nudge: PlannedNudge) -> str:
     if nudge.team and nudge.team.stale:
         count = len(nudge.team.stale)
         parts.append(f"{count} stale milestone{'s' if count != 1 else ''} of {nudge.team.team}")
+    if nudge.team and nudge.team.plan:
+        parts.append(f"nothing planned for {nudge.team.plan} by {nudge.team.team}")
     if nudge.digest:
         parts.append("weekly digest")
     return ", ".join(parts)
@@ -199,6 +210,8 @@ def subject(nudge: PlannedNudge) -> str:
         if team.stale:
             count = len(team.stale)
             needs.append(f"{count} milestone update{'s' if count != 1 else ''}")
+        if team.plan:
+            needs.append(f"its {team.plan} milestones")
         parts.append(f"{team.team} needs {' and '.join(needs)}")
     prefix = "Milepost weekly" if nudge.digest else "Milepost"
     return f"{prefix}: {' · '.join(parts)}"
@@ -211,13 +224,16 @@ def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePla
     """Who gets what on `today`. `force_digest` sends the digest whatever the weekday.
 
     Queries, whatever the number of teams: the day's nudges, the active tech leads, their
-    review dates, the quarters, the stale milestones; on a digest day also leadership, the
-    quarter's report (`selectors.quarter_report`) and its milestones' history.
+    review dates, the quarters, the stale milestones, and a week before a quarter starts the
+    teams that planned it; on a digest day also leadership, the quarter's report
+    (`selectors.quarter_report`) and its milestones' history.
     """
     digest_day = force_digest or is_digest_day(today)
     plan = NudgePlan(today=today, digest_day=digest_day)
     nudged_today = set(Nudge.objects.filter(sent_on=today).values_list("user_id", flat=True))
-    quarter = current_quarter(today)
+    quarters = list(Quarter.objects.order_by("start"))
+    quarter = current_quarter(today, quarters)
+    starting = next((q for q in quarters if lifecycle.needs_planning_reminder(q, today)), None)
 
     leads = list(
         Membership.objects.filter(
@@ -228,19 +244,23 @@ def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePla
     )
     statuses = review_status([m.team for m in leads], today) if leads else {}
     stale = _stale_by_team(quarter, [m.team for m in leads], today) if leads else {}
+    planned = _teams_with_milestones(starting) if leads and starting else set()
 
     wanted: dict[int, dict] = {}  # user id -> {"user": ..., "team": ..., "digest": ...}
     for membership in leads:
         team, status = membership.team, statuses.get(membership.team_id)
         overdue = status if status is not None and status.overdue else None
-        team_nudge = TeamNudge(team, overdue, tuple(stale.get(team.pk, ())))
+        unplanned = starting if starting and team.pk not in planned else None
+        team_nudge = TeamNudge(team, overdue, tuple(stale.get(team.pk, ())), unplanned)
         if team_nudge.kinds:
             wanted.setdefault(membership.user_id, {"user": membership.user})["team"] = team_nudge
 
     if digest_day and quarter is not None:
         leadership = list(User.objects.filter(is_leadership=True, is_active=True))
         if leadership:
-            digest = build_digest(quarter, today)
+            digest = build_digest(
+                quarter, today, to_close=lifecycle.quarters_to_close(quarters, today)
+            )
             for user in leadership:
                 wanted.setdefault(user.pk, {"user": user})["digest"] = digest
 
@@ -298,8 +318,16 @@ def _stale_by_team(
     return found
 
 
-def build_digest(quarter: Quarter, today: datetime.date) -> Digest:
-    """The org figure, the week's slips and deliveries, over the quarter's active teams."""
+def _teams_with_milestones(quarter: Quarter) -> set[int]:
+    """The teams with at least one milestone in the quarter (one query)."""
+    return set(Milestone.objects.filter(quarter=quarter).values_list("team_id", flat=True))
+
+
+def build_digest(
+    quarter: Quarter, today: datetime.date, *, to_close: list[Quarter] | None = None
+) -> Digest:
+    """The org figure, the week's slips and deliveries, over the quarter's active teams; and
+    the quarters `to_close` (ended, not closed yet)."""
     report = quarter_report(quarter, today)
     window = digest_window(today)
     milestones = {m.pk: (m, row.team) for row in report.rows for m in row.milestones}
@@ -325,4 +353,6 @@ def build_digest(quarter: Quarter, today: datetime.date) -> Digest:
         ),
         key=lambda d: (d.delivered_date, d.team.name, d.title),
     )
-    return Digest(quarter, report.figure, window, tuple(slipped), tuple(delivered))
+    return Digest(
+        quarter, report.figure, window, tuple(slipped), tuple(delivered), tuple(to_close or ())
+    )

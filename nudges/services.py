@@ -62,9 +62,16 @@ def compose(nudge: rules.PlannedNudge) -> Composed:
             (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))
             for item in nudge.team.stale
         ]
+        if nudge.team.plan:
+            plan_url = reverse("milestones:team", args=[slug])
+            context["plan_url"] = absolute(f"{plan_url}?quarter={nudge.team.plan.slug}")
     if nudge.digest:
         context["slipped"] = [(line, _milestone_url(line)) for line in nudge.digest.slipped]
         context["delivered"] = [(line, _milestone_url(line)) for line in nudge.digest.delivered]
+        context["to_close"] = [
+            (quarter, absolute(reverse("milestones:close_quarter", args=[quarter.slug])))
+            for quarter in nudge.digest.to_close
+        ]
     return Composed(
         nudge=nudge,
         to=nudge.user.email,

@@ -1,7 +1,12 @@
 """The one door to the Google Sheets API: a gspread client, and the one exception of ours.
 
-The sync calls ``open_spreadsheet()`` and works on the ``gspread.Spreadsheet`` it returns,
-whose ``tabs`` come from the one metadata read that opening makes.
+The sync calls ``open_spreadsheet()``, then the three calls it makes on what that returns:
+``read_grid`` (every tab's cells in one ``spreadsheets.get``), ``update_structure`` (one
+``spreadsheets.batchUpdate``) and ``update_values`` (one ``values:batchUpdate``);
+``count_requests`` counts what they cost. The request bodies and the grid they answer are the
+Sheets API's JSON resources, built and read by ``sheets.write`` and ``sheets.read``; gspread and
+HTTP stay in here.
+
 Whatever goes wrong on the way (no credentials, a spreadsheet not found or not shared, Google
 still failing after the retries) comes out as ``SheetUnavailable`` with a ``reason`` and a
 message fit for the sync run's log.
@@ -22,7 +27,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -284,6 +289,40 @@ def open_spreadsheet(key: str | None = None) -> OpenedSpreadsheet:
         else:
             raise
         raise SheetUnavailable(message, reason=exc.reason, status_code=exc.status_code) from exc
+
+
+@dataclass
+class RequestCount:
+    """The Sheets API requests made through one opened spreadsheet, retries included."""
+
+    total: int = 0
+
+
+def count_requests(spreadsheet: OpenedSpreadsheet, count: RequestCount) -> None:
+    """Add to `count` the request that opened `spreadsheet` and every one it makes from now on
+    (each answer, so a retried request counts once per attempt)."""
+    count.total += 1
+
+    def one_more(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        count.total += 1
+
+    spreadsheet.client.session.hooks["response"].append(one_more)
+
+
+def read_grid(spreadsheet: OpenedSpreadsheet, fields: str) -> Mapping[str, Any]:
+    """One ``spreadsheets.get`` with grid data, restricted to the field mask `fields`: the
+    Spreadsheet resource, every tab in it."""
+    return spreadsheet.fetch_sheet_metadata(params={"includeGridData": "true", "fields": fields})
+
+
+def update_structure(spreadsheet: OpenedSpreadsheet, changes: Sequence[Mapping[str, Any]]) -> None:
+    """One ``spreadsheets.batchUpdate`` (tabs added, grids grown): all of it or nothing."""
+    spreadsheet.batch_update({"requests": list(changes)})
+
+
+def update_values(spreadsheet: OpenedSpreadsheet, ranges: Sequence[Mapping[str, Any]]) -> None:
+    """One ``values:batchUpdate`` of ValueRanges, read as if typed in (dates stay dates)."""
+    spreadsheet.values_batch_update({"valueInputOption": "USER_ENTERED", "data": list(ranges)})
 
 
 def _service_account_credentials() -> Credentials:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from milestones.models import Milestone
 from milestones.services import update_milestone
-from sheets.engine import from_json
+from sheets.fields import from_json
 from sheets.models import SyncConflict
 from teams.models import User
 

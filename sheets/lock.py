@@ -28,7 +28,7 @@ NAME = "sheet-sync"
 
 def lease_duration() -> datetime.timedelta:
     # Longer than any step of a run, retries of the Sheets API included.
-    return datetime.timedelta(seconds=getattr(settings, "MILEPOST_SYNC_LOCK_SECONDS", 15 * 60))
+    return datetime.timedelta(seconds=settings.MILEPOST_SYNC_LOCK_SECONDS)
 
 
 class LockHeld(Exception):
@@ -63,7 +63,7 @@ class Lease:
         )
 
 
-def claim(name: str = NAME) -> Lease:
+def claim_lock(name: str = NAME) -> Lease:
     """Claim the lock or raise LockHeld."""
     _ensure_row(name)
     holder = uuid.uuid4().hex
@@ -89,7 +89,7 @@ def is_held(name: str = NAME) -> bool:
 
 @contextmanager
 def sync_lock(name: str = NAME) -> Iterator[Lease]:
-    lease = claim(name)
+    lease = claim_lock(name)
     try:
         yield lease
     finally:

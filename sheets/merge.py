@@ -61,7 +61,7 @@ def merge_field(*, base: Any, app: Any, sheet: Any) -> Outcome:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class FieldConflict:
     field: str
     app: Any
     sheet: Any
@@ -79,7 +79,7 @@ class MilestoneMerge:
 
     pull: dict[str, Any] = field(default_factory=dict)
     push: dict[str, Any] = field(default_factory=dict)
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[FieldConflict] = field(default_factory=list)
     base: dict[str, Any] = field(default_factory=dict)
 
 
@@ -104,7 +104,7 @@ def merge_milestone(
             result.base[name] = app_value
         elif outcome is Outcome.CONFLICT:
             result.push[name] = app_value
-            result.conflicts.append(Conflict(name, app_value, sheet_value, base_value))
+            result.conflicts.append(FieldConflict(name, app_value, sheet_value, base_value))
             result.base[name] = app_value
         else:
             result.base[name] = app_value

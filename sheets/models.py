@@ -9,20 +9,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-FIELD_CHOICES = [
-    ("title", "Milestone"),
-    ("owner", "Owner"),
-    ("target_date", "Target date"),
-    ("status", "Status"),
-    ("notes", "Notes"),
-]
+from sheets.parse import FIELDS, HEADERS
+
+# The fields a conflict can be on: those the sheet carries, labelled by their column's header.
+FIELD_CHOICES = [(name, HEADERS[name]) for name in FIELDS]
 
 
 class SyncRun(models.Model):
     """One run of the sync, from the moment it was asked for to its end.
 
     A run still RUNNING while no sync holds the lock was interrupted (its process died): the
-    next run marks it failed and takes over its journal (see `sheets.engine`).
+    next run marks it failed and takes over its journal (see `sheets.journal`).
     """
 
     class Trigger(models.TextChoices):
@@ -75,7 +72,7 @@ class SyncRun(models.Model):
     error = models.TextField(blank=True, help_text="Why the run failed.")
     # Written before the sheet write: what that write is about to overwrite in the sheet
     # (conflicting cells) and the rows it gives IDs to, so that a run interrupted between the
-    # sheet write and its database commit loses nothing (see the engine's module docstring).
+    # sheet write and its database commit loses nothing (see `sheets.journal`).
     journal = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -1,12 +1,12 @@
 """Reading a team's tab: the header, the cells people type, and how the app writes them back.
 
-Pure functions, no I/O and no database: the engine hands in the tab's values (as the Sheets
+Pure functions, no I/O and no database: the sync hands in the tab's values (as the Sheets
 API returns them, formatted, trailing blanks trimmed) and the team's members, and gets back
-typed values or a reason per cell (SPEC section 4).
+typed values or a reason per cell (SPEC section 4). `check_row` then puts the values that read
+through the milestone model's own validation, so a cell the app would refuse is reported too.
 
-The sheet is a US-locale sheet: ``3/4/2026`` is March 4th. What the app writes back is what
-Sheets itself shows for a date typed in that locale (``3/4/2026``), so a cell the app wrote
-reads back as the value it wrote.
+Dates come from the cells' serial numbers when Google typed them as dates (whatever the
+locale or format), else from their text in the spreadsheet's locale (`sheets.dates`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,30 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
 
 from milestones.models import Milestone
 
-# The fields a tab carries, in the order a new tab lists them.
+# Dates have a module of their own; these names are the parser's too.
+from sheets.dates import (
+    MONTHS,
+    SERIAL_EPOCH,
+    CellError,
+    date_of_serial,
+    format_date,
+    parse_date,
+)
+
+__all__ = ["MONTHS", "SERIAL_EPOCH", "CellError", "format_date", "parse_date"]
+
+if TYPE_CHECKING:
+    from milestones.models import Quarter
+
+# The fields a tab carries, in the order a new tab lists them: fields an edit may change
+# (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
 FIELDS = ("title", "owner", "target_date", "status", "notes")
 ID = "id"
 
@@ -78,41 +96,7 @@ STATUS_SPELLINGS: Mapping[str, str] = {
     "descoped": Milestone.Status.DROPPED,
 }
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-
-# Day 0 of Sheets' date serial numbers; serials outside this span are not dates anyone meant.
-SERIAL_EPOCH = datetime.date(1899, 12, 30)
-_SERIALS = range(20_000, 80_000)  # 1954 .. 2119
-
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
-_NAMED = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", re.IGNORECASE)
-_SERIAL = re.compile(r"\d+(?:\.\d+)?")
 _INTEGER_ID = re.compile(r"#?(\d+)(?:\.0+)?")
-
-
-class CellError(ValueError):
-    """A cell the app cannot read; ``str()`` is the reason, for people."""
 
 
 # --- Headers --------------------------------------------------------------------------------
@@ -214,63 +198,6 @@ def _status_key(text: str) -> str:
     return " ".join(letters.split())
 
 
-def parse_date(text: str, *, quarter_start: datetime.date, quarter_end: datetime.date):
-    """A date as people type it in a US-locale sheet, or as Sheets serves one.
-
-    ``3/14/2026``, ``03/14/2026``, ``3/14/26``, ``2026-03-14``, ``Mar 14, 2026``, ``March 14
-    2026``, ``Mar 14`` (in the quarter's year: the year that puts it inside the quarter, else
-    the year the quarter starts in), and serial numbers (``46357``). Empty is None.
-    """
-    text = str(text).strip()
-    if not text:
-        return None
-    try:
-        if match := _ISO.fullmatch(text):
-            year, month, day = (int(part) for part in match.groups())
-        elif match := _US.fullmatch(text):
-            month, day, year = (int(part) for part in match.groups())
-            if year < 100:
-                year += 2000
-        elif match := _NAMED.fullmatch(text):
-            month = MONTHS.get(match[1].casefold(), 0)
-            if not month:
-                raise CellError(f"{text!r} is not a date (write it like 3/14/2026)")
-            day = int(match[2])
-            if match[3]:
-                year = int(match[3])
-            else:
-                return _in_quarter_year(month, day, quarter_start, quarter_end)
-        elif _SERIAL.fullmatch(text):
-            serial = float(text)
-            if int(serial) not in _SERIALS:
-                raise CellError(f"{text!r} is not a date (write it like 3/14/2026)")
-            return SERIAL_EPOCH + datetime.timedelta(days=int(serial))
-        else:
-            raise CellError(f"{text!r} is not a date (write it like 3/14/2026)")
-        return datetime.date(year, month, day)
-    except ValueError as exc:
-        if isinstance(exc, CellError):
-            raise
-        raise CellError(f"{text!r} is not a day of the calendar") from None
-
-
-def _in_quarter_year(
-    month: int, day: int, start: datetime.date, end: datetime.date
-) -> datetime.date:
-    candidates = []
-    for year in sorted({start.year, end.year}):
-        try:
-            candidates.append(datetime.date(year, month, day))
-        except ValueError:
-            continue
-    for candidate in candidates:
-        if start <= candidate <= end:
-            return candidate
-    if not candidates:
-        raise CellError(f"{month}/{day} is not a day of the calendar")
-    return candidates[0]
-
-
 @dataclass(frozen=True)
 class Member:
     """A member of the team, as owners are matched against them."""
@@ -362,12 +289,21 @@ def parse_tab(
     team_name: str,
     quarter_start: datetime.date,
     quarter_end: datetime.date,
+    locale: str = "en_US",
+    numbers: Mapping[tuple[int, int], float] | None = None,
+    layout: Layout | None = None,
 ) -> ParsedTab:
     """Read every row with something in a mapped column; a row with content only in the sheet's
-    own columns (a comment, a Jira link) is not a milestone and is left alone."""
+    own columns (a comment, a Jira link) is not a milestone and is left alone.
+
+    `numbers`: the numeric effective values by (row, column), zero-based: a date cell is read
+    from its serial number, text dates in the spreadsheet's `locale`. `layout`: the columns,
+    when the team's mapping decided them (else found from the header)."""
     members = list(members)
+    numbers = numbers or {}
     header = [str(value) for value in values[0]] if values else []
-    layout = find_layout(header, width=max((len(row) for row in values), default=0))
+    if layout is None:
+        layout = find_layout(header, width=max((len(row) for row in values), default=0))
     rows = []
     mapped = [(name, index) for name, index in layout.columns.items()]
     for offset, raw in enumerate(values[1:], start=2):
@@ -382,9 +318,11 @@ def parse_tab(
                     row.id = parse_id(text)
                 elif name == "owner":
                     row.values[name] = resolve_owner(text, members, team=team_name)
+                elif name == "target_date" and (offset - 1, index) in numbers:
+                    row.values[name] = date_of_serial(numbers[(offset - 1, index)])
                 elif name == "target_date":
                     row.values[name] = parse_date(
-                        text, quarter_start=quarter_start, quarter_end=quarter_end
+                        text, quarter_start=quarter_start, quarter_end=quarter_end, locale=locale
                     )
                 elif name == "status":
                     row.values[name] = parse_status(text)
@@ -396,12 +334,76 @@ def parse_tab(
     return ParsedTab(title=title, layout=layout, rows=rows, height=len(values))
 
 
+def check_row(
+    row: SheetRow, layout: Layout, *, milestone: Milestone | None, quarter: Quarter
+) -> SheetRow:
+    """`row`, with each value the milestone model's own validation refuses (an empty title, a
+    date too far from the quarter ...) taken out of its values and reported as a bad cell in
+    the model's words, so that the cell is reported and the rest of the row syncs.
+
+    The values are checked as they would stand on `milestone` (the one the row's ID names,
+    with its quarter) or on a new milestone of `quarter`. The owner is not checked here:
+    `resolve_owner` found it among the team's members and the owners of its milestones, and a
+    former member the app itself wrote into the sheet must read back. Needs no query when
+    `milestone.quarter` is loaded.
+    """
+    checked = [name for name in FIELDS if name in row.values and name != "owner"]
+    if not checked:
+        return row
+    errors = _validation_errors(_as_milestone(row.values, milestone, quarter), checked)
+    if not errors:
+        return row
+    bad = [
+        BadCell(layout.columns[name], name, row.texts.get(name, ""), " ".join(errors[name]))
+        for name in checked
+        if name in errors
+    ]
+    values = {name: value for name, value in row.values.items() if name not in errors}
+    return replace(row, values=values, errors=[*row.errors, *bad])
+
+
+def _as_milestone(
+    values: Mapping[str, Any], milestone: Milestone | None, quarter: Quarter
+) -> Milestone:
+    """An unsaved milestone with the row's values over `milestone`'s (or a new one's)."""
+    if milestone is None:
+        target = values.get("target_date")
+        # As the sync adopts a row: its date is the promise as well as the forecast.
+        return Milestone(
+            quarter=quarter,
+            title=values.get("title", ""),
+            committed_date=target,
+            target_date=target,
+            status=values.get("status", Milestone.Status.PLANNED),
+            notes=values.get("notes", ""),
+        )
+    return Milestone(
+        quarter=milestone.quarter,
+        title=values.get("title", milestone.title),
+        committed_date=milestone.committed_date,
+        target_date=values.get("target_date", milestone.target_date),
+        status=values.get("status", milestone.status),
+        delivered_date=milestone.delivered_date,
+        notes=values.get("notes", milestone.notes),
+    )
+
+
+def _validation_errors(candidate: Milestone, names: Sequence[str]) -> dict[str, list[str]]:
+    """The model's messages on `names`: its field validation, then its `clean()`. What they
+    say of other fields (a delivered date the status change will set) is not the row's."""
+    errors: dict[str, list[str]] = {}
+    exclude = [f.name for f in candidate._meta.concrete_fields if f.name not in names]
+    for validate in (lambda: candidate.clean_fields(exclude=exclude), candidate.clean):
+        try:
+            validate()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name in names:
+                    errors.setdefault(name, []).extend(messages)
+    return errors
+
+
 # --- Writing back ---------------------------------------------------------------------------
-
-
-def format_date(value: datetime.date | None) -> str:
-    """As Sheets shows a date typed in a US-locale sheet: ``3/4/2026``."""
-    return "" if value is None else f"{value.month}/{value.day}/{value.year}"
 
 
 def format_status(value: str) -> str:

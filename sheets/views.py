@@ -3,7 +3,7 @@
 Everyone signed in reads it (transparency); leadership runs the sync
 (`permissions.can_run_sync`), and leadership or the team's lead resolves a conflict
 (`permissions.can_resolve_conflict`). "Sync now" records a queued run and enqueues the
-engine as a task, so the request returns at once; the page polls the run with htmx and
+sync as a task, so the request returns at once; the page polls the run with htmx and
 reloads itself when the run has finished.
 """
 
@@ -26,9 +26,9 @@ from milestones.models import Milestone
 from sheets import parse
 from sheets.client import uses_emulator
 from sheets.conflicts import ConflictClosed, resolve_conflict
-from sheets.engine import app_values, display_value, to_json
+from sheets.fields import app_values, display_value, to_json
 from sheets.models import SyncConflict, SyncRun
-from sheets.tasks import sync_now as sync_now_task
+from sheets.tasks import run_queued_sync
 from teams.http import MilepostRequest
 from teams.models import User
 
@@ -127,7 +127,7 @@ def sync_now(request: MilepostRequest):
             requested_by=request.user,
             progress_label="Waiting for a worker",
         )
-        sync_now_task.enqueue(run.pk)
+        run_queued_sync.enqueue(run.pk)
         run.refresh_from_db()
     if request.htmx:
         if run.is_finished:

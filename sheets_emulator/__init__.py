@@ -8,11 +8,17 @@ answers, and lets tests inject faults, set a per-minute quota and count requests
 Modules, bottom up:
 
 - ``errors``: ``ApiError``, an error answered as Google answers it.
-- ``cells``: a cell's text and typed value, typing as USER_ENTERED types (en_US).
-- ``store``: ``Spreadsheet`` and ``Sheet``, their ranges, and the JSON file format.
+- ``locales``: typing and showing in en_US, en_GB, de_DE, fr_FR; number-format patterns.
+- ``formulas``: the formulas the emulator calculates (arithmetic, references, DATE, TODAY,
+  SUM, IF, CONCATENATE, ``&``, COUNTA).
+- ``cells``: a cell's shown text, effective value, formula and format, typing as
+  USER_ENTERED types in the spreadsheet's locale.
+- ``store``: ``Spreadsheet`` and ``Sheet``, their ranges, merges and protected ranges.
+- ``files``: the JSON file format (``--load``/``--save``, tests).
 - ``field_masks``: the ``fields`` parameter.
 - ``values``: value ranges read and written.
-- ``batch_update``: the requests of ``spreadsheets.batchUpdate``.
+- ``batch_update``: the requests of ``spreadsheets.batchUpdate`` (``updateCells``,
+  ``mergeCells`` among them).
 - ``api``: ``SheetsApi``, the REST routes and their operations, HTTP-free.
 - ``faults``: injected faults, the per-minute quota and the request log.
 - ``server``: ``SheetsEmulator``, the HTTP server and its ``/_emulator/`` controls.

@@ -218,8 +218,10 @@ class SheetsApi:
             range_text=range_text,
             major_dimension=_major_dimension(body.get("majorDimension")),
             user_entered=user_entered,
+            locale=spreadsheet.locale,
         )
         write.apply()
+        spreadsheet.recalculate()
         return write.response(spreadsheet.spreadsheet_id, render)
 
     def _values_batchUpdate(self, spreadsheet: Spreadsheet, _params: _Params, body: dict) -> dict:
@@ -246,12 +248,16 @@ class SheetsApi:
                     range_text=range_text,
                     major_dimension=_major_dimension(entry.get("majorDimension")),
                     user_entered=user_entered,
+                    locale=spreadsheet.locale,
                 )
             except ApiError as exc:
+                if exc.code != 400:
+                    raise
                 raise ApiError(400, f"Invalid data[{position}]: {exc.message}") from None
             writes.append(write)
         for write in writes:
             write.apply()
+        spreadsheet.recalculate()
         responses = [write.response(spreadsheet.spreadsheet_id, render) for write in writes]
         answer: dict[str, Any] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         totals = {
@@ -297,10 +303,12 @@ class SheetsApi:
             major_dimension=_major_dimension(body.get("majorDimension")),
             user_entered=user_entered,
             bounded=False,
+            locale=spreadsheet.locale,
         )
         if insert_rows and write.height:
             sheet.insert_rows(start_row, write.height)
         write.apply()
+        spreadsheet.recalculate()
         answer: dict[str, Any] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if table is not None:
             answer["tableRange"] = a1.format_range(sheet.title, *table)
@@ -312,6 +320,7 @@ class SheetsApi:
     ) -> dict:
         sheet, box = spreadsheet.read_box(range_text)
         sheet.clear(box)
+        spreadsheet.recalculate()
         return {
             "spreadsheetId": spreadsheet.spreadsheet_id,
             "clearedRange": a1.format_range(sheet.title, *box),
@@ -324,6 +333,7 @@ class SheetsApi:
         boxes = [spreadsheet.read_box(range_text) for range_text in ranges]
         for sheet, box in boxes:
             sheet.clear(box)
+        spreadsheet.recalculate()
         answer: dict[str, Any] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if boxes:
             answer["clearedRanges"] = [a1.format_range(sheet.title, *box) for sheet, box in boxes]

@@ -1,6 +1,11 @@
-"""``spreadsheets.batchUpdate``: the requests that change a spreadsheet's tabs and properties
-(addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties, insertDimension,
-deleteDimension, appendDimension). A request kind not listed in ``_REQUESTS`` is answered 400.
+"""``spreadsheets.batchUpdate``: the requests that change a spreadsheet's tabs, properties and
+cells (addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
+insertDimension, deleteDimension, appendDimension, updateCells, mergeCells, unmergeCells). A
+request kind not listed in ``_REQUESTS`` is answered 400. Formulas are calculated again once
+the requests are applied.
+
+Google Sheets API v4 reference, ``Request``:
+https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request
 """
 
 from __future__ import annotations
@@ -8,14 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sheets_emulator.cells import Cell, Kind, formula_cell, typed_cell
 from sheets_emulator.errors import ApiError
 from sheets_emulator.field_masks import mask_paths, parse_field_mask
+from sheets_emulator.formulas import DateSerial
+from sheets_emulator.locales import Locale, locale_of
 from sheets_emulator.store import (
     DEFAULT_COLUMN_COUNT,
     DEFAULT_ROW_COUNT,
+    Box,
     Sheet,
     Spreadsheet,
+    box_of_grid_range,
     is_count,
+    merge_cells,
 )
 
 
@@ -41,7 +52,10 @@ def apply_batch_requests(spreadsheet: Spreadsheet, requests: Any) -> tuple[Sprea
         try:
             replies.append(handler(work, spec))
         except ApiError as exc:
+            if exc.code != 400:
+                raise
             raise ApiError(400, f"Invalid requests[{position}].{kind}: {exc.message}") from None
+    work.recalculate()
     return work, replies
 
 
@@ -223,6 +237,104 @@ def _append_dimension(spreadsheet: Spreadsheet, spec: dict) -> dict:
     return {}
 
 
+def _update_cells(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    """UpdateCellsRequest: ``rows`` of CellData from ``start`` (or over ``range``); only the
+    CellData ``fields`` named change, so ``fields: "userEnteredValue"`` keeps every cell's
+    format. A cell the account may not edit makes the whole request a 403."""
+    if not spec.get("fields"):
+        raise ApiError(400, "At least one field must be updated; 'fields' is empty.")
+    paths = {".".join(path) for path in mask_paths(parse_field_mask(spec["fields"]))}
+    if "*" in paths:
+        paths = {"userEnteredValue", "userEnteredFormat"}
+    known = {"userEnteredValue", "userEnteredFormat", "userEnteredFormat.numberFormat"}
+    if not paths <= known:
+        raise ApiError(400, f"The emulator updates only {sorted(known)}, not {sorted(paths)}.")
+    rows = spec.get("rows") or []
+    if "start" in spec:
+        start = spec["start"] or {}
+        sheet = spreadsheet.sheet_with_id(start.get("sheetId", 0))
+        origin = (start.get("rowIndex", 0), start.get("columnIndex", 0))
+        box = None
+    else:
+        sheet = spreadsheet.sheet_with_id((spec.get("range") or {}).get("sheetId", 0))
+        box = box_of_grid_range(sheet, spec.get("range"))
+        origin = (box.start_row, box.start_column)
+    locale = locale_of(spreadsheet.locale)
+    changes = []
+    for row_offset, row_data in enumerate(rows):
+        for column_offset, cell_data in enumerate((row_data or {}).get("values") or []):
+            row, column = origin[0] + row_offset, origin[1] + column_offset
+            if box is not None and not box.contains(row, column):
+                raise ApiError(400, f"Cell ({row}, {column}) is outside the request's range.")
+            sheet.check_editable(row, column)
+            previous = sheet.cell(row, column)
+            changes.append((row, column, _updated_cell(previous, cell_data, paths, locale)))
+    for row, column, cell in changes:
+        sheet.put(row, column, cell)
+    return {}
+
+
+def _updated_cell(
+    previous: Cell | None, cell_data: dict, paths: set[str], locale: Locale
+) -> Cell | None:
+    pattern = previous.pattern if previous else None
+    # A date typed by a person has the automatic DATE format: a number written there is a date.
+    date_format = previous is not None and previous.kind is Kind.DATE and pattern is None
+    if paths & {"userEnteredFormat", "userEnteredFormat.numberFormat"}:
+        number_format = (cell_data.get("userEnteredFormat") or {}).get("numberFormat") or {}
+        pattern = number_format.get("pattern") or None
+        is_date = number_format.get("type") in ("DATE", "DATE_TIME")
+        if is_date and pattern == locale.date_pattern:
+            pattern = None  # the locale's own date format: the automatic one
+        date_format = is_date and pattern is None
+    if "userEnteredValue" in paths:
+        entered = cell_data.get("userEnteredValue") or {}
+    elif previous is None:
+        return None
+    elif previous.formula is not None:
+        entered = {"formulaValue": previous.formula}
+    else:
+        entered = {"value": previous.value}
+    if not entered:
+        return None
+    if "formulaValue" in entered:
+        return formula_cell(str(entered["formulaValue"]), pattern=pattern)
+    if "stringValue" in entered:
+        return typed_cell(str(entered["stringValue"]), locale=locale, pattern=pattern)
+    value = entered.get("numberValue", entered.get("boolValue", entered.get("value")))
+    if isinstance(value, int | float) and not isinstance(value, bool) and date_format:
+        value = DateSerial(value)
+    if not isinstance(value, str | int | float | bool):
+        raise ApiError(400, f"Invalid userEnteredValue: {entered}")
+    return typed_cell(value, locale=locale, pattern=pattern)
+
+
+def _merge_cells(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    """MergeCellsRequest: MERGE_ALL one cell; MERGE_COLUMNS one per column (a vertical
+    merge); MERGE_ROWS one per row."""
+    sheet = spreadsheet.sheet_with_id((spec.get("range") or {}).get("sheetId", 0))
+    box = box_of_grid_range(sheet, spec.get("range"))
+    merge_type = spec.get("mergeType", "MERGE_ALL")
+    if merge_type == "MERGE_ALL":
+        merge_cells(sheet, box)
+    elif merge_type == "MERGE_COLUMNS":
+        for column in range(box.start_column, box.end_column):
+            merge_cells(sheet, Box(box.start_row, column, box.end_row, column + 1))
+    elif merge_type == "MERGE_ROWS":
+        for row in range(box.start_row, box.end_row):
+            merge_cells(sheet, Box(row, box.start_column, row + 1, box.end_column))
+    else:
+        raise ApiError(400, f"Invalid mergeType: {merge_type}")
+    return {}
+
+
+def _unmerge_cells(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    sheet = spreadsheet.sheet_with_id((spec.get("range") or {}).get("sheetId", 0))
+    box = box_of_grid_range(sheet, spec.get("range"))
+    sheet.merges = [merge for merge in sheet.merges if not merge.overlaps(box)]
+    return {}
+
+
 _REQUESTS: dict[str, Callable[[Spreadsheet, dict], dict]] = {
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,
@@ -231,4 +343,7 @@ _REQUESTS: dict[str, Callable[[Spreadsheet, dict], dict]] = {
     "insertDimension": _insert_dimension,
     "deleteDimension": _delete_dimension,
     "appendDimension": _append_dimension,
+    "updateCells": _update_cells,
+    "mergeCells": _merge_cells,
+    "unmergeCells": _unmerge_cells,
 }

@@ -1,18 +1,21 @@
-"""Cells: a cell keeps the text the sheet shows (FORMATTED_VALUE) and a typed value
-(UNFORMATTED_VALUE).
+"""Cells: what a cell holds, as Google keeps it (Sheets API v4 reference, ``CellData`` and
+``ExtendedValue``: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/cells).
 
-Typing follows USER_ENTERED for the en_US locale: ``2026-12-01`` or ``12/1/2026`` becomes a
-date shown as ``12/1/2026`` whose unformatted value is the serial number 46357; ``5`` becomes
-the number 5; ``TRUE`` a boolean; ``=...`` a formula, kept as entered and never evaluated
-(every render option returns its text).
+A cell has an effective value (text, a number, a boolean; a date is a number, its serial, shown
+through a date format), the text the sheet shows (``formattedValue``), an optional formula
+(``userEnteredValue.formulaValue``, its result being the effective value, see ``formulas``) and
+an optional number-format pattern (``userEnteredFormat.numberFormat``, see ``locales``).
+
+Typing follows USER_ENTERED in the spreadsheet's locale: ``2026-12-01``, or ``12/1/2026`` in
+en_US (``1/12/2026`` in en_GB), becomes a date shown in the locale's date format whose
+unformatted value is the serial number 46357; ``5`` the number 5 (``1,5`` in de_DE is 1.5);
+``TRUE`` a boolean; ``=...`` a formula.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -21,6 +24,18 @@ from typing import Any
 # use for dates: the sync's parser holds both.
 from sheets.parse import MONTHS, SERIAL_EPOCH
 from sheets_emulator.errors import ApiError
+from sheets_emulator.locales import (
+    Locale,
+    is_date_pattern,
+    locale_of,
+    serial_number,
+    show,
+    tidy_number,
+    type_date,
+    type_number,
+)
+
+__all__ = ["MONTHS", "SERIAL_EPOCH", "serial_number"]
 
 FORMATTED_VALUE = "FORMATTED_VALUE"
 UNFORMATTED_VALUE = "UNFORMATTED_VALUE"
@@ -30,128 +45,161 @@ DATE_TIME_RENDER_OPTIONS = ("SERIAL_NUMBER", "FORMATTED_STRING")
 
 
 class Kind(StrEnum):
+    """The kind of a cell's effective value."""
+
     TEXT = "text"
     NUMBER = "number"
     DATE = "date"
     BOOLEAN = "boolean"
-    FORMULA = "formula"
+
+
+_VALUE_KEYS = {
+    Kind.TEXT: "stringValue",
+    Kind.NUMBER: "numberValue",
+    Kind.DATE: "numberValue",
+    Kind.BOOLEAN: "boolValue",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """What one cell holds: the text the sheet shows and its typed value (the text itself for
-    text and formulas, a number, the date's serial number, a bool)."""
+    """What one cell holds: the text the sheet shows, its effective value (the text itself for
+    text, a number, the date's serial number, a bool), and its formula and number format."""
 
     text: str
     value: str | int | float | bool
     kind: Kind = Kind.TEXT
+    formula: str | None = None
+    pattern: str | None = None  # the number format's pattern; None: automatic
+    # A formula whose value the emulator calculated (not the value it was loaded with).
+    computed: bool = False
 
     @classmethod
     def of_text(cls, text: str) -> Cell:
         return cls(text, text, Kind.TEXT)
 
     def render(self, value_option: str, date_time_option: str = "SERIAL_NUMBER") -> Any:
-        if value_option == FORMATTED_VALUE or self.kind in (Kind.TEXT, Kind.FORMULA):
+        """The cell in a ValueRange, as ``valueRenderOption`` and ``dateTimeRenderOption``
+        ask (https://developers.google.com/sheets/api/reference/rest/v4/ValueRenderOption)."""
+        if value_option == FORMULA and self.formula is not None:
+            return self.formula
+        if value_option == FORMATTED_VALUE or self.kind is Kind.TEXT:
             return self.text
         if self.kind is Kind.DATE and date_time_option == "FORMATTED_STRING":
             return self.text
         return self.value
 
-    def grid_data(self) -> dict[str, Any]:
+    def number_format(self) -> dict[str, str] | None:
+        """The NumberFormat of the cell's format, None for text and booleans left automatic."""
+        if self.kind is Kind.DATE or is_date_pattern(self.pattern):
+            return {"type": "DATE", "pattern": self.pattern or ""} if self.pattern else None
+        if self.pattern:
+            return {"type": "NUMBER", "pattern": self.pattern}
+        return None
+
+    def grid_data(self, locale: Locale | None = None) -> dict[str, Any]:
         """The CellData of ``spreadsheets.get`` with ``includeGridData``."""
-        if self.kind is Kind.FORMULA:
-            return {"userEnteredValue": {"formulaValue": self.text}, "formattedValue": self.text}
-        value_key = {
-            Kind.TEXT: "stringValue",
-            Kind.NUMBER: "numberValue",
-            Kind.DATE: "numberValue",
-            Kind.BOOLEAN: "boolValue",
-        }[self.kind]
+        effective = {_VALUE_KEYS[self.kind]: self.value}
         data: dict[str, Any] = {
-            "userEnteredValue": {value_key: self.value},
-            "effectiveValue": {value_key: self.value},
+            "userEnteredValue": (
+                {"formulaValue": self.formula} if self.formula is not None else effective
+            ),
+            "effectiveValue": effective,
             "formattedValue": self.text,
         }
-        if self.kind is Kind.DATE:
+        number_format = self.number_format()
+        if number_format is None and self.kind is Kind.DATE:
+            # A typed date gets the DATE format; the locale's pattern shows it.
+            pattern = locale_of(None).date_pattern if locale is None else locale.date_pattern
             data["userEnteredFormat"] = {"numberFormat": {"type": "DATE"}}
+            data["effectiveFormat"] = {"numberFormat": {"type": "DATE", "pattern": pattern}}
+        elif number_format is not None:
+            data["userEnteredFormat"] = {"numberFormat": number_format}
+            data["effectiveFormat"] = {"numberFormat": number_format}
         return data
 
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
-_MONTH_DAY_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_NAMED_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
-
-
-def serial_number(date: dt.date) -> int:
-    """The Sheets serial number of a date: 2026-12-01 -> 46357."""
-    return (date - SERIAL_EPOCH).days
-
-
-def _parse_date(text: str) -> dt.date | None:
-    if match := _YEAR_MONTH_DAY.fullmatch(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _MONTH_DAY_YEAR.fullmatch(text):
-        month, day, year = (int(part) for part in match.groups())
-    elif match := _NAMED_MONTH_DAY_YEAR.fullmatch(text):
-        month = MONTHS.get(match[1].lower(), 0)
-        day, year = int(match[2]), int(match[3])
-    else:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    def with_value(self, value: Any, locale: Locale) -> Cell:
+        """This cell (its formula and format) holding another effective value."""
+        kind = _kind_of(value, self.pattern)
+        value = _plain(value)
+        return replace(
+            self,
+            value=value,
+            kind=kind,
+            text=show(value, is_date=kind is Kind.DATE, pattern=self.pattern, locale=locale),
+        )
 
 
-def _tidy_number(number: float) -> int | float:
-    # Google answers whole numbers without a fraction (5, not 5.0).
-    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+def _kind_of(value: Any, pattern: str | None) -> Kind:
+    from sheets_emulator.formulas import DateSerial
+
+    if isinstance(value, bool):
+        return Kind.BOOLEAN
+    if isinstance(value, str):
+        return Kind.TEXT
+    if isinstance(value, DateSerial) or is_date_pattern(pattern):
+        return Kind.DATE
+    return Kind.NUMBER
 
 
-def _parse_number(text: str) -> int | float | None:
-    if _NUMBER.fullmatch(text):
-        number = float(text)
-    elif _GROUPED_NUMBER.fullmatch(text):
-        number = float(text.replace(",", ""))
-    else:
-        return None
-    return _tidy_number(number) if math.isfinite(number) else None
+def _plain(value: Any) -> str | int | float | bool:
+    if isinstance(value, bool | str):
+        return value
+    return tidy_number(float(value))
 
 
-def _number_text(number: int | float) -> str:
-    """The number as Sheets' automatic format shows it (at most 10 significant digits)."""
-    if isinstance(number, int):
-        return str(number)
-    return format(number, ".10g").upper()
+def typed_cell(
+    value: Any, *, locale: Locale, pattern: str | None = None, formula: str | None = None
+) -> Cell:
+    """A cell holding an effective value (str, number, bool) under a pattern."""
+    return Cell("", "", formula=formula, pattern=pattern).with_value(value, locale)
 
 
-def _typed(text: str) -> Cell | None:
+def _typed(text: str, locale: Locale) -> Cell | None:
     """The typed cell USER_ENTERED makes of ``text``, or None when it stays text."""
     stripped = text.strip()
     if stripped.upper() in ("TRUE", "FALSE"):
         return Cell(stripped.upper(), stripped.upper() == "TRUE", Kind.BOOLEAN)
-    number = _parse_number(stripped)
+    number = type_number(stripped, locale)
     if number is not None:
-        return Cell(_number_text(number), number, Kind.NUMBER)
-    date = _parse_date(stripped)
+        return typed_cell(number, locale=locale)
+    date = type_date(stripped, locale)
     if date is not None:
-        return Cell(f"{date.month}/{date.day}/{date.year}", serial_number(date), Kind.DATE)
+        serial = serial_number(date)
+        return Cell(show(serial, is_date=True, pattern=None, locale=locale), serial, Kind.DATE)
     return None
 
 
-def cell_from_input(value: Any, *, user_entered: bool) -> Cell | None:
-    """The cell a value written through the API makes (None: the cell is cleared).
+def cell_from_input(
+    value: Any,
+    *,
+    user_entered: bool,
+    locale: Locale | None = None,
+    previous: Cell | None = None,
+) -> Cell | None:
+    """The cell a value written through the API makes (None: the cell is cleared), in the
+    spreadsheet's `locale`. Like Google, a write changes the value, not the format: a number
+    written over a cell formatted ``dd/mm/yyyy`` is shown as a date (`previous`'s pattern).
 
     Raises ApiError for a value that is not a JSON scalar."""
+    locale = locale or locale_of(None)
+    cell = _input_cell(value, user_entered=user_entered, locale=locale)
+    if cell is None or previous is None or previous.pattern is None:
+        return cell
+    if cell.formula is not None:
+        return replace(cell, pattern=previous.pattern)
+    if cell.kind in (Kind.NUMBER, Kind.DATE):
+        return typed_cell(cell.value, locale=locale, pattern=previous.pattern)
+    return cell
+
+
+def _input_cell(value: Any, *, user_entered: bool, locale: Locale) -> Cell | None:
     if isinstance(value, bool):
         return Cell("TRUE" if value else "FALSE", value, Kind.BOOLEAN)
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise ApiError(400, f"Invalid value: {value!r} is not a finite number.")
-        number = _tidy_number(float(value)) if isinstance(value, float) else value
-        return Cell(_number_text(number), number, Kind.NUMBER)
+        return typed_cell(value, locale=locale)
     if not isinstance(value, str):
         raise ApiError(400, f"Invalid value: {json.dumps(value)} is not a cell value.")
     if value == "":
@@ -162,18 +210,76 @@ def cell_from_input(value: Any, *, user_entered: bool) -> Cell | None:
         # A leading apostrophe keeps what follows as text, as in the Sheets UI.
         return Cell.of_text(value[1:]) if len(value) > 1 else None
     if value.startswith("=") and len(value) > 1:
-        return Cell(value, value, Kind.FORMULA)
-    return _typed(value) or Cell.of_text(value)
+        return formula_cell(value)
+    return _typed(value, locale) or Cell.of_text(value)
 
 
-def cell_from_sheet_text(value: Any) -> Cell | None:
-    """The cell a value of a JSON file makes: the shown text is kept as it is, its type is
-    inferred as if it had been typed (a dumped ``Nov 3, 2026`` is still a date)."""
+def formula_cell(formula: str, value: Any = "", *, pattern: str | None = None) -> Cell:
+    """A formula cell before it is calculated: `value` is what it shows until then (and for
+    good, when the emulator cannot evaluate it). Its text is set by the calculation."""
+    text = value if isinstance(value, str) else ""
+    kind = _kind_of(value, pattern)
+    return Cell(text, _plain(value), kind, formula=formula, pattern=pattern)
+
+
+def cell_from_sheet_text(value: Any, locale: Locale | None = None) -> Cell | None:
+    """The cell a value of a JSON file makes.
+
+    A string is text a person typed, in the spreadsheet's `locale`: its shown text is kept as
+    it is and its type inferred as USER_ENTERED would (a dumped ``Nov 3, 2026`` is still a
+    date; ``=...`` is a formula). An object is ``{"formula": "=...", "value": V}`` (V the last
+    computed value) or ``{"value": V}`` (a typed value: a string is text, a number a number),
+    either with a ``"format": "PATTERN"`` number format (``{"value": 46084, "format":
+    "dd/mm/yyyy"}`` is a date). Raises ApiError for anything else."""
+    locale = locale or locale_of(None)
+    if isinstance(value, dict):
+        return _cell_from_object(value, locale)
     if not isinstance(value, str):
-        return cell_from_input(value, user_entered=False)
+        return cell_from_input(value, user_entered=False, locale=locale)
     if value == "":
         return None
     if value.startswith("=") and len(value) > 1:
-        return Cell(value, value, Kind.FORMULA)
-    typed = _typed(value)
+        return formula_cell(value)
+    typed = _typed(value, locale)
     return replace(typed, text=value) if typed else Cell.of_text(value)
+
+
+def _cell_from_object(entry: dict, locale: Locale) -> Cell:
+    unknown = set(entry) - {"formula", "value", "format"}
+    if unknown or ("value" not in entry and "formula" not in entry):
+        raise ApiError(
+            400,
+            f"Invalid value: {json.dumps(entry)} is not a cell value (a cell object has a "
+            '"value", and may have a "formula" and a "format").',
+        )
+    value = entry.get("value", "")
+    pattern = entry.get("format")
+    if not (value is None or isinstance(value, str | int | float | bool)) or not (
+        pattern is None or isinstance(pattern, str)
+    ):
+        raise ApiError(400, f"Invalid cell {json.dumps(entry)}.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ApiError(400, f"Invalid value: {value!r} is not a finite number.")
+    value = "" if value is None else value
+    formula = entry.get("formula")
+    if formula is not None:
+        if not isinstance(formula, str) or not formula.startswith("="):
+            raise ApiError(400, f'Invalid cell {json.dumps(entry)}: a formula starts with "=".')
+        return formula_cell(formula, value, pattern=pattern).with_value(value, locale)
+    return typed_cell(value, locale=locale, pattern=pattern)
+
+
+def cell_to_sheet_value(cell: Cell, locale: Locale) -> Any:
+    """The JSON a cell dumps as: the text shown when that text loads back as the same cell,
+    else an object with its value, formula and format."""
+    if cell.formula is not None and cell.computed and cell.pattern is None:
+        return cell.formula  # loads back as the same formula, calculated again
+    if cell.pattern is None and cell_from_sheet_text(cell.text, locale) == cell:
+        return cell.text
+    entry: dict[str, Any] = {}
+    if cell.formula is not None:
+        entry["formula"] = cell.formula
+    entry["value"] = cell.value
+    if cell.pattern is not None:
+        entry["format"] = cell.pattern
+    return entry

@@ -1,23 +1,37 @@
-"""The store: ``Spreadsheet`` and ``Sheet``, the grid and its ranges, and the JSON file format
-(that of ``tests/data/sheet.json``).
+"""The store: ``Spreadsheet`` and ``Sheet``, the grid and its ranges, merges and protected
+ranges, and formulas calculated after every change (the file format is ``files``).
 
-Loading keeps each cell's text and infers its type as if it had been typed; dumping writes the
-shown text, plus each tab's ``sheetId``, ``rowCount`` and ``columnCount`` so that a saved file
-loads back as it was.
+Google Sheets API v4 reference: ``Sheet.merges`` and ``MergeCellsRequest``
+(https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#sheet,
+https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#mergecellsrequest),
+``ProtectedRange`` with ``requestingUserCanEdit``
+(https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#protectedrange).
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import random
-import re
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from sheets import a1
-from sheets_emulator.cells import FORMATTED_VALUE, Cell, cell_from_sheet_text
+from sheets_emulator.cells import (
+    Cell,
+    Kind,
+)
 from sheets_emulator.errors import ApiError
+from sheets_emulator.formulas import DateSerial, Unsupported, evaluate
+from sheets_emulator.locales import locale_of
+
+# What Google answers a write into a protected range the account may not edit.
+PROTECTED_MESSAGE = (
+    "You are trying to edit a protected cell or object. Please contact the spreadsheet owner "
+    "to remove protection if you need to edit."
+)
 
 DEFAULT_ROW_COUNT = 1000
 DEFAULT_COLUMN_COUNT = 26
@@ -32,6 +46,46 @@ class Box(NamedTuple):
     start_column: int
     end_row: int
     end_column: int
+
+    def contains(self, row: int, column: int) -> bool:
+        return (
+            self.start_row <= row < self.end_row and self.start_column <= column < self.end_column
+        )
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.start_row < other.end_row
+            and other.start_row < self.end_row
+            and self.start_column < other.end_column
+            and other.start_column < self.end_column
+        )
+
+    def grid_range(self, sheet_id: int) -> dict[str, int]:
+        """The GridRange of the API."""
+        return {
+            "sheetId": sheet_id,
+            "startRowIndex": self.start_row,
+            "endRowIndex": self.end_row,
+            "startColumnIndex": self.start_column,
+            "endColumnIndex": self.end_column,
+        }
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A protected range; ``editable`` is ``requestingUserCanEdit`` for the service account."""
+
+    protected_range_id: int
+    box: Box
+    editable: bool = False
+
+    def resource(self, sheet_id: int) -> dict[str, Any]:
+        return {
+            "protectedRangeId": self.protected_range_id,
+            "range": self.box.grid_range(sheet_id),
+            "warningOnly": False,
+            "requestingUserCanEdit": self.editable,
+        }
 
 
 def trimmed_grid(rows: Iterable[list[Cell | None]]) -> Grid:
@@ -63,11 +117,15 @@ class Sheet:
     # kept and given back as set, never interpreted.
     grid_extra: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    merges: list[Box] = field(default_factory=list)
+    protections: list[Protection] = field(default_factory=list)
 
     def copy(self) -> Sheet:
         return replace(
             self,
             rows=[list(row) for row in self.rows],
+            merges=list(self.merges),
+            protections=list(self.protections),
             grid_extra=copy.deepcopy(self.grid_extra),
             extra=copy.deepcopy(self.extra),
         )
@@ -99,6 +157,17 @@ class Sheet:
             for row in self.rows[box.start_row : min(box.end_row, len(self.rows))]
         )
 
+    def cell(self, row: int, column: int) -> Cell | None:
+        if row < len(self.rows) and column < len(self.rows[row]):
+            return self.rows[row][column]
+        return None
+
+    def check_editable(self, row: int, column: int) -> None:
+        """403, as Google answers a write into a range the account may not edit."""
+        for protection in self.protections:
+            if not protection.editable and protection.box.contains(row, column):
+                raise ApiError(403, PROTECTED_MESSAGE)
+
     def put(self, row: int, column: int, cell: Cell | None) -> None:
         """Write one cell (None clears it), growing the grid when it lies beyond it."""
         self.row_count = max(self.row_count, row + 1)
@@ -113,6 +182,9 @@ class Sheet:
         cells[column] = cell
 
     def clear(self, box: Box) -> None:
+        for protection in self.protections:
+            if not protection.editable and protection.box.overlaps(box):
+                raise ApiError(403, PROTECTED_MESSAGE)
         for cells in self.rows[box.start_row : box.end_row]:
             for column in range(box.start_column, min(box.end_column, len(cells))):
                 cells[column] = None
@@ -147,16 +219,17 @@ class Sheet:
                 del cells[columns:]
             self.column_count = columns
 
-    def grid_data(self, box: Box) -> dict[str, Any]:
+    def grid_data(self, box: Box, locale_code: str | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {}
         if box.start_row:
             data["startRow"] = box.start_row
         if box.start_column:
             data["startColumn"] = box.start_column
         block = self.block(box)
+        locale = locale_of(locale_code)
         if block:
             data["rowData"] = [
-                {"values": [cell.grid_data() if cell else {} for cell in row]} if row else {}
+                {"values": [cell.grid_data(locale) if cell else {} for cell in row]} if row else {}
                 for row in block
             ]
         return data
@@ -247,6 +320,66 @@ class Spreadsheet:
             index -= 1
         self.sheets.insert(index, sheet)
 
+    # -- formulas
+
+    def today(self) -> dt.date:
+        try:
+            return dt.datetime.now(zoneinfo.ZoneInfo(self.time_zone)).date()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return dt.date.today()
+
+    def recalculate(self) -> None:
+        """Calculate every formula the emulator can evaluate, as Sheets does after each change
+        (``autoRecalc: ON_CHANGE``); one it cannot keeps the value it has."""
+        today = self.today()
+        locale = locale_of(self.locale)
+        done: dict[tuple[int, int, int], Any] = {}
+        busy: set[tuple[int, int, int]] = set()
+
+        def value_at(sheet: Sheet, row: int, column: int) -> Any:
+            cell = sheet.cell(row, column)
+            if cell is None:
+                return None
+            if cell.formula is None:
+                return DateSerial(cell.value) if cell.kind is Kind.DATE else cell.value
+            key = (sheet.sheet_id, row, column)
+            if key in done:
+                return done[key]
+            if key in busy:
+                raise Unsupported("circular dependency")
+            busy.add(key)
+            try:
+                result = evaluate(
+                    cell.formula,
+                    lookup=lambda title, r, c: value_at(tab(title, sheet), r, c),
+                    extent=lambda title: extent(tab(title, sheet)),
+                    today=today,
+                )
+            except Unsupported:
+                result = DateSerial(cell.value) if cell.kind is Kind.DATE else cell.value
+                done[key] = result
+                return result
+            finally:
+                busy.discard(key)
+            done[key] = result
+            sheet.rows[row][column] = replace(cell.with_value(result, locale), computed=True)
+            return result
+
+        def tab(title: str | None, current: Sheet) -> Sheet:
+            found = current if title is None else self.find_sheet(title)
+            if found is None:
+                raise Unsupported(f"no tab {title}")
+            return found
+
+        def extent(sheet: Sheet) -> tuple[int, int]:
+            return len(sheet.rows), max((len(row) for row in sheet.rows), default=0)
+
+        for sheet in self.sheets:
+            for row, cells in enumerate(sheet.rows):
+                for column, cell in enumerate(cells):
+                    if cell is not None and cell.formula is not None:
+                        value_at(sheet, row, column)
+
     # -- JSON
 
     def metadata(self, *, include_grid_data: bool = False, ranges: Iterable[str] = ()) -> dict:
@@ -262,7 +395,11 @@ class Spreadsheet:
             entry: dict[str, Any] = {"properties": sheet.properties(index)}
             if include_grid_data:
                 boxes = wanted.get(sheet.sheet_id) or [sheet.whole()]
-                entry["data"] = [sheet.grid_data(box) for box in boxes]
+                entry["data"] = [sheet.grid_data(box, self.locale) for box in boxes]
+            if sheet.merges:
+                entry["merges"] = [box.grid_range(sheet.sheet_id) for box in sheet.merges]
+            if sheet.protections:
+                entry["protectedRanges"] = [p.resource(sheet.sheet_id) for p in sheet.protections]
             sheets.append(entry)
         return {
             "spreadsheetId": self.spreadsheet_id,
@@ -278,97 +415,60 @@ class Spreadsheet:
 
     @classmethod
     def from_json(cls, data: Any) -> Spreadsheet:
-        """Read the file format of ``tests/data/sheet.json``; ValueError says what is wrong."""
-        if not isinstance(data, Mapping):
-            raise ValueError("A spreadsheet is a JSON object.")
-        spreadsheet_id = data.get("spreadsheetId")
-        if not isinstance(spreadsheet_id, str) or not re.fullmatch(r"[\w-]+", spreadsheet_id):
-            raise ValueError(
-                '"spreadsheetId" must be a key of letters, digits, "-" and "_"; '
-                f"got {spreadsheet_id!r}."
-            )
-        entries = data.get("sheets")
-        if not isinstance(entries, list) or not entries:
-            raise ValueError(f'Spreadsheet {spreadsheet_id}: "sheets" must list at least one tab.')
-        spreadsheet = cls(
-            spreadsheet_id=spreadsheet_id,
-            title=str(data.get("title") or spreadsheet_id),
-            locale=str(data.get("locale") or "en_US"),
-            time_zone=str(data.get("timeZone") or "Etc/GMT"),
-        )
-        for index, entry in enumerate(entries):
-            spreadsheet.sheets.append(_sheet_from_json(entry, index=index, spreadsheet=spreadsheet))
-        return spreadsheet
+        """Read the file format (see ``files``); ValueError says what is wrong."""
+        from sheets_emulator.files import spreadsheet_from_json
+
+        return spreadsheet_from_json(cls, data)
 
     def to_json(self) -> dict[str, Any]:
-        sheets = []
-        for sheet in self.sheets:
-            entry: dict[str, Any] = {
-                "title": sheet.title,
-                "sheetId": sheet.sheet_id,
-                "rowCount": sheet.row_count,
-                "columnCount": sheet.column_count,
-                "values": [
-                    [cell.text if cell else "" for cell in row]
-                    for row in sheet.block(sheet.whole())
-                ],
-            }
-            if sheet.hidden:
-                entry["hidden"] = True
-            if sheet.note is not None:
-                entry["note"] = sheet.note
-            sheets.append(entry)
-        return {
-            "spreadsheetId": self.spreadsheet_id,
-            "title": self.title,
-            "locale": self.locale,
-            "timeZone": self.time_zone,
-            "valueRenderOption": FORMATTED_VALUE,
-            "sheets": sheets,
-        }
+        from sheets_emulator.files import spreadsheet_to_json
+
+        return spreadsheet_to_json(self)
 
 
-def _sheet_from_json(entry: Any, *, index: int, spreadsheet: Spreadsheet) -> Sheet:
-    where = f"Spreadsheet {spreadsheet.spreadsheet_id}, sheets[{index}]"
-    if not isinstance(entry, Mapping):
-        raise ValueError(f"{where}: a tab is a JSON object.")
-    title = entry.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise ValueError(f'{where}: "title" must be a non-empty string.')
-    if spreadsheet.find_sheet(title) is not None:
-        raise ValueError(f"{where}: a second tab titled {title!r}.")
-    values = entry.get("values", [])
-    if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
-        raise ValueError(f'{where} ({title}): "values" must be a list of rows (lists).')
+def range_box(sheet: Sheet, range_text: str) -> Box:
+    """A range of `sheet` (its tab name, if any, ignored) as a Box held to the grid."""
     try:
-        rows = [[cell_from_sheet_text(value) for value in row] for row in values]
-    except ApiError as exc:
-        raise ValueError(f"{where} ({title}): {exc.message}") from None
-    trimmed = trimmed_grid(rows)
-    height = len(trimmed)
-    width = max((len(row) for row in trimmed), default=0)
-
-    sheet_id = entry.get("sheetId", index)
-    if not is_count(sheet_id, minimum=0):
-        raise ValueError(f'{where} ({title}): "sheetId" must be a whole number.')
-    if any(sheet.sheet_id == sheet_id for sheet in spreadsheet.sheets):
-        raise ValueError(f"{where} ({title}): a second tab with sheetId {sheet_id}.")
-    row_count = entry.get("rowCount", max(DEFAULT_ROW_COUNT, height))
-    column_count = entry.get("columnCount", max(DEFAULT_COLUMN_COUNT, width))
-    if not is_count(row_count, minimum=max(height, 1)) or not is_count(
-        column_count, minimum=max(width, 1)
-    ):
-        raise ValueError(f"{where} ({title}): the grid is smaller than its values.")
-    note = entry.get("note")
-    return Sheet(
-        sheet_id=sheet_id,
-        title=title,
-        row_count=row_count,
-        column_count=column_count,
-        rows=rows,
-        hidden=bool(entry.get("hidden", False)),
-        note=None if note is None else str(note),
+        parsed = a1.parse_range(range_text)
+    except a1.A1Error:
+        raise _unknown_range(range_text) from None
+    return Box(
+        parsed.start_row,
+        parsed.start_column,
+        min(sheet.row_count, parsed.end_row or sheet.row_count),
+        min(sheet.column_count, parsed.end_column or sheet.column_count),
     )
+
+
+def box_of_grid_range(sheet: Sheet, grid_range: Any) -> Box:
+    """The Box of a GridRange (its missing bounds run to the edge of the grid)."""
+    if not isinstance(grid_range, Mapping):
+        raise ApiError(400, "range is required.")
+    box = Box(
+        grid_range.get("startRowIndex", 0),
+        grid_range.get("startColumnIndex", 0),
+        grid_range.get("endRowIndex", sheet.row_count),
+        grid_range.get("endColumnIndex", sheet.column_count),
+    )
+    if not all(is_count(bound, minimum=0) for bound in box) or (
+        box.end_row <= box.start_row or box.end_column <= box.start_column
+    ):
+        raise ApiError(400, f"Invalid range: {dict(grid_range)}")
+    return box
+
+
+def merge_cells(sheet: Sheet, box: Box) -> None:
+    """MERGE_ALL: one cell over `box`, holding the value of its top-left cell (Google clears
+    the others, as the Sheets UI warns)."""
+    if (box.end_row - box.start_row) * (box.end_column - box.start_column) < 2:
+        raise ApiError(400, "Must merge at least two cells.")
+    if any(box.overlaps(other) for other in sheet.merges):
+        raise ApiError(400, "You can't merge cells that are already merged or overlap a merge.")
+    for row in range(box.start_row, min(box.end_row, len(sheet.rows))):
+        for column in range(box.start_column, box.end_column):
+            if (row, column) != (box.start_row, box.start_column) and column < len(sheet.rows[row]):
+                sheet.rows[row][column] = None
+    sheet.merges.append(box)
 
 
 def is_count(value: Any, *, minimum: int) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from sheets import a1
 from sheets_emulator.cells import FORMATTED_VALUE, Cell, cell_from_input
 from sheets_emulator.errors import ApiError
+from sheets_emulator.locales import locale_of
 from sheets_emulator.store import Box, Grid, Sheet, trimmed_grid
 
 
@@ -95,7 +96,11 @@ def plan_write(
     major_dimension: str,
     user_entered: bool,
     bounded: bool = True,
+    locale: str | None = None,
 ) -> ValueWrite:
+    """Values to write from `target` on, typed in the spreadsheet's `locale`. Raises ApiError:
+    400 for values outside a bounded range, 403 for a cell in a protected range the account
+    may not edit (Google refuses the whole request)."""
     if values is None:
         values = []
     if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
@@ -122,7 +127,14 @@ def plan_write(
                     f"Requested writing within range [{range_text}], but tried writing to "
                     f"column [{a1.column_letters(column)}]",
                 )
-            cells.append((row, column, cell_from_input(value, user_entered=user_entered)))
+            sheet.check_editable(row, column)
+            cell = cell_from_input(
+                value,
+                user_entered=user_entered,
+                locale=locale_of(locale),
+                previous=sheet.cell(row, column),
+            )
+            cells.append((row, column, cell))
     return ValueWrite(
         sheet=sheet,
         start_row=target.start_row,

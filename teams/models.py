@@ -3,6 +3,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from milestones.history import HistorySourceModel
+
+# Who changed a person, a team, a squad or a membership, when and from where (web, admin,
+# command), as for milestones. A password or a sign-in time is no one's business.
+USER_HISTORY_EXCLUDED = ["password", "last_login"]
 
 
 class User(AbstractUser):
@@ -25,6 +32,7 @@ class User(AbstractUser):
         default=False,
         help_text="Milepost sends this person no nudges and no weekly digest.",
     )
+    history = HistoricalRecords(bases=[HistorySourceModel], excluded_fields=USER_HISTORY_EXCLUDED)
 
     class Meta:
         ordering = ["display_name", "username"]
@@ -54,6 +62,7 @@ class Squad(models.Model):
     customer_advocate = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    history = HistoricalRecords(bases=[HistorySourceModel])
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +81,7 @@ class Team(models.Model):
         help_text="Title of this team's tab in the leadership sheet. Empty means the team's name.",
     )
     active = models.BooleanField(default=True)
+    history = HistoricalRecords(bases=[HistorySourceModel])
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +135,7 @@ class Membership(models.Model):
         default=True, help_text="Past memberships stay for history; a person has one active team."
     )
     joined = models.DateField(auto_now_add=True)
+    history = HistoricalRecords(bases=[HistorySourceModel])
 
     class Meta:
         ordering = ["team", "role", "user"]
@@ -145,3 +156,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.team}"
+
+
+class SignInFailure(models.Model):
+    """A wrong password, or an unknown username, at sign-in: what `teams.throttle` counts.
+
+    Only failures are kept, and only for a day (`manage.py prune_sign_in_failures`); the
+    throttle's states are computed from them, so they expire by themselves.
+    """
+
+    username = models.CharField(max_length=150, help_text="As typed, lower-cased.")
+    address = models.CharField(max_length=45, help_text="The client's IP address.")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_username_at"),
+            models.Index(fields=["address", "at"], name="signin_failure_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,8 +1,11 @@
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from teams.forms import NudgesForm
+from teams.google import google_sign_in_enabled
 from teams.http import MilepostRequest
 from teams.models import Membership
 
@@ -23,9 +26,11 @@ def profile(request: MilepostRequest):
             messages.info(request, "Nothing changed in your profile.")
         return redirect("profile")
     membership = Membership.objects.filter(user=user, active=True).select_related("team").first()
-    return render(
-        request,
-        "teams/profile.html",
-        {"form": form, "membership": membership},
-        status=422 if form.is_bound else 200,
-    )
+    context = {
+        "form": form,
+        "membership": membership,
+        "password_sign_in": settings.MILEPOST_PASSWORD_SIGN_IN,
+        "google_linked": google_sign_in_enabled()
+        and SocialAccount.objects.filter(user=user).exists(),
+    }
+    return render(request, "teams/profile.html", context, status=422 if form.is_bound else 200)

@@ -4,8 +4,9 @@ import pytest
 
 from tests.factories import LeadershipFactory, QuarterFactory, UserFactory, trio
 
-# The Sheets emulator on loopback, for every test that talks to the Sheets API.
-pytest_plugins = ["tests.sheets_emulator.fixtures"]
+# The Sheets emulator on loopback, for every test that talks to the Sheets API; the OpenID
+# Connect provider on loopback, for Sign in with Google.
+pytest_plugins = ["tests.sheets_emulator.fixtures", "tests.oidc_provider"]
 
 
 @pytest.fixture

@@ -32,12 +32,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter, SlipExplanation
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 from milestones.services import drop_milestone, update_milestone
 from reviews.models import Review
 from reviews.services import close_review, start_review
 from sheets.models import SyncConflict, SyncRun
-from teams.models import Team, User
+from teams import throttle
+from teams.models import Membership, SignInFailure, Squad, Team, User
 from tests.factories import (
     LeadershipFactory,
     MilestoneFactory,
@@ -195,6 +196,24 @@ def quarter_settings(w: World) -> dict:
     return {"goal": 2, "grace_days": 5, "locked": "on"}
 
 
+def an_ended_quarter(w: World) -> None:
+    """2026 Q3 has ended (not closed) with one milestone of Platform still open."""
+    q3 = QuarterFactory(year=2026, number=3)
+    w.extra["q3"] = q3
+    w.extra["q3_open"] = MilestoneFactory(
+        team=w.team, quarter=q3, committed_date=datetime.date(2026, 9, 1)
+    )
+
+
+def ended_quarter_kwargs(w: World) -> dict:
+    return {"slug": w.extra["q3"].slug}
+
+
+def close_with_a_drop(w: World) -> dict:
+    pk = w.extra["q3_open"].pk
+    return {f"m{pk}-action": "drop", f"m{pk}-reason": "Cancelled", "next_goal": "3"}
+
+
 def start_a_review(w: World) -> None:
     w.extra["review"] = start_review(team=w.team, held_on=datetime.date(2026, 11, 24), user=None)
 
@@ -232,6 +251,35 @@ def a_sync_conflict(w: World) -> None:
 
 def conflict_kwargs(w: World) -> dict:
     return {"pk": w.extra["conflict"].pk}
+
+
+def person_kwargs(w: World) -> dict:
+    return {"pk": w.users[OWNER].pk}
+
+
+def team_pk_kwargs(w: World) -> dict:
+    return {"pk": w.team.pk}
+
+
+def squad_kwargs(w: World) -> dict:
+    return {"pk": w.team.squad_id}
+
+
+def a_slip_reason_to_edit(w: World) -> None:
+    w.extra["reason"] = SlipReasonFactory(name="Scope grew")
+
+
+def reason_kwargs(w: World) -> dict:
+    return {"pk": w.extra["reason"].pk}
+
+
+def a_throttled_account(w: World) -> None:
+    for _ in range(4):
+        throttle.record_failure(w.users[OWNER].username, "203.0.113.7")
+
+
+def leadership_only(ok: int | str = 200) -> dict[str, int | str]:
+    return allowed(LEADERSHIP, ok=ok)
 
 
 @dataclass(frozen=True)
@@ -325,10 +373,131 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
     ),
+    # Closing a quarter and locking planning are leadership's (SPEC section 1).
+    "milestones:close_quarter": Endpoint(
+        kwargs=ended_quarter_kwargs,
+        prepare=an_ended_quarter,
+        data=close_with_a_drop,
+        htmx=False,
+        expected={"GET": allowed(LEADERSHIP), "POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
+    "milestones:lock_planning": Endpoint(
+        kwargs=quarter_kwargs,
+        htmx=False,
+        expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
+    ),
     # One's own profile: everyone signed in sets their own opt-out of the reminder e-mails.
     "profile": Endpoint(
         kwargs=no_kwargs,
         data=lambda w: {"nudges_opt_out": "on"},
+        htmx=False,
+        expected={
+            "GET": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD),
+            "POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=REDIRECT),
+        },
+    ),
+    # Leadership's People pages (teams/people.py): people, their teams and roles, throttling.
+    "people:list": Endpoint(kwargs=no_kwargs, htmx=False, expected={"GET": leadership_only()}),
+    "people:add": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {
+            "username": "newbie",
+            "display_name": "Nia Newbie",
+            "email": "nia@example.com",
+            "team": w.team.pk,
+            "role": "engineer",
+        },
+        htmx=False,
+        expected={"GET": leadership_only(), "POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:edit": Endpoint(
+        kwargs=person_kwargs,
+        data=lambda w: {
+            "username": w.users[OWNER].username,
+            "display_name": "Renamed by the matrix",
+            "email": "renamed@example.com",
+        },
+        htmx=False,
+        expected={"GET": leadership_only(), "POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:move": Endpoint(
+        kwargs=person_kwargs,
+        data=lambda w: {"team": w.other_team.pk, "role": "engineer"},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:make_lead": Endpoint(
+        kwargs=person_kwargs, htmx=False, expected={"POST": leadership_only(ok=REDIRECT)}
+    ),
+    "people:deactivate": Endpoint(
+        kwargs=person_kwargs, htmx=False, expected={"POST": leadership_only(ok=REDIRECT)}
+    ),
+    "people:reactivate": Endpoint(
+        kwargs=person_kwargs, htmx=False, expected={"POST": leadership_only(ok=REDIRECT)}
+    ),
+    "people:clear_throttle": Endpoint(
+        kwargs=no_kwargs,
+        prepare=a_throttled_account,
+        data=lambda w: {"kind": "account", "key": w.users[OWNER].username},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    # Leadership's Organisation page (teams/organisation.py): teams, squads, slip reasons.
+    "people:organisation": Endpoint(
+        kwargs=no_kwargs, htmx=False, expected={"GET": leadership_only()}
+    ),
+    "people:team_add": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {"new-team-name": "Search", "new-team-squad": w.team.squad_id},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:team_edit": Endpoint(
+        kwargs=team_pk_kwargs,
+        data=lambda w: {
+            f"team-{w.team.pk}-name": "Platform Core",
+            f"team-{w.team.pk}-squad": w.team.squad_id,
+            f"team-{w.team.pk}-active": "on",
+        },
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:squad_add": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {"new-squad-name": "Growth"},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:squad_edit": Endpoint(
+        kwargs=squad_kwargs,
+        data=lambda w: {f"squad-{w.team.squad_id}-name": "Core"},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:slip_reason_add": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {"new-reason-name": "Vendor late", "new-reason-position": 3},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "people:slip_reason_edit": Endpoint(
+        kwargs=reason_kwargs,
+        prepare=a_slip_reason_to_edit,
+        data=lambda w: {
+            f"reason-{w.extra['reason'].pk}-name": "Scope grew a lot",
+            f"reason-{w.extra['reason'].pk}-position": 0,
+        },
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    # One's own password: everyone signed in changes theirs (the current one is asked for).
+    "password_change": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {
+            "old_password": "password",
+            "new_password1": "a long new passphrase 42",
+            "new_password2": "a long new passphrase 42",
+        },
         htmx=False,
         expected={
             "GET": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD),
@@ -354,6 +523,7 @@ READ_ONLY: dict[str, ReadOnly] = {
     "milestones:team": ReadOnly(kwargs=team_kwargs),
     "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
     "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
+    "milestones:quarter_record": ReadOnly(kwargs=quarter_kwargs),
     "dashboard:index": ReadOnly(),
     "dashboard:teams_csv": ReadOnly(),
     "dashboard:milestones_csv": ReadOnly(),
@@ -363,12 +533,19 @@ READ_ONLY: dict[str, ReadOnly] = {
     "sheets:run": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running),
     "sheets:run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
     "sheets:conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
+    "password_change_done": ReadOnly(),
 }
 
 EXEMPT: dict[str, str] = {
     "login": "Django's sign-in form, the one page open to everyone",
     "logout": "signs out one's own session (a POST, tested with sign-in)",
     "healthz": "the load balancer's probe: reads, open to all (tests/test_health_and_security.py)",
+    "password_reset": "asks for a reset e-mail, open to all (tests/teams/test_password_reset.py)",
+    "password_reset_done": "says the e-mail is on its way, open to all",
+    "password_reset_confirm": "the e-mailed link: its token is the permission",
+    "password_reset_complete": "says the new password is set, open to all",
+    "openid_connect_login": "Sign in with Google: open to all (tests/teams/test_google_sign_in.py)",
+    "openid_connect_callback": "Google's answer: its state and code are the permission",
 }
 
 
@@ -430,15 +607,28 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
         assert status == expected, f"{where}: {status}, expected {expected}"
 
 
-def snapshot() -> tuple[list, list]:
-    """What a refused request must leave as it was: milestones, reviews, sync runs and
-    conflicts, the reasons given for slips."""
+def snapshot() -> tuple[list, ...]:
+    """What a refused request must leave as it was: milestones, quarters and their records,
+    reviews, sync runs and conflicts, the reasons given for slips; people, memberships, teams,
+    squads, slip reasons and failed sign-ins."""
     return (
+        list(Quarter.objects.order_by("pk").values_list("pk", "goal", "locked", "closed_at")),
+        list(QuarterRecord.objects.values_list("pk", flat=True)),
         list(Milestone.objects.order_by("pk").values_list("pk", "version", "status", "position")),
         list(Review.objects.order_by("pk").values_list("pk", "summary", "closed_at")),
         list(SyncRun.objects.order_by("pk").values_list("pk", "status")),
         list(SyncConflict.objects.order_by("pk").values_list("pk", "status")),
         list(SlipExplanation.objects.order_by("pk").values_list("pk", "reason_id", "note")),
+        list(
+            User.objects.order_by("pk").values_list(
+                "pk", "username", "display_name", "email", "is_active", "is_leadership", "password"
+            )
+        ),
+        list(Membership.objects.order_by("pk").values_list("pk", "team", "role", "active")),
+        list(Team.objects.order_by("pk").values_list("pk", "name", "squad", "active")),
+        list(Squad.objects.order_by("pk").values_list("pk", "name")),
+        list(SlipReason.objects.order_by("pk").values_list("pk", "name", "position", "active")),
+        list(SignInFailure.objects.order_by("pk").values_list("pk")),
     )
 
 
@@ -536,3 +726,51 @@ def test_the_matrix_covers_every_persona_for_every_method():
     for name, endpoint in MATRIX.items():
         for method, outcomes in endpoint.expected.items():
             assert set(outcomes) == set(PERSONAS), f"{method} {name}"
+
+
+# --- A closed quarter (issue 15) -------------------------------------------------------------
+# Once a quarter is closed only leadership changes its milestones, through an edit with a
+# reason (a restatement); adding, reordering, dropping and restoring carry no reason, so
+# nobody does them. Leads and engineers get 403 on a direct POST, and nothing changes.
+
+
+def close_the_world(w: World) -> None:
+    Quarter.objects.filter(pk=w.quarter.pk).update(closed_at=timezone.now())
+    QuarterRecord.objects.create(
+        quarter=w.quarter,
+        on_time=1,
+        teams=2,
+        milestones_on_time=1,
+        milestones_due=3,
+        goal=w.quarter.goal,
+        grace_days=w.quarter.grace_days,
+    )
+    w.quarter.refresh_from_db()
+
+
+def restated_edit(w: World) -> dict:
+    return {**engineers_edit(w), "restatement_reason": "Audit after close"}
+
+
+CLOSED: dict[str, tuple[Callable[[World], dict], Callable[[World], dict], dict]] = {
+    "milestones:edit": (milestone_kwargs, restated_edit, allowed(LEADERSHIP)),
+    "milestones:create": (team_kwargs, new_milestone, allowed()),
+    "milestones:move": (milestone_kwargs, lambda w: {"direction": "down"}, allowed()),
+    "milestones:drop": (milestone_kwargs, version, allowed()),
+    "milestones:slip_reason": (slip_kwargs, a_slip_reason, allowed(LEADERSHIP)),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"), [(name, persona) for name in CLOSED for persona in PERSONAS]
+)
+def test_a_closed_quarter_is_changed_by_leadership_alone(client, world, name, persona):
+    kwargs, data, expected = CLOSED[name]
+    if name == "milestones:slip_reason":
+        a_slip(world)
+    close_the_world(world)
+    before = snapshot()
+    response = request(client, world, persona, name, "POST", kwargs(world), data(world), True)
+    assert_outcome(response, expected[persona], f"POST {name} in a closed quarter as {persona}")
+    if expected[persona] in (LOGIN, 403):
+        assert snapshot() == before, "a refused request changed something"

@@ -4,7 +4,6 @@ Development defaults are safe: DEBUG is off unless DJANGO_DEBUG says otherwise, 
 DEBUG a real DJANGO_SECRET_KEY is required.
 """
 
-import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -39,8 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
-    "axes",
     "template_partials",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -63,13 +65,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "milestones.history.HistorySourceMiddleware",
-    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
-    "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,9 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Throttles sign-in guessing before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind the sign-in throttle (teams/throttle.py).
+    "teams.backends.ThrottledModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -217,22 +218,78 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in throttling (django-axes): after this many failures for one username from one address,
-# that pair is locked out for the cool-off; leadership unlocks in the admin ("Access attempts").
-AXES_FAILURE_LIMIT = env_int("MILEPOST_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=env_int("MILEPOST_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Sign-in throttling (teams/throttle.py): wrong passwords slow an account down, never lock it.
+# After this many wrong passwords for one username in an hour, each try waits 1, 2, 4 ... s.
+MILEPOST_SIGNIN_FREE_FAILURES = env_int("MILEPOST_SIGNIN_FREE_FAILURES", 3, minimum=1)
+# The longest wait: the right password is never refused for longer (a minute at most).
+MILEPOST_SIGNIN_MAX_DELAY_SECONDS = env_int("MILEPOST_SIGNIN_MAX_DELAY_SECONDS", 60, minimum=1)
+if MILEPOST_SIGNIN_MAX_DELAY_SECONDS > 60:
+    raise ImproperlyConfigured(
+        "MILEPOST_SIGNIN_MAX_DELAY_SECONDS must be at most 60: a longer wait would lock people "
+        "out of their own account."
+    )
+# An address with wrong passwords for this many usernames is blocked for the minutes below
+# (counted from its latest failure).
+MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = env_int("MILEPOST_SIGNIN_ADDRESS_ACCOUNTS", 10, minimum=2)
+MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = env_int(
+    "MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES", 15, minimum=1
 )
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-if env_bool("DJANGO_BEHIND_PROXY", False):
-    # The client's address is the one the nearest proxy appended (clients can forge the rest).
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind a proxy, the client's address is the X-Forwarded-For entry the nearest of this many
+# proxies appended (clients can forge the rest); otherwise REMOTE_ADDR.
+MILEPOST_PROXY_COUNT = (
+    env_int("DJANGO_PROXY_COUNT", 1, minimum=1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+)
+
+# --- Sign in with Google (OpenID Connect, through django-allauth) --------------------------
+# The OAuth client of a Google Cloud project (README "Sign in with Google"). Without a client
+# id there is no Google button. A Google account signs in as the roster person with its
+# (verified) e-mail address, only from the allowed domains; nobody new is ever created.
+MILEPOST_GOOGLE_CLIENT_ID = env_str("MILEPOST_GOOGLE_CLIENT_ID", "")
+MILEPOST_GOOGLE_CLIENT_SECRET = env_secret("MILEPOST_GOOGLE_CLIENT_SECRET")
+MILEPOST_GOOGLE_ALLOWED_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env_list("MILEPOST_GOOGLE_ALLOWED_DOMAINS", [])
+]
+# Google's OpenID Connect issuer; another provider's (or the tests' own) works the same way.
+MILEPOST_OIDC_SERVER_URL = env_str("MILEPOST_OIDC_SERVER_URL", "https://accounts.google.com")
+if MILEPOST_GOOGLE_CLIENT_ID and not (
+    MILEPOST_GOOGLE_CLIENT_SECRET and MILEPOST_GOOGLE_ALLOWED_DOMAINS
+):
+    raise ImproperlyConfigured(
+        "MILEPOST_GOOGLE_CLIENT_ID is set: set MILEPOST_GOOGLE_CLIENT_SECRET (or its _FILE) and "
+        "MILEPOST_GOOGLE_ALLOWED_DOMAINS (your Google Workspace domains) too."
+    )
+# Off: only Google signs people in (the password form, reset and change are gone).
+MILEPOST_PASSWORD_SIGN_IN = env_bool("MILEPOST_PASSWORD_SIGN_IN", True)
+if not MILEPOST_PASSWORD_SIGN_IN and not MILEPOST_GOOGLE_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "MILEPOST_PASSWORD_SIGN_IN=0 needs Google sign-in (MILEPOST_GOOGLE_CLIENT_ID): "
+        "nobody could sign in."
+    )
+SOCIALACCOUNT_ADAPTER = "teams.google.RosterSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "google",
+                "name": "Google",
+                "client_id": MILEPOST_GOOGLE_CLIENT_ID,
+                "secret": MILEPOST_GOOGLE_CLIENT_SECRET,
+                "settings": {"server_url": MILEPOST_OIDC_SERVER_URL},
+            }
+        ]
+        if MILEPOST_GOOGLE_CLIENT_ID
+        else [],
+    }
+}
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+if MILEPOST_GOOGLE_CLIENT_ID:
+    # The sign-in form posts to Milepost, which redirects to Google: CSP's form-action covers
+    # the redirect too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        "/".join(MILEPOST_OIDC_SERVER_URL.split("/", 3)[:3])
+    )
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a commitment to the browsers' preload list that only the operator of the
@@ -312,3 +369,5 @@ MILEPOST_SHEETS_BACKOFF_BASE = env_float("MILEPOST_SHEETS_BACKOFF_BASE", 1.0, mi
 MILEPOST_SHEETS_BACKOFF_MAX = env_float("MILEPOST_SHEETS_BACKOFF_MAX", 32.0, minimum=0)
 MILEPOST_SHEETS_RETRY_DEADLINE = env_float("MILEPOST_SHEETS_RETRY_DEADLINE", 120.0, minimum=0)
 MILEPOST_SHEETS_TIMEOUT = env_float("MILEPOST_SHEETS_TIMEOUT", 30.0, minimum=0.1)
+# How long a sync run's lock lasts if its process dies (a live run renews it between steps).
+MILEPOST_SYNC_LOCK_SECONDS = env_int("MILEPOST_SYNC_LOCK_SECONDS", 15 * 60, minimum=30)

@@ -21,5 +21,3 @@ SECURE_HSTS_SECONDS = 0
 # Serve static files straight from the app folders (no collectstatic before the browser tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Sign-in throttling is switched on by the tests that are about it.
-AXES_ENABLED = False

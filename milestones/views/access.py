@@ -19,7 +19,9 @@ from teams.models import Team
 def get_milestone(slug: str, pk: int) -> Milestone:
     """The milestone at this URL; 404 when the id is not a milestone of this team."""
     return get_object_or_404(
-        Milestone.objects.select_related("team__squad", "quarter", "owner"),
+        Milestone.objects.select_related(
+            "team__squad", "quarter", "owner", "carried_from__quarter", "carried_to__quarter"
+        ),
         pk=pk,
         team__slug=slug,
     )
@@ -34,7 +36,12 @@ def get_editable_milestone(request: MilepostRequest, slug: str, pk: int) -> Mile
 
 def get_managed_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
     milestone = get_milestone(slug, pk)
-    if not can_manage_milestones(request.user, milestone.team):
+    if not can_manage_milestones(request.user, milestone.team, milestone.quarter):
+        if milestone.quarter.is_closed:
+            raise PermissionDenied(
+                f"{milestone.quarter} is closed: leadership restates it through an edit, "
+                "with a reason."
+            )
         raise PermissionDenied("Only the team's tech lead and leadership manage its table.")
     return milestone
 

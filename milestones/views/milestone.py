@@ -83,7 +83,10 @@ def _ledger_records(milestone: Milestone) -> list:
     for each slip: one query."""
     return list(
         milestone.history.select_related(
-            "history_user", "slip_explanation__reason", "slip_explanation__given_by"
+            "history_user",
+            "slip_explanation__reason",
+            "slip_explanation__given_by",
+            "restatement__given_by",
         ).order_by("history_date", "history_id")
     )
 
@@ -122,7 +125,9 @@ def _detail_context(
     }
     today = timezone.localdate()
     rules = ontime.Rules.for_quarter(milestone.quarter)
-    book = ledger.build_ledger(records, ledger.explanations_of(records))
+    book = ledger.build_ledger(
+        records, ledger.explanations_of(records), ledger.restatements_of(records)
+    )
     can_explain = can_edit_milestone(request.user, milestone, {"target_date"})
     rows = [LedgerRow(entry, _slip_form_state(entry, failed, focus)) for entry in book.entries]
     return {

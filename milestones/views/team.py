@@ -26,7 +26,12 @@ from django_htmx.http import reswap, retarget
 from milestones import timeline
 from milestones.forms import MilestoneForm, NewMilestoneForm
 from milestones.models import Milestone, Quarter
-from milestones.permissions import can_apply_changes, can_manage_milestones, editable_fields
+from milestones.permissions import (
+    can_add_milestone,
+    can_apply_changes,
+    can_manage_milestones,
+    editable_fields,
+)
 from milestones.selectors import (
     MilestoneRow,
     MilestoneTable,
@@ -135,6 +140,7 @@ def milestone_edit(request: MilepostRequest, slug: str, pk: int):
                 slip_reason=form.slip_reason,
                 slip_note=form.slip_note,
                 ask_reason=True,
+                restatement_reason=form.restatement_reason,
             )
         except StaleMilestone as stale:
             conflict = _edit_conflict(stale, changes)
@@ -165,6 +171,8 @@ def milestone_create(request: MilepostRequest, slug: str):
     """Add a milestone at the foot of the team's table for the quarter posted with it."""
     team = get_managed_team(request, slug)
     quarter = _posted_quarter(request)
+    if not can_add_milestone(request.user, team, quarter, timezone.localdate()):
+        raise PermissionDenied(f"{quarter} takes no new milestone from you now.")
     form = NewMilestoneForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -272,7 +280,7 @@ def render_team_page(
         row_state.form.set_focus()
     elif add_form is not None and add_form.errors:
         add_form.set_focus()
-    if add_form is None and table.can_manage and table.quarter is not None:
+    if add_form is None and table.can_add:
         add_form = NewMilestoneForm(team=team)
     context = _context(page, table, row_state=row_state, add_form=add_form)
     return render(request, TEAM_PAGE, context, status=status)
@@ -329,7 +337,7 @@ def _render_table(
 ) -> HttpResponse:
     table = milestone_table(request.user, team, quarter)
     add_form = None
-    if table.can_manage:
+    if table.can_add:
         add_form = NewMilestoneForm(team=team)
         if focus_add:
             # Ready for the next one: teams add their quarter's milestones in a row.

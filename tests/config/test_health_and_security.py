@@ -1,10 +1,11 @@
-"""The load balancer's health check, the CSP header and sign-in throttling."""
+"""The load balancer's health check, the CSP header and the error pages that need no database
+(sign-in throttling: tests/teams/test_throttle.py and test_sign_in.py)."""
 
 import pytest
 from django.db import DatabaseError, OperationalError
 
 from milestones import services
-from tests.factories import MilestoneFactory, UserFactory, trio
+from tests.factories import MilestoneFactory, trio
 
 
 def test_healthz_answers_without_a_session(client, db):
@@ -30,44 +31,6 @@ def test_pages_carry_a_strict_content_security_policy(client, db):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
-
-
-def test_repeated_wrong_passwords_lock_the_user_out_with_a_clear_message(client, db, settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
-    user = UserFactory(username="mobrien")
-    for _ in range(3):
-        response = client.post("/accounts/login/", {"username": "mobrien", "password": "guess"})
-    response = client.post("/accounts/login/", {"username": "mobrien", "password": "password"})
-    assert response.status_code == 429
-    assert b"Too many failed sign-ins" in response.content
-    assert b"15 minutes" in response.content
-    assert "_auth_user_id" not in client.session
-    assert user.is_active
-
-
-def test_a_lockout_is_per_user_and_address(client, db, settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 2
-    UserFactory(username="mobrien")
-    UserFactory(username="ytanaka")
-    for _ in range(2):
-        client.post("/accounts/login/", {"username": "mobrien", "password": "guess"})
-    response = client.post("/accounts/login/", {"username": "ytanaka", "password": "password"})
-    assert response.status_code == 302
-
-
-def test_an_admin_unlock_lets_the_user_in_again(client, db, settings):
-    from axes.utils import reset
-
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 2
-    UserFactory(username="mobrien")
-    for _ in range(2):
-        client.post("/accounts/login/", {"username": "mobrien", "password": "guess"})
-    reset(username="mobrien")
-    response = client.post("/accounts/login/", {"username": "mobrien", "password": "password"})
-    assert response.status_code == 302
 
 
 @pytest.mark.urls("tests.config.urls_failing")

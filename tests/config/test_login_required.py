@@ -7,7 +7,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open, by URL name.
-PUBLIC = {"login", "healthz"}
+PUBLIC = {
+    "login",
+    "healthz",
+    # A forgotten password is reset without signing in: the e-mailed token is the permission.
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    # Sign in with Google: the button's POST and Google's answer.
+    "openid_connect_login",
+    "openid_connect_callback",
+}
 SAMPLE_KWARGS = {"slug": "platform", "pk": "1", "quarter": "2026-q4", "path": "x"}
 
 

@@ -81,3 +81,38 @@ def test_sqlite_is_configured_for_a_web_app(settings):
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
     assert options["timeout"] >= 5
+
+
+def test_the_sync_lock_lease_is_read_from_the_environment():
+    code = "from django.conf import settings; print(settings.MILEPOST_SYNC_LOCK_SECONDS)"
+    env = {**PRODUCTION, "MILEPOST_SYNC_LOCK_SECONDS": "120"}
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "120"
+    result = manage("check", env={**PRODUCTION, "MILEPOST_SYNC_LOCK_SECONDS": "5"})
+    assert result.returncode != 0
+    assert "MILEPOST_SYNC_LOCK_SECONDS=5 must be at least 30" in result.stderr
+
+
+def test_google_sign_in_needs_its_secret_and_allowed_domains():
+    result = manage("check", env={**PRODUCTION, "MILEPOST_GOOGLE_CLIENT_ID": "id.apps.example"})
+    assert result.returncode != 0
+    assert "MILEPOST_GOOGLE_ALLOWED_DOMAINS" in result.stderr
+
+
+def test_production_settings_with_google_only_pass_the_deploy_check():
+    env = {
+        **PRODUCTION,
+        "MILEPOST_GOOGLE_CLIENT_ID": "id.apps.example",
+        "MILEPOST_GOOGLE_CLIENT_SECRET": "a-secret",
+        "MILEPOST_GOOGLE_ALLOWED_DOMAINS": "example.com",
+        "MILEPOST_PASSWORD_SIGN_IN": "0",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_password_sign_in_cannot_be_turned_off_without_google():
+    result = manage("check", env={**PRODUCTION, "MILEPOST_PASSWORD_SIGN_IN": "0"})
+    assert result.returncode != 0
+    assert "nobody could sign in" in result.stderr

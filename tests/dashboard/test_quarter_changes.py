@@ -35,6 +35,7 @@ def test_a_new_quarter_lists_its_creation_with_every_value(quarter):
             ("grace days", "", "7"),
             ("locked", "", "no"),
             ("excuse dropped milestones", "", "no"),
+            ("planning opens", "", "—"),
         ]
     ]
 

@@ -1,5 +1,6 @@
 """Quarter settings: leadership sets the goal, grace, lock and excuses; every change is kept."""
 
+import datetime
 import re
 
 import pytest
@@ -8,7 +9,9 @@ from pytest_django.asserts import assertContains, assertRedirects
 
 from milestones import permissions
 from milestones.history import Source
+from milestones.lifecycle import QuarterState, quarter_state
 from milestones.models import Quarter
+from tests.factories import QuarterFactory
 
 URL = reverse("dashboard:quarter_settings", args=["2026-q4"])
 DASHBOARD = reverse("dashboard:index") + "?quarter=2026-q4"
@@ -156,3 +159,16 @@ def test_the_settings_page_costs_a_fixed_number_of_queries(
         as_vp.post(URL, {"goal": goal, "grace_days": "7"})
     with django_assert_num_queries(SETTINGS_QUERIES):
         as_vp.get(URL)
+
+
+def test_leadership_sets_the_day_planning_opens(client, vp, db):
+    q1 = QuarterFactory(year=2027, number=1)
+    client.force_login(vp)
+    response = client.post(
+        reverse("dashboard:quarter_settings", args=[q1.slug]),
+        {"goal": "6", "grace_days": "7", "planning_opens": "2026-11-20"},
+    )
+    assert response.status_code == 302
+    q1.refresh_from_db()
+    assert q1.planning_opens == datetime.date(2026, 11, 20)
+    assert quarter_state(q1, datetime.date(2026, 11, 25)) is QuarterState.PLANNING

@@ -36,6 +36,16 @@ def test_the_report_holds_every_part_of_the_page(org):
         "Haven",
     ]
     assert titles(report.lists.at_risk) == ["Flint ledger", "Grove rollout"]
+
+
+def test_the_next_quarter_is_offered_in_planning_once_its_planning_opens(org):
+    Quarter.objects.filter(year=2027, number=1).update(planning_opens=TODAY)
+    report = build_dashboard(org.quarter, quarters(), today=TODAY, query={})
+    assert [(link.quarter.slug, link.note) for link in report.quarter_links] == [
+        ("2026-q3", "ended, not closed yet"),
+        ("2026-q4", ""),
+        ("2027-q1", "planning"),
+    ]
     assert [(bar.label, bar.value_label) for bar in report.chart.bars] == [
         ("2026 Q3", "2/3"),
         ("2026 Q4", "4/7"),
@@ -51,11 +61,11 @@ def test_the_report_holds_every_part_of_the_page(org):
 
 def test_the_quarter_links_keep_the_table_state_and_mark_the_quarter_shown(org):
     query = {"squad": str(org.core.pk), "sort": "-slips"}
+    # 2027 Q1's planning opens on Dec 18 (two weeks before it starts): not offered yet.
     report = build_dashboard(org.quarter, quarters(), today=TODAY, query=query)
     assert [(link.quarter.slug, link.href, link.current) for link in report.quarter_links] == [
         ("2026-q3", f"?quarter=2026-q3&squad={org.core.pk}&sort=-slips", False),
         ("2026-q4", f"?quarter=2026-q4&squad={org.core.pk}&sort=-slips", True),
-        ("2027-q1", f"?quarter=2027-q1&squad={org.core.pk}&sort=-slips", False),
     ]
     # The filter narrows the table and the lists, never the headline.
     assert report.state.squad == org.core

@@ -49,9 +49,13 @@ def test_forecast_is_shown_apart_and_counts_at_risk_teams_as_not_on_time(
     assert "Forecast for Dec 31" in text(response)
 
 
-def test_a_finished_quarter_shows_its_final_figure_and_no_forecast(signed_in_vp, org, frozen_today):
+def test_an_ended_quarter_not_closed_yet_never_says_final_and_shows_no_forecast(
+    signed_in_vp, org, frozen_today
+):
     response = signed_in_vp.get(URL, {"quarter": "2026-q3"})
-    assert "Final 2 of 3 teams on time against a goal of 4: 2 short" in text(response)
+    page = text(response)
+    assert "Ended, not closed yet 2 of 3 teams on time against a goal of 4: 2 short" in page
+    assert "Final" not in page
     assertNotContains(response, 'data-testid="forecast"')
 
 
@@ -84,7 +88,10 @@ def test_the_current_quarter_is_shown_by_default_and_others_by_the_switcher(
     response = signed_in_vp.get(URL, {"quarter": "2026-q3"})
     assert response.context["report"].quarter == org.previous
     assertContains(
-        response, '<a href="?quarter=2026-q3" aria-current="page">2026 Q3</a>', html=True
+        response,
+        '<a href="?quarter=2026-q3" aria-current="page">2026 Q3'
+        ' <small class="quarter-state">· ended, not closed yet</small></a>',
+        html=True,
     )
 
 

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 
 from milestones import ledger
 from milestones.history import Source
-from milestones.models import Milestone, Quarter, SlipExplanation
+from milestones.lifecycle import QuarterState, quarter_state
+from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation
 from milestones.selectors import quarter_report, slip_moves
 from teams.models import Squad, Team, User
 
@@ -36,16 +37,44 @@ def test_last_finished_quarter_scores_13_of_22(db):
     assert figure.goal == 13
 
 
-def test_demo_has_three_finished_quarters_and_the_current_one(db):
+def test_demo_has_three_closed_quarters_the_current_one_and_the_next_in_planning(db):
     seed()
     quarters = list(Quarter.objects.order_by("start"))
-    assert [q.label for q in quarters] == ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
-    assert [q.end < TODAY for q in quarters] == [True, True, True, False]
+    assert [q.label for q in quarters] == [
+        "2026 Q1",
+        "2026 Q2",
+        "2026 Q3",
+        "2026 Q4",
+        "2027 Q1",
+    ]
+    assert [quarter_state(q, TODAY) for q in quarters] == [
+        QuarterState.CLOSED,
+        QuarterState.CLOSED,
+        QuarterState.CLOSED,
+        QuarterState.IN_PROGRESS,
+        QuarterState.PLANNING,
+    ]
 
 
-def test_every_team_has_three_to_six_milestones_a_quarter(db):
+def test_the_last_finished_quarter_is_recorded_at_13_of_22(db):
     seed()
-    for quarter in Quarter.objects.all():
+    record = QuarterRecord.objects.get(quarter__year=2026, quarter__number=3)
+    assert (record.on_time, record.teams, record.goal) == (13, 22, 13)
+    assert record.recorded_by.username == "nhaddad"
+    assert record.recorded_at.date() == datetime.date(2026, 10, 9)  # two days after its grace
+    assert Quarter.objects.get(year=2026, number=4).goal == 15
+
+
+def test_some_teams_have_drafted_the_next_quarter(db):
+    seed()
+    drafts = Milestone.objects.filter(quarter__year=2027, quarter__number=1)
+    assert drafts.values("team").distinct().count() == 8
+    assert set(drafts.values_list("status", flat=True)) == {"planned"}
+
+
+def test_every_team_has_three_to_six_milestones_a_quarter_so_far(db):
+    seed()
+    for quarter in Quarter.objects.filter(start__lte=TODAY):
         for team in Team.objects.all():
             count = Milestone.objects.filter(team=team, quarter=quarter).count()
             assert 3 <= count <= 6, (quarter, team, count)

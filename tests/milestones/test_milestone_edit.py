@@ -254,6 +254,23 @@ def test_an_empty_title_is_refused_beside_the_title(client, lead, milestone):
     assert "This field is required." in text(by_id(response, f"m{milestone.pk}-title_error"))
 
 
+def test_notes_over_the_limit_are_refused_beside_the_notes_and_kept(client, engineer, milestone):
+    client.force_login(engineer)
+    notes = "A long story. " * 800  # 11,200 characters
+    response = client.post(url("edit", milestone), engineer_data(milestone, notes=notes), **HTMX)
+    assert response.status_code == 422
+    assert "Keep this to 10,000 characters" in text(by_id(response, f"m{milestone.pk}-notes_error"))
+    assert notes.strip() in by_id(response, f"m{milestone.pk}-notes")
+    assert reload(milestone).version == 1
+
+
+def test_a_title_of_two_lines_is_refused_beside_the_title(client, lead, milestone):
+    client.force_login(lead)
+    response = client.post(url("edit", milestone), row_data(milestone, title="Ship\nit"), **HTMX)
+    assert response.status_code == 422
+    assert "A title is one line" in text(by_id(response, f"m{milestone.pk}-title_error"))
+
+
 def test_a_refused_plain_post_shows_the_team_page_with_the_row_and_its_errors(
     client, engineer, milestone
 ):

@@ -72,3 +72,38 @@ def test_new_milestone_starts_at_version_one(team, quarter):
 
 def test_milestone_status_labels_are_human():
     assert Milestone.Status.OFF_TRACK.label == "Off track"
+
+
+# --- Free text: a one-line title, notes and descriptions that fit --------------------------------
+
+
+def test_a_title_of_two_lines_is_refused_with_a_clear_message(team, lead, quarter):
+    milestone = MilestoneFactory.build(
+        team=team, quarter=quarter, owner=lead, title="Ship it\nand more"
+    )
+    assert errors_of(milestone)["title"] == [
+        "A title is one line: put the rest in the description."
+    ]
+
+
+def test_a_title_longer_than_200_characters_is_refused_once(team, lead, quarter):
+    milestone = MilestoneFactory.build(team=team, quarter=quarter, owner=lead, title="x" * 201)
+    assert len(errors_of(milestone)["title"]) == 1
+
+
+@pytest.mark.parametrize("field", ["notes", "description"])
+def test_notes_and_descriptions_over_ten_thousand_characters_are_refused(
+    team, lead, quarter, field
+):
+    milestone = MilestoneFactory.build(
+        team=team, quarter=quarter, owner=lead, **{field: "n" * 10_001}
+    )
+    assert errors_of(milestone)[field] == [
+        "Keep this to 10,000 characters; it has 10,001. Link to a longer document instead."
+    ]
+
+
+def test_notes_of_exactly_ten_thousand_characters_are_accepted(team, lead, quarter):
+    MilestoneFactory.build(
+        team=team, quarter=quarter, owner=lead, notes="n" * 10_000, description="d" * 10_000
+    ).full_clean()

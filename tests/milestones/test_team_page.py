@@ -68,7 +68,9 @@ def test_quarter_switcher_shows_another_quarter(client, engineer, team, quarter)
     rows = text(by_id(response, "milestone-table"))
     assert "Then" in rows
     assert "Now" not in rows
-    assert 'aria-current="page">2026 Q3</a>' in response.content.decode()
+    assert 'aria-current="page">2026 Q3 <small class="quarter-state">· ended, not closed yet' in (
+        response.content.decode()
+    )
 
 
 def test_milestone_table_shows_dates_for_humans_and_status_badges(client, engineer, team, quarter):

@@ -246,3 +246,47 @@ def test_planning_costs_the_same_queries_whatever_the_number_of_teams(q4):
     assert (small_count, large_count) == (4, 16)
     assert small == large
     assert small_compose == large_compose == 0
+
+
+# --- The quarter's life (issue 15) ------------------------------------------------------------
+
+DEC_25 = D(2026, 12, 25)  # a week before 2027 Q1 starts
+
+
+def test_a_week_before_a_quarter_starts_a_lead_with_nothing_planned_is_reminded(
+    team, lead, q4, outsider_lead
+):
+    q1 = QuarterFactory(year=2027, number=1)
+    reviewed(team, D(2026, 12, 20), q4)
+    billing = outsider_lead.memberships.get().team
+    reviewed(billing, D(2026, 12, 20), q4)
+    MilestoneFactory(team=billing, quarter=q1, committed_date=D(2027, 2, 1))
+    plan = rules.plan_nudges(DEC_25)
+    assert planned(plan) == {lead.username: [rules.PLAN_NEXT_QUARTER]}
+    nudge = nudge_of(plan, lead)
+    assert nudge.team.plan == q1
+    assert "Platform needs its 2027 Q1 milestones" in rules.subject(nudge)
+    mail = compose(nudge)
+    assert "2027 Q1 starts on Jan 1 and Platform has no milestone for it yet" in mail.text
+    assert "/teams/platform/?quarter=2027-q1" in mail.text
+
+
+def test_the_planning_reminder_comes_only_a_week_before_the_start(team, lead, q4):
+    QuarterFactory(year=2027, number=1)
+    reviewed(team, D(2026, 12, 20), q4)
+    assert planned(rules.plan_nudges(D(2026, 12, 24))) == {}
+    assert planned(rules.plan_nudges(D(2026, 12, 26))) == {}
+
+
+def test_the_digest_lists_the_quarters_ended_but_not_closed(vp, q4, team):
+    q2 = QuarterFactory(year=2026, number=2)
+    q3 = QuarterFactory(year=2026, number=3)
+    q3.closed_at = datetime.datetime(2026, 10, 9, tzinfo=datetime.UTC)
+    q3.save()
+    plan = rules.plan_nudges(MONDAY, force_digest=True)
+    digest = nudge_of(plan, vp).digest
+    assert digest.to_close == (q2,)
+    mail = compose(nudge_of(plan, vp))
+    assert "Ended, not closed yet:" in mail.text
+    assert "2026 Q2 (ended Jun 30): close it here" in mail.text
+    assert "/quarters/2026-q2/close/" in mail.text

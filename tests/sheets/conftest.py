@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from sheets.client import open_spreadsheet
-from sheets.engine import sync_sheet
+from sheets.run import sync_sheet
 from teams.roster import import_roster
 from tests.factories import QuarterFactory
 

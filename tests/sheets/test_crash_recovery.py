@@ -1,13 +1,13 @@
 """A run that dies between its sheet write and its database commit: the next run converges,
-with no duplicates and nothing lost (the engine's module docstring says how)."""
+with no duplicates and nothing lost (sheets/journal.py says how)."""
 
 import datetime
 
 import pytest
 
+import sheets.run
 from milestones.models import Milestone
 from milestones.services import update_milestone
-from sheets.client import OpenedSpreadsheet
 from sheets.models import SyncConflict, SyncRun, SyncState
 from teams.models import Team
 from tests.factories import MilestoneFactory
@@ -19,7 +19,7 @@ SAMPLE_BAD_CELLS = 3
 
 
 class Crash(BaseException):
-    """The process dies: no handler of the engine's runs."""
+    """The process dies: no handler of the sync runs."""
 
 
 @pytest.fixture
@@ -27,14 +27,16 @@ def crash_after_the_next_sheet_write(monkeypatch):
     """arm(): the next sheet write goes through, then the process "dies" before the commit."""
 
     def arm():
-        write = OpenedSpreadsheet.values_batch_update
+        # The whole sheet write (its dates and its other values) goes through, then the
+        # process dies.
+        write = sheets.run.send_writes
 
-        def write_then_die(self, *args, **kwargs):
-            write(self, *args, **kwargs)
+        def write_then_die(*args, **kwargs):
+            write(*args, **kwargs)
             monkeypatch.undo()
             raise Crash
 
-        monkeypatch.setattr(OpenedSpreadsheet, "values_batch_update", write_then_die)
+        monkeypatch.setattr(sheets.run, "send_writes", write_then_die)
 
     return arm
 
@@ -76,7 +78,8 @@ def test_ids_reused_after_a_crash_by_another_teams_milestone_do_not_hijack_the_r
     crash_after_the_next_sheet_write()
     with pytest.raises(Crash):
         sync()
-    # On SQLite the rolled-back IDs are handed out again; here to another team's milestone.
+    # The IDs written before the crash were reserved, so the next milestone gets a fresh one;
+    # were one ever handed out again (to another team's milestone), the rows stay their own.
     intruder = MilestoneFactory(team=Team.objects.get(name="Search"), quarter=q4)
 
     result = sync()

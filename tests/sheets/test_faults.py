@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from milestones.models import Milestone
-from sheets.engine import Sync
+from sheets import read
 from sheets.models import SyncConflict, SyncRun, SyncState
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +22,14 @@ def app_state():
 @pytest.fixture
 def fail_writes(monkeypatch, sheets_emulator):
     """The sheet answers the sync's reads, then fails every request with a 500."""
-    read = Sync._read
+    read_tabs = read.read_tabs
 
-    def read_then_break(self, spreadsheet):
-        tabs = read(self, spreadsheet)
+    def read_then_break(spreadsheet):
+        tabs = read_tabs(spreadsheet)
         sheets_emulator.inject_faults(500, count=1000)
         return tabs
 
-    monkeypatch.setattr(Sync, "_read", read_then_break)
+    monkeypatch.setattr("sheets.run.read_tabs", read_then_break)
 
 
 def test_quota_errors_twice_then_success_completes_the_run(
@@ -74,14 +74,14 @@ def test_a_failed_write_after_adoption_changes_nothing_either(
     milestone.save()
     before_sheet = sheets_emulator.dump(sample_sheet)
     before_app = app_state()
-    read = Sync._read
+    read_tabs = read.read_tabs
 
-    def read_then_break(self, spreadsheet):
-        tabs = read(self, spreadsheet)
+    def read_then_break(spreadsheet):
+        tabs = read_tabs(spreadsheet)
         sheets_emulator.inject_faults(503, count=1000)
         return tabs
 
-    monkeypatch.setattr(Sync, "_read", read_then_break)
+    monkeypatch.setattr("sheets.run.read_tabs", read_then_break)
 
     result = sync()
 

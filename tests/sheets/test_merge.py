@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from sheets.merge import MISSING, Conflict, Outcome, merge_field, merge_milestone
+from sheets.merge import MISSING, FieldConflict, Outcome, merge_field, merge_milestone
 
 DEC_1 = datetime.date(2026, 12, 1)
 DEC_8 = datetime.date(2026, 12, 8)
@@ -50,7 +50,7 @@ def test_a_milestone_merge_pulls_pushes_and_keeps_conflicts_field_by_field():
     )
     assert result.pull == {"notes": "vendor"}
     assert result.push == {"status": "at_risk", "target_date": DEC_8}
-    assert result.conflicts == [Conflict("target_date", app=DEC_8, sheet=DEC_15, base=DEC_1)]
+    assert result.conflicts == [FieldConflict("target_date", app=DEC_8, sheet=DEC_15, base=DEC_1)]
     assert result.base == {
         "status": "at_risk",
         "target_date": DEC_8,

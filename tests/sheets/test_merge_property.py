@@ -14,8 +14,9 @@ from milestones.models import Milestone
 from milestones.services import update_milestone
 from sheets import parse
 from sheets.client import open_spreadsheet
-from sheets.engine import app_values, from_json, sync_sheet
+from sheets.fields import app_values, from_json
 from sheets.models import SyncConflict
+from sheets.run import sync_sheet
 from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY
 
@@ -49,7 +50,8 @@ def values(draw, field, members):
         # What the app keeps: no surrounding spaces, never empty, no NUL (its forms refuse
         # it); a leading apostrophe is the sheet's "keep as text" mark, not part of a title.
         value = " ".join(value.split()).lstrip("'") or "Untitled"
-        return value, value
+        # Typed with "=" first, Sheets makes a formula of it: a person types "'=..." for text.
+        return value, "'" + value if value.startswith("=") else value
     if field == "notes":
         value = draw(st.sampled_from(NOTES))
         return value, value

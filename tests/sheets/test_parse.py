@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from milestones.models import Milestone, Quarter
 from sheets import parse
 from sheets.parse import CellError, Member
 
@@ -228,6 +229,29 @@ def test_a_bad_cell_is_recorded_with_its_column_and_the_rest_of_the_row_reads():
     ]
 
 
+def test_free_text_the_model_refuses_is_a_bad_cell_with_the_models_message():
+    tab = parse_platform(
+        [
+            ["Milestone", "Target", "Notes"],
+            ["Harden\nthe importer", "Dec 1, 2026", "fine"],
+            ["Ship", "Dec 1, 2026", "n" * 10_001],
+        ]
+    )
+    quarter = Quarter(year=2026, number=4)
+    first, second = (
+        parse.check_row(row, tab.layout, milestone=None, quarter=quarter) for row in tab.rows
+    )
+    assert "title" not in first.values
+    assert [(e.column, e.field, e.reason) for e in first.errors] == [
+        (0, "title", "A title is one line: put the rest in the description.")
+    ]
+    assert second.values["title"] == "Ship"
+    assert "notes" not in second.values
+    [error] = second.errors
+    assert (error.column, error.field) == (2, "notes")
+    assert error.reason.startswith("Keep this to 10,000 characters")
+
+
 def test_an_id_that_is_not_a_number_is_a_bad_cell():
     tab = parse_platform([["ID", "Milestone"], ["abc", "Harden"], ["12", "Ship"]])
     assert tab.rows[0].id_error.value == "abc"
@@ -250,3 +274,80 @@ def test_text_is_written_with_the_apostrophe_that_keeps_it_text(text):
 
 def test_empty_text_clears_the_cell():
     assert parse.format_text("") == ""
+
+
+# --- Checking rows against the milestone model ------------------------------------------------
+
+# Unsaved, with a pk: what the model's validation reads of a quarter, without a database.
+QUARTER = Quarter(pk=1, year=2026, number=4, start=Q4["quarter_start"], end=Q4["quarter_end"])
+LAYOUT_HEADER = ["Milestone", "Owner", "Target date", "Status", "Notes", "ID"]
+LAYOUT = parse.find_layout(LAYOUT_HEADER)
+
+
+def read_row(*cells):
+    [row] = parse.parse_tab(
+        "Platform", [LAYOUT_HEADER, list(cells)], members=PLATFORM, team_name="Platform", **Q4
+    ).rows
+    return row
+
+
+def test_a_row_the_model_accepts_is_left_as_it_is():
+    row = read_row("Ship webhooks", "Yuki", "12/1/2026", "On track", "", "")
+
+    assert parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER) is row
+
+
+def test_a_date_too_far_from_the_quarter_is_a_bad_cell_in_the_models_words():
+    row = read_row("Ship webhooks", "Yuki", "12/1/2028", "On track", "", "")
+
+    checked = parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER)
+
+    [error] = checked.errors
+    assert (error.column, error.field, error.value) == (2, "target_date", "12/1/2028")
+    assert error.reason.startswith("The target date Dec 1, 2028 is too far from 2026 Q4")
+    assert "target_date" not in checked.values
+    assert checked.values["title"] == "Ship webhooks"  # the rest of the row syncs
+
+
+def test_an_empty_title_and_an_empty_date_are_bad_cells():
+    row = read_row("", "Yuki", "", "On track", "waiting on legal", "")
+
+    checked = parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER)
+
+    assert [(e.field, e.reason) for e in checked.errors] == [
+        ("title", "This field cannot be blank."),
+        ("target_date", "This field cannot be null."),
+    ]
+    assert checked.values == {"owner": 2, "status": "on_track", "notes": "waiting on legal"}
+
+
+def test_a_title_longer_than_the_model_allows_is_a_bad_cell():
+    row = read_row("x" * 201, "", "12/1/2026", "", "", "")
+
+    [error] = parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER).errors
+
+    assert error.field == "title"
+    assert "at most 200 characters" in error.reason
+
+
+def test_a_row_is_checked_against_the_quarter_of_the_milestone_its_id_names():
+    last_year = Quarter(
+        pk=2, year=2025, number=4, start=datetime.date(2025, 10, 1), end=datetime.date(2025, 12, 31)
+    )
+    milestone = Milestone(
+        pk=7,
+        quarter=last_year,
+        title="Ship webhooks",
+        committed_date=datetime.date(2025, 11, 1),
+        target_date=datetime.date(2025, 11, 1),
+    )
+    row = read_row("Ship webhooks", "", "2/1/2025", "", "", "7")
+
+    assert parse.check_row(row, LAYOUT, milestone=milestone, quarter=QUARTER).errors == []
+    assert parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER).errors != []
+
+
+def test_a_done_status_is_not_refused_for_want_of_a_delivered_date_the_sync_sets():
+    row = read_row("Ship webhooks", "", "12/1/2026", "Done", "", "")
+
+    assert parse.check_row(row, LAYOUT, milestone=None, quarter=QUARTER).errors == []

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from milestones.models import Milestone
-from sheets.engine import sync_sheet
+from sheets.run import sync_sheet
 from teams.models import Team
 from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY

@@ -137,7 +137,7 @@ def test_progress_is_not_shown_in_a_log_file(sheets_settings, roster, q4):
 
 
 def test_the_lock_held_by_another_run_exits_2(sheets_settings, roster, q4):
-    lease = lock.claim()
+    lease = lock.claim_lock()
     try:
         with pytest.raises(CommandError, match="Another sync is running") as error:
             sync_sheet()

@@ -193,7 +193,7 @@ def test_sync_now_through_htmx_answers_with_the_progress_of_a_queued_run(
     client, vp, sheets_settings, q4, monkeypatch
 ):
     # No worker yet: the task waits in the queue.
-    monkeypatch.setattr(sync_views, "sync_now_task", SimpleNamespace(enqueue=lambda run_id: None))
+    monkeypatch.setattr(sync_views, "run_queued_sync", SimpleNamespace(enqueue=lambda run_id: None))
     client.force_login(vp)
 
     response = client.post(SYNC_NOW, headers={"HX-Request": "true"})

@@ -90,6 +90,20 @@ def team_spreadsheet(settings, sheets_emulator, team_sheet_data):
     return open_spreadsheet()
 
 
+@pytest.fixture
+def open_loaded(settings, sheets_emulator):
+    """open_loaded(data): that spreadsheet (the fixture format) loaded into the emulator and
+    opened through the project's client, as the sync opens it."""
+
+    def load_and_open(data):
+        settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
+        settings.MILEPOST_SHEET_KEY = sheets_emulator.load(data)
+        settings.GOOGLE_APPLICATION_CREDENTIALS = ""
+        return open_spreadsheet()
+
+    return load_and_open
+
+
 class FakeClock:
     """Stands in for time.sleep and time.monotonic: sleeping is instant, recorded, and moves
     the clock on. ``jitter`` is the draw full-jitter backoff multiplies by."""

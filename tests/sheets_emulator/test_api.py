@@ -85,6 +85,9 @@ def test_spreadsheets_get_with_grid_data_answers_cell_data_of_the_ranges(team_sp
                             "effectiveValue": {"numberValue": 46357},
                             "formattedValue": "12/1/2026",
                             "userEnteredFormat": {"numberFormat": {"type": "DATE"}},
+                            "effectiveFormat": {
+                                "numberFormat": {"type": "DATE", "pattern": "m/d/yyyy"}
+                            },
                         },
                     ]
                 }

@@ -66,17 +66,15 @@ def test_raw_values_are_stored_as_sent(team_spreadsheet):
     ]
 
 
-def test_formulas_are_kept_as_entered_and_never_evaluated(team_spreadsheet):
+def test_a_formula_answers_its_result_and_its_text_only_as_formula(team_spreadsheet):
     worksheet = team_spreadsheet.worksheet("Platform")
+    rows = sum(1 for row in worksheet.get_all_values() if row[0])  # cells of A with text
 
     worksheet.update([["=COUNTA(A:A)"]], "H1", raw=False)
 
-    for option in (
-        ValueRenderOption.formatted,
-        ValueRenderOption.unformatted,
-        ValueRenderOption.formula,
-    ):
-        assert read(worksheet, "H1", option) == [["=COUNTA(A:A)"]]
+    assert read(worksheet, "H1", ValueRenderOption.formatted) == [[str(rows)]]
+    assert read(worksheet, "H1", ValueRenderOption.unformatted) == [[rows]]
+    assert read(worksheet, "H1", ValueRenderOption.formula) == [["=COUNTA(A:A)"]]
 
 
 def test_formula_render_gives_typed_values_for_other_cells(team_spreadsheet):

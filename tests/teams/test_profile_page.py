@@ -78,3 +78,38 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     response = client.get(PROFILE)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_it_links_to_changing_ones_password(client, engineer):
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert f'href="{reverse("password_change")}"' in page
+    assert "Change your password" in page
+
+
+def test_someone_without_a_password_is_offered_to_set_one(client, engineer):
+    engineer.set_unusable_password()
+    engineer.save()
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert "You have no password yet." in page
+    assert "Forgot your password, or never had one?" in page
+    assert reverse("password_change") not in page
+
+
+def test_it_says_when_one_signs_in_with_google(client, engineer, oidc_provider):
+    from allauth.socialaccount.models import SocialAccount
+
+    SocialAccount.objects.create(user=engineer, provider="google", uid="google-1")
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert f"You sign in with your Google account ({engineer.email})." in page
+    assert "You can also sign in with your username and password." in page
+
+
+def test_with_password_sign_in_off_no_password_is_offered(client, engineer, settings):
+    settings.MILEPOST_PASSWORD_SIGN_IN = False
+    client.force_login(engineer)
+    page = client.get(PROFILE).content.decode()
+    assert reverse("password_change") not in page
+    assert "username and password" not in page

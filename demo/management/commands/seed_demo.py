@@ -9,9 +9,10 @@ from teams.models import Team, User
 
 class Command(BaseCommand):
     help = (
-        "Build the demo organisation (22 teams in 5 squads, four quarters, 13 of 22 teams on "
-        "time last quarter), deterministically for a given date. Refuses a database that "
-        "already has people or teams unless --force, which deletes them first."
+        "Build the demo organisation (22 teams in 5 squads, four quarters, the last finished one "
+        "closed at 13 of 22 teams on time, the next one in planning), deterministically for a "
+        "given date. Refuses a database that already has people or teams unless --force, "
+        "which deletes them first."
     )
 
     def add_arguments(self, parser):
@@ -62,10 +63,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
 
     def _wipe(self) -> None:
-        from milestones.models import Milestone, Quarter
+        from milestones.models import Milestone, Quarter, QuarterRecord
         from teams.models import Membership, Squad
 
+        Milestone.objects.exclude(carried_from=None).update(carried_from=None)
         for model in (
+            QuarterRecord,
             Milestone,
             Milestone.history.model,
             Quarter,

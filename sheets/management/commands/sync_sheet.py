@@ -4,9 +4,10 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sheets.engine import Message, SyncResult, sync_sheet
 from sheets.lock import LockHeld
 from sheets.models import SyncRun
+from sheets.report import SyncMessage, SyncResult
+from sheets.run import sync_sheet
 from teams.models import Team
 
 EXIT_CHANGES_NEED_ATTENTION = 1
@@ -153,7 +154,7 @@ class Command(BaseCommand):
         write(style.SUCCESS(summary) if ok else style.WARNING(summary))
 
 
-def _message_line(message: Message) -> str:
+def _message_line(message: SyncMessage) -> str:
     where = f"{message.where}: " if message.where else ""
     value = f" [{message.value}]" if message.value and message.value not in message.text else ""
     return f"{message.level.upper():7} {where}{message.text}{value}"

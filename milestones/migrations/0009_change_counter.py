@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('milestones', '0007_move_reviews_nudges_sync_out'),
+        ('milestones', '0008_quarter_lifecycle'),
     ]
 
     operations = [

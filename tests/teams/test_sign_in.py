@@ -1,0 +1,96 @@
+"""The sign-in page (`teams.signin.SignInView`) behind the throttle: a pause with a clear
+message and 429, never a lockout of the right password for more than a minute."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from teams.models import SignInFailure
+from tests.factories import UserFactory
+from tests.html import text
+
+
+@pytest.fixture
+def mobrien(db):
+    return UserFactory(username="mobrien")
+
+
+def sign_in(client, password, username="mobrien"):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def move_failures_back(seconds: int) -> None:
+    for failure in SignInFailure.objects.all():
+        failure.at -= datetime.timedelta(seconds=seconds)
+        failure.save(update_fields=["at"])
+
+
+def test_the_right_password_signs_in(client, mobrien):
+    response = sign_in(client, "password")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(mobrien.pk)
+
+
+def test_a_wrong_password_says_so_and_is_recorded(client, mobrien):
+    response = sign_in(client, "guess")
+    assert response.status_code == 200
+    assert "correct username and password" in text(response)
+    assert SignInFailure.objects.get().username == "mobrien"
+
+
+def test_the_right_password_after_five_wrong_ones_from_the_same_address_waits_seconds_not_minutes(
+    client, mobrien
+):
+    for _ in range(5):
+        assert sign_in(client, "guess").status_code == 200
+        move_failures_back(10)  # a person takes a few seconds to type again
+    move_failures_back(-10)  # the fifth wrong password was just now
+    response = sign_in(client, "password")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 4
+    assert "Your password still works" in text(response)
+    assert "_auth_user_id" not in client.session
+    assert SignInFailure.objects.count() == 5  # the refused try is not counted
+
+    move_failures_back(4)
+    response = sign_in(client, "password")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(mobrien.pk)
+    assert SignInFailure.objects.count() == 0
+
+
+def test_tries_during_a_pause_are_refused_and_not_counted(client, mobrien):
+    for _ in range(3):
+        sign_in(client, "guess")
+    for _ in range(5):
+        assert sign_in(client, "guess").status_code == 429
+    assert SignInFailure.objects.count() == 3
+
+
+def test_after_fifty_wrong_passwords_the_right_one_works_a_minute_later(client, mobrien):
+    for _ in range(50):
+        sign_in(client, "guess")
+        move_failures_back(61)  # the guesser waits out each pause
+    assert SignInFailure.objects.count() == 50
+    response = sign_in(client, "password")
+    assert response.status_code == 302
+
+
+def test_an_address_trying_many_usernames_is_blocked_and_writes_no_more_rows(client, db):
+    for n in range(10):
+        sign_in(client, "guess", username=f"made-up-{n}")
+    response = sign_in(client, "guess", username="made-up-11")
+    assert response.status_code == 429
+    assert "Too many accounts were tried from your network" in text(response)
+    assert SignInFailure.objects.count() == 10
+
+
+def test_the_admin_sign_in_is_throttled_too(client, mobrien):
+    mobrien.is_staff = True
+    mobrien.save()
+    for _ in range(6):
+        sign_in(client, "guess")
+    response = client.post(reverse("admin:login"), {"username": "mobrien", "password": "password"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
