@@ -5,6 +5,9 @@ carrying the user who made the change (the record's source, "web" under a reques
 `milestones.history`). Services enforce the data rules and optimistic concurrency; who may
 call them is the caller's question, answered by `milestones.permissions`.
 
+Every service counts its change in the quarter's change counter (`milestones.changes`), in
+its transaction: what the dashboard's cache is keyed by.
+
 Concurrency: every write to a milestone bumps its `version`. An edit names the version it
 started from; the row is read again under `SELECT ... FOR UPDATE` (on SQLite the IMMEDIATE
 transaction already holds the database's write lock) and a different version raises
@@ -25,6 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from milestones import ontime
+from milestones.changes import bump as count_change
 from milestones.models import Milestone, Quarter, Restatement, SlipExplanation, SlipReason
 from teams.models import Team
 
@@ -247,6 +251,7 @@ def explain_slip(
             "given_at": timezone.now(),
         },
     )
+    count_change([milestone.quarter_id])  # the days slipped by reason
     return explanation
 
 
@@ -320,6 +325,7 @@ def move_milestone(*, milestone: Milestone, direction: Direction, user: User | N
             row.version += 1
             row._history_user = user
             row.save(update_fields=["position", "version", "updated_at"])
+    count_change([milestone.quarter_id])  # the table order of the milestones CSV
     return rows[other]
 
 
@@ -348,4 +354,5 @@ def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Mile
         milestone.version += 1
     milestone._history_user = user
     milestone.save()
+    count_change([milestone.quarter_id])
     return milestone

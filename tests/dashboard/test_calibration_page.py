@@ -75,7 +75,10 @@ def test_the_teams_csv_carries_the_calls(client, vp, calls, frozen_today):
     client.force_login(vp)
     response = client.get(reverse("dashboard:teams_csv"))
     found = {
-        r["Team"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        r["Team"]: r
+        for r in csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
     }
     # Two calls are too few for a percentage.
     assert (found["Flint"]["Calls scored"], found["Flint"]["Calls right (%)"]) == ("2", "")
