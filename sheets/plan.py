@@ -24,6 +24,7 @@ from sheets.held import (
     already_open,
     describe_held,
     hold_link,
+    report_closed_quarters,
     report_held_appends,
     rows_that_can_get_ids,
     why_held,
@@ -328,6 +329,7 @@ def _plan_tab(
         )
         for link in matched.links
     )
+    report_closed_quarters(links, layout, say)
     new_rows = []
     for row in matched.unlinked:
         new = _new_milestone(team, app.quarter, row, today)
@@ -381,10 +383,11 @@ def _link(
     state = milestone.sync_state if has_sync_state(milestone) else None
     base = values_from_json(state.values) if state else {}
     sheet = {name: row.values[name] for name in layout.fields if name in row.values}
+    merger = merge.merge_closed if milestone.quarter.is_closed else merge.merge_milestone
     return LinkedRow(
         milestone=milestone,
         row=row,
-        merge=merge.merge_milestone(base=base, app=app_values(milestone), sheet=sheet),
+        merge=merger(base=base, app=app_values(milestone), sheet=sheet),
         state=state,
         write_id=write_id,
     )
