@@ -7,11 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from milestones import asof, lifecycle, ontime
-from milestones.models import Milestone, Quarter, SlipExplanation
+from milestones import asof, dependencies, lifecycle, ontime
+from milestones.models import Dependency, Milestone, Quarter, SlipExplanation
 from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
 from milestones.quarters import pick_quarter
 from reviews.selectors import review_dates, review_status, team_calibration
@@ -141,6 +141,12 @@ class MilestoneRow:
     editable: frozenset[str]  # the fields the user may change; empty: read-only
     is_first: bool
     is_last: bool
+    # Why the row is at risk from what it waits on (`milestones.dependencies`); empty: it is not.
+    dependency_risks: tuple[dependencies.DependencyRisk, ...] = ()
+
+    @property
+    def dependency_reason(self) -> str:
+        return " ".join(risk.reason for risk in self.dependency_risks)
 
 
 @dataclass(frozen=True)
@@ -175,8 +181,9 @@ def milestone_table(
 ) -> MilestoneTable:
     """The milestone table of a team for a quarter, each row carrying what the user may do.
 
-    Three queries whatever the number of milestones: the milestones with their owners, their
-    history (for the slip count) and the user's membership (cached for the request).
+    Four queries whatever the number of milestones: the milestones with their owners, their
+    history (for the slip count), what they wait on (`upstream_risks`) and the user's
+    membership (cached for the request).
 
     With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
     day, judged on it (`milestones.asof`): read-only, and the table's quarter carries that day's
@@ -197,9 +204,11 @@ def milestone_table(
             )
         )
         slips = slip_counts([m.pk for m in milestones])
+        risks = upstream_risks(milestones, today) if milestones else {}
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
         milestones, slips = asof.milestones_as_of(quarter, as_of, team_ids={team.pk})
+        risks = {}
     figures = ontime.team_quarter(
         milestones, ontime.Rules.for_quarter(quarter), today, slip_counts=slips
     )
@@ -213,6 +222,7 @@ def milestone_table(
             editable=frozenset() if as_of else editable_fields(user, milestone),
             is_first=index == 0,
             is_last=index == last,
+            dependency_risks=tuple(risks.get(milestone.pk, ())),
         )
         for index, milestone in enumerate(milestones)
     ]
@@ -268,3 +278,111 @@ def team_page_data(
         review_links=review_links,
         as_of_error=wanted.error,
     )
+
+
+# --- Dependencies (issue 16) ------------------------------------------------------------------
+
+
+def upstream_risks(
+    milestones: list[Milestone], today: datetime.date
+) -> dict[int, list[dependencies.DependencyRisk]]:
+    """Why each of `milestones` is at risk from what it waits on, by milestone id (one query:
+    the links with their upstreams, their teams and quarters). A milestone missing here is not
+    at risk from a dependency."""
+    by_pk = {m.pk: m for m in milestones}
+    links = Dependency.objects.filter(downstream_id__in=by_pk).select_related(
+        "upstream__team", "upstream__quarter"
+    )
+    found: dict[int, list[dependencies.DependencyRisk]] = defaultdict(list)
+    for link in links:
+        up = link.upstream
+        risk = dependencies.dependency_risk(
+            by_pk[link.downstream_id],
+            up,
+            upstream_team=up.team.name,
+            upstream_rules=ontime.Rules.for_quarter(up.quarter),
+            today=today,
+        )
+        if risk is not None:
+            found[link.downstream_id].append(risk)
+    return found
+
+
+@dataclass(frozen=True)
+class DependencyRow:
+    """One milestone on the other end of a dependency, as the milestone page lists it."""
+
+    milestone: Milestone  # with its team and quarter
+    delivery: ontime.Delivery
+    # Upstream list: the risk it puts on the page's milestone; downstream list: the risk the
+    # page's milestone puts on it. None: no risk.
+    risk: dependencies.DependencyRisk | None
+
+
+@dataclass(frozen=True)
+class DependencyLists:
+    upstream: list[DependencyRow]  # what the milestone waits on
+    downstream: list[DependencyRow]  # what waits on it
+
+    @property
+    def at_risk(self) -> list[dependencies.DependencyRisk]:
+        return [row.risk for row in self.upstream if row.risk]
+
+
+def dependency_lists(milestone: Milestone, today: datetime.date) -> DependencyLists:
+    """What `milestone` (with its team and quarter) waits on and what waits on it, each with
+    its risk: two queries whatever the number of links."""
+    related = ("team", "quarter")
+    upstream = Milestone.objects.filter(downstream_links__downstream=milestone).select_related(
+        *related
+    )
+    downstream = Milestone.objects.filter(upstream_links__upstream=milestone).select_related(
+        *related
+    )
+    own_rules = ontime.Rules.for_quarter(milestone.quarter)
+
+    def row(other: Milestone, down: Milestone, up: Milestone, up_rules) -> DependencyRow:
+        risk = dependencies.dependency_risk(
+            down, up, upstream_team=up.team.name, upstream_rules=up_rules, today=today
+        )
+        rules = ontime.Rules.for_quarter(other.quarter)
+        return DependencyRow(other, ontime.delivery_class(other, rules, today), risk)
+
+    order = lambda m: (m.target_date, m.team.name, m.title)  # noqa: E731
+    return DependencyLists(
+        upstream=[
+            row(up, milestone, up, ontime.Rules.for_quarter(up.quarter))
+            for up in sorted(upstream, key=order)
+        ],
+        downstream=[
+            row(down, down, milestone, own_rules) for down in sorted(downstream, key=order)
+        ],
+    )
+
+
+def upstream_candidates(
+    milestone: Milestone, query: str, team_slug: str = "", limit: int = 20
+) -> list[Milestone]:
+    """Milestones `milestone` could wait on whose title (or team name) contains `query`, in
+    its own quarter or the ones just before and after, of `team_slug`'s team when given; not
+    itself nor what it already waits on. One query."""
+    query = query.strip()
+    if not query and not team_slug:
+        return []
+    quarters = [
+        q.pk
+        for q in Quarter.objects.all()
+        if dependencies.quarter_distance(q, milestone.quarter) <= 1
+    ]
+    found = (
+        Milestone.objects.filter(quarter_id__in=quarters, team__active=True)
+        .exclude(pk=milestone.pk)
+        .exclude(downstream_links__downstream=milestone)
+        .select_related("team", "quarter")
+        .order_by("team__name", "target_date", "title")
+    )
+    if query:
+        found = found.filter(Q(title__icontains=query) | Q(team__name__icontains=query))
+    if team_slug:
+        found = found.filter(team__slug=team_slug)
+    return list(found[:limit])
