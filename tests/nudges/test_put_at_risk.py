@@ -26,9 +26,11 @@ def lead_nudge(plan: rules.NudgePlan, team: Team) -> rules.TeamNudge | None:
 
 @pytest.mark.django_db
 def test_a_slip_made_in_the_sheet_nudges_the_lead_of_the_milestone_it_put_at_risk(
-    sheets_settings, roster, sync, sheet, q4
+    request, sheets_settings, q4
 ):
-    sync()
+    request.getfixturevalue("roster")
+    run_sync, gsheet = request.getfixturevalue("sync"), request.getfixturevalue("sheet")
+    run_sync()
     latency = Milestone.objects.get(title="Cut p95 latency of webhook retries")
     assert latency.target_date < D(2026, 12, 10)
     conversations = Team.objects.get(name="Conversations")
@@ -42,8 +44,8 @@ def test_a_slip_made_in_the_sheet_nudges_the_lead_of_the_milestone_it_put_at_ris
     add_dependency(downstream=waiting, upstream=latency, user=None)
     assert rules.put_at_risk_by_slips({conversations.pk}, TODAY) == {}  # not yet
 
-    Tab(sheet, "Platform").set(latency, "Target Date", "Dec 18")
-    sync()
+    Tab(gsheet, "Platform").set(latency, "Target Date", "Dec 18")
+    run_sync()
 
     plan = rules.plan_nudges(TODAY)
     nudge = lead_nudge(plan, conversations)
