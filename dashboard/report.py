@@ -8,9 +8,10 @@ table (`dashboard.table`), the watch lists (`dashboard.watch`), the trend
 (`dashboard.trend`, laid out by `dashboard.charts`) and the days slipped by reason
 (`milestones.ledger`).
 
-Queries, whatever the number of teams: the quarter report's four, the review status and the
-calibration; the whole page adds the trend and the reasons given for slips (neither on an
-as-of view) and the days reviews were held.
+Queries, whatever the number of teams: the quarter report's four, the review status, the
+calibration and, live, the quarter's dependencies (`dashboard.waiting`); the whole page adds
+the trend and the reasons given for slips (neither on an as-of view) and the days reviews
+were held.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from typing import Any
 from dashboard import charts
 from dashboard.table import TableState, TeamTable, dashboard_rows, squads_of, team_table
 from dashboard.trend import on_time_trend
+from dashboard.waiting import DependencyReport, dependency_report
 from dashboard.watch import WatchLists, watch_lists
 from milestones import closing, ledger, lifecycle, ontime
 from milestones.models import Quarter
-from milestones.selectors import QuarterReport, quarter_report, slip_explanations
+from milestones.selectors import QuarterReport, quarter_links, quarter_report, slip_explanations
 from reviews import calibration
 from reviews.selectors import quarter_calibration, quarter_review_status, review_dates
 
@@ -131,6 +133,8 @@ class DashboardReport:
     table: TeamTable
     lists: WatchLists
     planning: Planning | None = None  # a quarter that has not started: its planned commitments
+    # Cross-team dependencies (issue 16): live only, the history of links is not read here.
+    dependencies: DependencyReport | None = None
     # The rest is the whole page's: `build_dashboard(..., body_only=True)` leaves it empty.
     quarter_links: list[QuarterLink] = field(default_factory=list)
     chart: charts.TrendChart | None = None  # none on an as-of view: the trend is live
@@ -170,6 +174,7 @@ def build_dashboard(
         table=table,
         lists=watch_lists(report, report.today, table.state.squad),
         planning=_planning(report),
+        dependencies=_dependencies(report, table.state),
     )
     if body_only:
         return dashboard
@@ -192,6 +197,14 @@ def build_dashboard(
             (day, state.query(as_of=day)) for day in review_dates(quarter, today)[-REVIEW_LINKS:]
         ],
     )
+
+
+def _dependencies(report: QuarterReport, state: TableState) -> DependencyReport | None:
+    """Waiting on another team, and the teams at risk through dependencies: one query (the
+    quarter's links). Not on an as-of view."""
+    if report.as_of is not None:
+        return None
+    return dependency_report(report, quarter_links(report.quarter), report.today, state.squad)
 
 
 def _headline(report: QuarterReport) -> Headline:

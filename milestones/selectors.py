@@ -360,12 +360,23 @@ def dependency_lists(milestone: Milestone, today: datetime.date) -> DependencyLi
     )
 
 
+def quarter_links(quarter: Quarter) -> list[Dependency]:
+    """The dependencies of the quarter's milestones of active teams, with the downstream, the
+    upstream, its team and quarter (one query), for the dashboard."""
+    return list(
+        Dependency.objects.filter(
+            downstream__quarter=quarter, downstream__team__active=True
+        ).select_related("downstream", "upstream__team", "upstream__quarter")
+    )
+
+
 def upstream_candidates(
     milestone: Milestone, query: str, team_slug: str = "", limit: int = 20
 ) -> list[Milestone]:
     """Milestones `milestone` could wait on whose title (or team name) contains `query`, in
     its own quarter or the ones just before and after, of `team_slug`'s team when given; not
-    itself nor what it already waits on. One query."""
+    itself nor what it already waits on. Two queries (the quarters, the milestones); none for
+    an empty search."""
     query = query.strip()
     if not query and not team_slug:
         return []

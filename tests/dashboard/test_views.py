@@ -185,10 +185,11 @@ def test_the_vary_header_keeps_the_partial_and_the_page_apart_in_caches(
 
 # Session, user, quarters, teams, memberships, milestones, their history, the teams' last
 # reviews, their review calls (forecast calibration), the trend, and the quarter's review dates
-# (the as-of quick links), and the reasons given for the quarter's slips (days slipped by reason).
-PAGE_QUERIES = 12
+# (the as-of quick links), the reasons given for the quarter's slips (days slipped by reason)
+# and the quarter's dependencies (waiting on another team).
+PAGE_QUERIES = 13
 # The swapped table and lists need no trend and no review dates.
-PARTIAL_QUERIES = 9
+PARTIAL_QUERIES = 10
 
 
 @pytest.mark.parametrize("teams", [5, 200])
