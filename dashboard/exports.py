@@ -19,8 +19,9 @@ from django.utils.text import slugify
 from dashboard.report import dashboard_table
 from dashboard.table import DashboardRow, TableState, dashboard_rows, squads_of
 from dashboard.watch import watch_entries
-from milestones.models import Quarter
-from milestones.selectors import QuarterReport, quarter_report
+from milestones import dependencies, ontime
+from milestones.models import Dependency, Quarter
+from milestones.selectors import QuarterReport, quarter_links, quarter_report
 from teams.models import Squad
 
 
@@ -62,9 +63,12 @@ def milestones_export(
     report = quarter_report(quarter, today, as_of=as_of)
     squads = squads_of(dashboard_rows(report))
     squad = TableState.from_query(query, quarter, squads).squad
+    # Dependencies as they are now: the export as of a day leaves them out (the links' own
+    # history is not read here).
+    links = quarter_links(quarter) if as_of is None else []
     return CsvExport(
         csv_filename(quarter, _what("milestones", report), squad),
-        milestone_csv(report, report.today, absolute_url, squad),
+        milestone_csv(report, report.today, absolute_url, squad, links=links),
     )
 
 
@@ -187,6 +191,9 @@ MILESTONE_CSV_HEADER = (
     "Slips",
     "Days overdue",
     "Link",
+    "Upstream IDs",
+    "At risk from a dependency",
+    "Dependency risk",
 )
 
 
@@ -195,13 +202,33 @@ def milestone_csv(
     today: datetime.date,
     absolute_url: Callable[[str], str],
     squad: Squad | None = None,
+    *,
+    links: Iterable[Dependency] = (),
 ) -> list[tuple[Any, ...]]:
-    """Every milestone of the quarter's active teams, team by team in table order."""
+    """Every milestone of the quarter's active teams, team by team in table order, with the
+    ids of what it waits on (`links`, `quarter_links`) and the risk they put on it."""
     found: list[tuple[Any, ...]] = [MILESTONE_CSV_HEADER]
+    upstreams: dict[int, list[Dependency]] = {}
+    for link in links:
+        upstreams.setdefault(link.downstream_id, []).append(link)
     row_numbers: dict[int, int] = {}
     for entry in watch_entries(report, today, squad):
         m = entry.milestone
         row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
+        waits_on = sorted(upstreams.get(m.pk, []), key=lambda link: link.upstream_id)
+        risks = [
+            risk
+            for link in waits_on
+            if (
+                risk := dependencies.dependency_risk(
+                    m,
+                    link.upstream,
+                    upstream_team=link.upstream.team.name,
+                    upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
+                    today=today,
+                )
+            )
+        ]
         found.append(
             (
                 m.pk,
@@ -220,6 +247,9 @@ def milestone_csv(
                 entry.slips,
                 entry.days_overdue,
                 absolute_url(m.get_absolute_url()),
+                " ".join(str(link.upstream_id) for link in waits_on),
+                bool(risks),
+                " ".join(risk.reason for risk in risks),
             )
         )
     return found
