@@ -360,6 +360,26 @@ def dependency_lists(milestone: Milestone, today: datetime.date) -> DependencyLi
     )
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """An open milestone of a team at risk from what it waits on (the review page)."""
+
+    milestone: Milestone
+    risks: list[dependencies.DependencyRisk]
+
+
+def team_dependency_risks(team: Team, quarter: Quarter, today: datetime.date) -> list[WaitingRow]:
+    """The team's open milestones of the quarter at risk from a dependency today, in table
+    order: two queries (the milestones, their links)."""
+    milestones = list(
+        team.milestones.filter(quarter=quarter, status__in=Milestone.OPEN_STATUSES).order_by(
+            "position", "pk"
+        )
+    )
+    risks = upstream_risks(milestones, today) if milestones else {}
+    return [WaitingRow(m, risks[m.pk]) for m in milestones if m.pk in risks]
+
+
 def quarter_links(quarter: Quarter) -> list[Dependency]:
     """The dependencies of the quarter's milestones of active teams, with the downstream, the
     upstream, its team and quarter (one query), for the dashboard."""
