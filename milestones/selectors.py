@@ -380,6 +380,35 @@ def team_dependency_risks(team: Team, quarter: Quarter, today: datetime.date) ->
     return [WaitingRow(m, risks[m.pk]) for m in milestones if m.pk in risks]
 
 
+def slip_costs(
+    put_at_risk: dict[int, list[Milestone]], today: datetime.date
+) -> dict[int, list[dependencies.SlipCost]]:
+    """What each slip (by record id) that put downstream milestones (with their quarters) at
+    risk costs the organisation, per quarter of those milestones (`dependencies.slip_cost`):
+    one query (the active teams' milestones of those quarters), none when nothing is at risk."""
+    quarters = {m.quarter_id: m.quarter for found in put_at_risk.values() for m in found}
+    if not quarters:
+        return {}
+    by_quarter: dict[int, dict[str, list[Milestone]]] = defaultdict(lambda: defaultdict(list))
+    for m in Milestone.objects.filter(quarter_id__in=quarters, team__active=True).select_related(
+        "team"
+    ):
+        by_quarter[m.quarter_id][m.team.name].append(m)
+    costs: dict[int, list[dependencies.SlipCost]] = {}
+    for record_id, found in put_at_risk.items():
+        costs[record_id] = [
+            dependencies.slip_cost(
+                by_quarter[quarter_id],
+                {m.pk for m in found if m.quarter_id == quarter_id},
+                ontime.Rules.for_quarter(quarters[quarter_id]),
+                quarters[quarter_id].goal,
+                today,
+            )
+            for quarter_id in sorted({m.quarter_id for m in found})
+        ]
+    return costs
+
+
 def quarter_links(quarter: Quarter) -> list[Dependency]:
     """The dependencies of the quarter's milestones of active teams, with the downstream, the
     upstream, its team and quarter (one query), for the dashboard."""

@@ -34,7 +34,7 @@ from django.utils import timezone
 from milestones import asof, dependencies, lifecycle, ontime
 from milestones.models import Dependency, Milestone, Quarter
 from milestones.quarters import current_quarter
-from milestones.selectors import quarter_report, target_points
+from milestones.selectors import quarter_report, slip_costs, target_points
 from nudges.models import Nudge
 from reviews import diff as reviews
 from reviews.selectors import review_status
@@ -114,6 +114,7 @@ class RiskLine:
     from_date: datetime.date  # the upstream's target before the slip
     to_date: datetime.date  # and after it
     reason: str  # `dependencies.dependency_risk`'s words
+    cost: str = ""  # what the slip costs if this milestone slips too (`dependencies.SlipCost`)
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,8 @@ def _stale_by_team(
 def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, list[RiskLine]]:
     """The teams' open milestones that an upstream's slip recorded since the start of
     yesterday moved past (`dependencies.put_at_risk_by_slip`) and that are still at risk from
-    it today, by team. Two queries: the links with both ends, the upstreams' history.
+    it today, by team, each with what the slip would cost (`selectors.slip_costs`). Three
+    queries: the links with both ends, the upstreams' history, the quarters' milestones.
 
     A slip made late in the day is reported the next morning too (a day's window would miss
     it); the once-a-day rule keeps that to one e-mail a day.
@@ -366,13 +368,13 @@ def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, 
         Dependency.objects.filter(
             downstream__team_id__in=team_ids,
             downstream__status__in=Milestone.OPEN_STATUSES,
-        ).select_related("downstream", "upstream__team", "upstream__quarter")
+        ).select_related("downstream__quarter", "upstream__team", "upstream__quarter")
     )
     if not links:
         return {}
     since = asof.end_of(today - datetime.timedelta(days=2))
     points = target_points({link.upstream_id for link in links})
-    found: dict[int, list[RiskLine]] = defaultdict(list)
+    hits: list[tuple[Milestone, Milestone, ontime.Slip, str]] = []
     for link in links:
         down, up = link.downstream, link.upstream
         risk = dependencies.dependency_risk(
@@ -389,19 +391,23 @@ def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, 
             s for s in slips if dependencies.put_at_risk_by_slip(s.from_date, s.to_date, [down])
         ]
         if moved:
-            slip = moved[-1]
-            found[down.team_id].append(
-                RiskLine(
-                    down.pk,
-                    down.title,
-                    down.target_date,
-                    up.pk,
-                    up.team,
-                    slip.from_date,
-                    slip.to_date,
-                    risk.reason,
-                )
+            hits.append((down, up, moved[-1], risk.reason))
+    costs = slip_costs({n: [down] for n, (down, *_) in enumerate(hits)}, today)
+    found: dict[int, list[RiskLine]] = defaultdict(list)
+    for n, (down, up, slip, reason) in enumerate(hits):
+        found[down.team_id].append(
+            RiskLine(
+                down.pk,
+                down.title,
+                down.target_date,
+                up.pk,
+                up.team,
+                slip.from_date,
+                slip.to_date,
+                reason,
+                " ".join(cost.summary for cost in costs.get(n, [])),
             )
+        )
     return found
 
 

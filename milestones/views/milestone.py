@@ -17,7 +17,7 @@ from milestones import dependencies, ledger, ontime, timeline
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, SlipReason
 from milestones.permissions import can_edit_milestone, can_manage_dependencies
-from milestones.selectors import dependency_lists, upstream_candidates
+from milestones.selectors import dependency_lists, slip_costs, upstream_candidates
 from milestones.services import NotASlip, add_dependency, explain_slip, remove_dependency
 from milestones.views.access import get_milestone, team_url
 from teams.http import MilepostRequest
@@ -178,6 +178,8 @@ class LedgerRow:
     slip_form: SlipFormState | None
     # The downstream milestones this slip moved the target past (issue 16), with their teams.
     put_at_risk: list[Milestone] = field(default_factory=list)
+    # What that costs: the on-time verdicts it endangers, per quarter of those milestones.
+    costs: list[dependencies.SlipCost] = field(default_factory=list)
 
 
 def _detail_context(
@@ -205,11 +207,13 @@ def _detail_context(
     put_at_risk = dependencies.slips_putting_at_risk(
         book.slips, [row.milestone for row in links.downstream]
     )
+    costs = slip_costs(put_at_risk, today)
     rows = [
         LedgerRow(
             entry,
             _slip_form_state(entry, failed, focus),
             put_at_risk.get(entry.record_id, []),
+            costs.get(entry.record_id, []),
         )
         for entry in book.entries
     ]

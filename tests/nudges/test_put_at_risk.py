@@ -64,6 +64,8 @@ def test_a_slip_made_in_the_sheet_nudges_the_lead_of_the_milestone_it_put_at_ris
     assert "Platform moved what it waits on from" in mail.text
     assert "to Dec 18. Waits on “Cut p95 latency of webhook retries” (Platform)" in mail.text
     assert f"/teams/{conversations.slug}/milestones/{waiting.pk}/" in mail.text
+    assert "Endangers the on-time verdict of Conversations: if what waits on it slips" in mail.text
+    assert line.cost in mail.html
 
 
 @pytest.fixture
