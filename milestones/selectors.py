@@ -187,7 +187,8 @@ def milestone_table(
 
     With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
     day, judged on it (`milestones.asof`): read-only, and the table's quarter carries that day's
-    rules. Two queries: the quarter's history and the milestones' history.
+    rules. Two queries: the quarter's history and the milestones' history; three more for
+    what they waited on then (`asof.upstream_risks_as_of`).
     """
     today = timezone.localdate()
     if quarter is None:
@@ -208,7 +209,7 @@ def milestone_table(
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
         milestones, slips = asof.milestones_as_of(quarter, as_of, team_ids={team.pk})
-        risks = {}
+        risks = asof.upstream_risks_as_of(milestones, as_of) if milestones else {}
     figures = ontime.team_quarter(
         milestones, ontime.Rules.for_quarter(quarter), today, slip_counts=slips
     )

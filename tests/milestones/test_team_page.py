@@ -6,8 +6,10 @@ days); a bounded number of queries whatever the size of the table and of the org
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from milestones.models import Milestone
+from milestones.models import Dependency, Milestone
+from milestones.services import add_dependency
 from tests.dashboard.history import milestone_on, quarter_on, save_on
 from tests.factories import (
     MilestoneFactory,
@@ -320,15 +322,26 @@ def test_the_as_of_team_page_costs_the_same_queries_whatever_the_size(
     client, lead, engineer, team, django_assert_num_queries, size
 ):
     quarter = quarter_on(D(2026, 10, 1))
+    other = TeamFactory(name="Billing")
     for n in range(size):
         milestone = milestone_on(D(2026, 10, 1), team, quarter, owner=engineer, position=n)
         save_on(
             milestone, D(2026, 10, 9), target_date=milestone.target_date + datetime.timedelta(3)
         )
+        late = milestone.target_date + datetime.timedelta(days=9)
+        upstream = milestone_on(
+            D(2026, 10, 1), other, quarter, committed_date=late, target_date=late, position=n
+        )
+        add_dependency(downstream=milestone, upstream=upstream, user=None)
+        Dependency.history.filter(downstream_id=milestone.pk).update(
+            history_date=timezone.make_aware(datetime.datetime(2026, 10, 2, 9))
+        )
     client.force_login(lead)
     # session, user, team + squad, members, quarters, the quarter's history, the milestones'
-    # history with owners, the last review, the review calls and the team's review days
-    with django_assert_num_queries(10):
+    # history with owners, the links' history, the upstreams' history, their quarters, the last
+    # review, the review calls and the team's review days
+    with django_assert_num_queries(13):
         response = client.get(URL, {"as_of": "2026-10-10"})
     assert figures(response).startswith(f"0 of {size} done")
     assert response.context["figures"].slips == size
+    assert response.content.decode().count('data-testid="dependency-risk"') == size
