@@ -81,7 +81,7 @@ def dependency_add(request: MilepostRequest, slug: str, pk: int):
             raise ValidationError({"upstream": "Pick the milestone it waits on from the search."})
         add_dependency(downstream=milestone, upstream=upstream, user=request.user)
     except ValidationError as error:
-        errors = [m for messages_ in error.message_dict.values() for m in messages_]
+        errors = error.messages
         context = _detail_context(request, milestone, dependency_errors=errors)
         template = f"{DETAIL_PAGE}#dependencies" if request.htmx else DETAIL_PAGE
         return render(request, template, context, status=422)
