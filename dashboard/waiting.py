@@ -2,20 +2,23 @@
 watch list, how many teams' on-time verdicts are at risk through dependencies, and per squad
 a teams by teams table of who waits on whom.
 
-Built from the quarter report and the links of its milestones (one query,
-`milestones.selectors.quarter_links`); the risk is `milestones.dependencies`', the verdicts
-`milestones.ontime`'s (through `dependencies.slip_cost`).
+Built for the whole organisation from the quarter report's rows (`milestones.report_rows`)
+and the links of its milestones (one query, `milestones.dependency_reads.quarter_links`), with
+the dashboard's other cached parts (`dashboard.report.dashboard_parts`: adding or removing a
+link, or any change of a milestone, bumps the quarters' change counters); a squad's share of
+it is taken per request (`squad_dependencies`). The risk is `milestones.dependencies`', the
+verdicts `milestones.ontime`'s (through `dependencies.slip_cost`).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from milestones import dependencies, ontime
-from milestones.models import Dependency, Milestone
+from milestones.models import Dependency
+from milestones.report_rows import ReportMilestone, ReportSquad, ReportTeam
 from milestones.selectors import QuarterReport
-from teams.models import Squad, Team
 
 WAITING_LIMIT = 15
 OTHER_SQUADS = "Other squads"
@@ -25,8 +28,8 @@ OTHER_SQUADS = "Other squads"
 class WaitingEntry:
     """An open milestone at risk from what it waits on in another team."""
 
-    milestone: Milestone
-    team: Team
+    milestone: ReportMilestone
+    team: ReportTeam
     risks: tuple[dependencies.DependencyRisk, ...]
 
     @property
@@ -51,10 +54,10 @@ class SquadGrid:
     """One squad's teams (rows, waiting) by the teams they wait on (columns: the squad's own,
     then one for every other squad together)."""
 
-    squad: Squad
-    teams: list[Team]
+    squad: ReportSquad
+    teams: list[ReportTeam]
     columns: list[str]
-    rows: list[tuple[Team, list[GridCell]]]
+    rows: list[tuple[ReportTeam, list[GridCell]]]
     sentences: list[str]  # the text alternative: "Checkout waits on Payments: 2 links, 1 at risk."
 
     @property
@@ -64,7 +67,7 @@ class SquadGrid:
 
 @dataclass(frozen=True)
 class DependencyReport:
-    waiting: list[WaitingEntry]  # the first `WAITING_LIMIT`
+    waiting: list[WaitingEntry]  # by target date; a squad's first `WAITING_LIMIT` on the page
     waiting_total: int
     cost: dependencies.SlipCost  # if every milestone at risk from a dependency slips
     grids: list[SquadGrid]
@@ -80,14 +83,11 @@ class DependencyReport:
 
 
 def dependency_report(
-    report: QuarterReport,
-    links: list[Dependency],
-    today: datetime.date,
-    squad: Squad | None = None,
-    limit: int = WAITING_LIMIT,
+    report: QuarterReport, links: list[Dependency], today: datetime.date
 ) -> DependencyReport:
-    """`links`: the dependencies of the report's milestones, with both ends' teams and the
-    upstream's quarter (`quarter_links`). No query."""
+    """The whole organisation's: every waiting milestone, every squad's grid. `links`: the
+    dependencies of the report's milestones, with both ends' teams and the upstream's quarter
+    (`quarter_links`). No query."""
     milestones = {m.pk: (m, row.team) for row in report.rows for m in row.milestones}
     risks: dict[int, list[dependencies.DependencyRisk]] = {}
     at_risk_links: set[int] = set()
@@ -107,12 +107,7 @@ def dependency_report(
             at_risk_links.add(link.pk)
             if up.team_id != down.team_id:
                 risks.setdefault(down.pk, []).append(risk)
-    waiting = []
-    for pk, found in risks.items():
-        milestone, team = milestones[pk]
-        if squad is None or team.squad_id == squad.pk:
-            milestone.team = team  # the report's team: `get_absolute_url` costs no query
-            waiting.append(WaitingEntry(milestone, team, tuple(found)))
+    waiting = [WaitingEntry(*milestones[pk], tuple(found)) for pk, found in risks.items()]
     waiting.sort(key=lambda e: (e.milestone.target_date, e.team.name.casefold(), e.milestone.title))
     cost = dependencies.slip_cost(
         {row.team.name: row.milestones for row in report.rows},
@@ -122,27 +117,33 @@ def dependency_report(
         today,
     )
     teams = [row.team for row in report.rows]
-    return DependencyReport(
-        waiting[:limit], len(waiting), cost, squad_grids(teams, links, at_risk_links, squad)
-    )
+    return DependencyReport(waiting, len(waiting), cost, squad_grids(teams, links, at_risk_links))
+
+
+def squad_dependencies(
+    found: DependencyReport, squad: ReportSquad | None, limit: int = WAITING_LIMIT
+) -> DependencyReport:
+    """What the page shows of the organisation's `found` for `squad` (every squad: None): its
+    waiting milestones, the first `limit` of them, and its grid. The teams at risk stay the
+    organisation's. No query."""
+    waiting = found.waiting
+    grids = found.grids
+    if squad is not None:
+        waiting = [e for e in waiting if e.team.squad_id == squad.pk]
+        grids = [g for g in grids if g.squad.pk == squad.pk]
+    return replace(found, waiting=waiting[:limit], waiting_total=len(waiting), grids=grids)
 
 
 def squad_grids(
-    teams: list[Team],
-    links: list[Dependency],
-    at_risk_links: set[int],
-    squad: Squad | None = None,
+    teams: list[ReportTeam], links: list[Dependency], at_risk_links: set[int]
 ) -> list[SquadGrid]:
-    """Per squad (or only `squad`), its teams by the teams they wait on; squads without a link
-    are left out."""
-    by_squad: dict[int, list[Team]] = {}
+    """Per squad, its teams by the teams they wait on; squads without a link are left out."""
+    by_squad: dict[int, list[ReportTeam]] = {}
     for team in sorted(teams, key=lambda t: t.name.casefold()):
         by_squad.setdefault(team.squad_id, []).append(team)
     grids = []
     for members in by_squad.values():
         own = members[0].squad
-        if squad is not None and own.pk != squad.pk:
-            continue
         index = {team.pk: i for i, team in enumerate(members)}
         counts: dict[tuple[int, int], list[int]] = {}
         for link in links:

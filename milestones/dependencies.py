@@ -13,7 +13,7 @@ is computed here and nowhere else, and never stored as the downstream's status, 
 the team's call.
 
 Plain functions over milestone-like rows (a model instance, a historical record): nothing
-here touches the database. The reads live in `milestones.selectors`.
+here touches the database. The reads live in `milestones.dependency_reads`.
 """
 
 from __future__ import annotations

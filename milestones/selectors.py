@@ -7,13 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from milestones import asof, dependencies, lifecycle, ontime
-from milestones.models import Dependency, Milestone, Quarter, SlipExplanation
+from milestones import asof, dependencies, lifecycle, ontime, report_rows
+from milestones.dependency_reads import upstream_risks
+from milestones.models import Milestone, Quarter, SlipExplanation
 from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
 from milestones.quarters import pick_quarter
+from milestones.report_rows import ReportMilestone, ReportTeam
 from reviews.selectors import review_dates, review_status, team_calibration
 from teams.models import Membership, Team
 
@@ -51,6 +53,21 @@ def slip_moves(milestone_ids) -> dict[int, list[ontime.Slip]]:
     return {pk: ontime.find_slips(pts) for pk, pts in target_points(milestone_ids).items()}
 
 
+def quarter_slip_moves(milestones: QuerySet[Milestone]) -> dict[int, list[ontime.Slip]]:
+    """Each of `milestones`' slips with the record and source of each move, for a report: one
+    query, of the four columns a slip's days and reason need (the milestones as a subquery,
+    not a list of ids)."""
+    records = (
+        Milestone.history.filter(id__in=milestones.values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "target_date", "history_id", "source")
+    )
+    points: dict[int, list[ontime.TargetPoint]] = defaultdict(list)
+    for pk, target, record_id, source in records:
+        points[pk].append(ontime.TargetPoint(target, record_id=record_id, source=source))
+    return {pk: ontime.find_slips(pts) for pk, pts in points.items()}
+
+
 def slip_counts(milestone_ids) -> dict[int, int]:
     return {pk: len(found) for pk, found in slip_moves(milestone_ids).items()}
 
@@ -66,8 +83,8 @@ def slip_explanations(quarter: Quarter) -> dict[int, SlipExplanation]:
 
 @dataclass
 class TeamRow:
-    team: Team
-    milestones: list[Milestone]
+    team: ReportTeam
+    milestones: list[ReportMilestone]
     figures: ontime.TeamQuarter
 
 
@@ -95,23 +112,33 @@ def quarter_report(
     With `as_of` (a day of the quarter, not after today), the quarter's milestones, rules and
     slips as they stood at the end of that day, judged on that day (`milestones.asof`).
 
+    The rows are `report_rows`' plain dataclasses read with `values_list()`, not model
+    instances: at 1,000 teams building instances cost more than the rules.
+
     Queries: teams, memberships, milestones, history — four whatever the size; as of a day:
     teams, memberships, the quarter's history and the milestones' history.
     """
-    teams = list(teams_with_members(Team.objects.filter(active=True)))
+    urls = report_rows.UrlMaker()
+    teams = report_rows.active_teams(urls)
     moves: dict[int, list[ontime.Slip]] = {}
+    milestones: list[ReportMilestone]
     if as_of is None:
-        milestones = list(
-            Milestone.objects.filter(quarter=quarter, team__active=True).select_related("owner")
-        )
-        moves = slip_moves([m.pk for m in milestones]) if milestones else {}
+        milestones = report_rows.quarter_milestones(quarter.pk, teams, urls)
+        if milestones:
+            moves = quarter_slip_moves(
+                Milestone.objects.filter(quarter_id=quarter.pk, team__active=True)
+            )
         slips = {pk: len(found) for pk, found in moves.items()}
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
-        milestones, slips = asof.milestones_as_of(
-            quarter, as_of, team_ids={team.pk for team in teams}
-        )
-    by_team: dict[int, list[Milestone]] = defaultdict(list)
+        by_pk = {team.pk: team for team in teams}
+        rebuilt, slips = asof.milestones_as_of(quarter, as_of, team_ids=set(by_pk))
+        milestones = [
+            report_rows.report_milestone(m, by_pk[m.team_id], urls)
+            for m in rebuilt
+            if m.team_id in by_pk
+        ]
+    by_team: dict[int, list[ReportMilestone]] = defaultdict(list)
     for milestone in milestones:
         by_team[milestone.team_id].append(milestone)
     rules = ontime.Rules.for_quarter(quarter)
@@ -279,171 +306,3 @@ def team_page_data(
         review_links=review_links,
         as_of_error=wanted.error,
     )
-
-
-# --- Dependencies (issue 16) ------------------------------------------------------------------
-
-
-def upstream_risks(
-    milestones: list[Milestone], today: datetime.date
-) -> dict[int, list[dependencies.DependencyRisk]]:
-    """Why each of `milestones` is at risk from what it waits on, by milestone id (one query:
-    the links with their upstreams, their teams and quarters). A milestone missing here is not
-    at risk from a dependency."""
-    by_pk = {m.pk: m for m in milestones}
-    links = Dependency.objects.filter(downstream_id__in=by_pk).select_related(
-        "upstream__team", "upstream__quarter"
-    )
-    found: dict[int, list[dependencies.DependencyRisk]] = defaultdict(list)
-    for link in links:
-        up = link.upstream
-        risk = dependencies.dependency_risk(
-            by_pk[link.downstream_id],
-            up,
-            upstream_team=up.team.name,
-            upstream_rules=ontime.Rules.for_quarter(up.quarter),
-            today=today,
-        )
-        if risk is not None:
-            found[link.downstream_id].append(risk)
-    return found
-
-
-@dataclass(frozen=True)
-class DependencyRow:
-    """One milestone on the other end of a dependency, as the milestone page lists it."""
-
-    milestone: Milestone  # with its team and quarter
-    delivery: ontime.Delivery
-    # Upstream list: the risk it puts on the page's milestone; downstream list: the risk the
-    # page's milestone puts on it. None: no risk.
-    risk: dependencies.DependencyRisk | None
-
-
-@dataclass(frozen=True)
-class DependencyLists:
-    upstream: list[DependencyRow]  # what the milestone waits on
-    downstream: list[DependencyRow]  # what waits on it
-
-    @property
-    def at_risk(self) -> list[dependencies.DependencyRisk]:
-        return [row.risk for row in self.upstream if row.risk]
-
-
-def dependency_lists(milestone: Milestone, today: datetime.date) -> DependencyLists:
-    """What `milestone` (with its team and quarter) waits on and what waits on it, each with
-    its risk: two queries whatever the number of links."""
-    related = ("team", "quarter")
-    upstream = Milestone.objects.filter(downstream_links__downstream=milestone).select_related(
-        *related
-    )
-    downstream = Milestone.objects.filter(upstream_links__upstream=milestone).select_related(
-        *related
-    )
-    own_rules = ontime.Rules.for_quarter(milestone.quarter)
-
-    def row(other: Milestone, down: Milestone, up: Milestone, up_rules) -> DependencyRow:
-        risk = dependencies.dependency_risk(
-            down, up, upstream_team=up.team.name, upstream_rules=up_rules, today=today
-        )
-        rules = ontime.Rules.for_quarter(other.quarter)
-        return DependencyRow(other, ontime.delivery_class(other, rules, today), risk)
-
-    order = lambda m: (m.target_date, m.team.name, m.title)  # noqa: E731
-    return DependencyLists(
-        upstream=[
-            row(up, milestone, up, ontime.Rules.for_quarter(up.quarter))
-            for up in sorted(upstream, key=order)
-        ],
-        downstream=[
-            row(down, down, milestone, own_rules) for down in sorted(downstream, key=order)
-        ],
-    )
-
-
-@dataclass(frozen=True)
-class WaitingRow:
-    """An open milestone of a team at risk from what it waits on (the review page)."""
-
-    milestone: Milestone
-    risks: list[dependencies.DependencyRisk]
-
-
-def team_dependency_risks(team: Team, quarter: Quarter, today: datetime.date) -> list[WaitingRow]:
-    """The team's open milestones of the quarter at risk from a dependency today, in table
-    order: two queries (the milestones, their links)."""
-    milestones = list(
-        team.milestones.filter(quarter=quarter, status__in=Milestone.OPEN_STATUSES).order_by(
-            "position", "pk"
-        )
-    )
-    risks = upstream_risks(milestones, today) if milestones else {}
-    return [WaitingRow(m, risks[m.pk]) for m in milestones if m.pk in risks]
-
-
-def slip_costs(
-    put_at_risk: dict[int, list[Milestone]], today: datetime.date
-) -> dict[int, list[dependencies.SlipCost]]:
-    """What each slip (by record id) that put downstream milestones (with their quarters) at
-    risk costs the organisation, per quarter of those milestones (`dependencies.slip_cost`):
-    one query (the active teams' milestones of those quarters), none when nothing is at risk."""
-    quarters = {m.quarter_id: m.quarter for found in put_at_risk.values() for m in found}
-    if not quarters:
-        return {}
-    by_quarter: dict[int, dict[str, list[Milestone]]] = defaultdict(lambda: defaultdict(list))
-    for m in Milestone.objects.filter(quarter_id__in=quarters, team__active=True).select_related(
-        "team"
-    ):
-        by_quarter[m.quarter_id][m.team.name].append(m)
-    costs: dict[int, list[dependencies.SlipCost]] = {}
-    for record_id, found in put_at_risk.items():
-        costs[record_id] = [
-            dependencies.slip_cost(
-                by_quarter[quarter_id],
-                {m.pk for m in found if m.quarter_id == quarter_id},
-                ontime.Rules.for_quarter(quarters[quarter_id]),
-                quarters[quarter_id].goal,
-                today,
-            )
-            for quarter_id in sorted({m.quarter_id for m in found})
-        ]
-    return costs
-
-
-def quarter_links(quarter: Quarter) -> list[Dependency]:
-    """The dependencies of the quarter's milestones of active teams, with the downstream, the
-    upstream, its team and quarter (one query), for the dashboard."""
-    return list(
-        Dependency.objects.filter(
-            downstream__quarter=quarter, downstream__team__active=True
-        ).select_related("downstream", "upstream__team", "upstream__quarter")
-    )
-
-
-def upstream_candidates(
-    milestone: Milestone, query: str, team_slug: str = "", limit: int = 20
-) -> list[Milestone]:
-    """Milestones `milestone` could wait on whose title (or team name) contains `query`, in
-    its own quarter or the ones just before and after, of `team_slug`'s team when given; not
-    itself nor what it already waits on. Two queries (the quarters, the milestones); none for
-    an empty search."""
-    query = query.strip()
-    if not query and not team_slug:
-        return []
-    quarters = [
-        q.pk
-        for q in Quarter.objects.all()
-        if dependencies.quarter_distance(q, milestone.quarter) <= 1
-    ]
-    found = (
-        Milestone.objects.filter(quarter_id__in=quarters, team__active=True)
-        .exclude(pk=milestone.pk)
-        .exclude(downstream_links__downstream=milestone)
-        .select_related("team", "quarter")
-        .order_by("team__name", "target_date", "title")
-    )
-    if query:
-        found = found.filter(Q(title__icontains=query) | Q(team__name__icontains=query))
-    if team_slug:
-        found = found.filter(team__slug=team_slug)
-    return list(found[:limit])

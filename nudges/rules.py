@@ -32,9 +32,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from milestones import asof, dependencies, lifecycle, ontime
+from milestones.dependency_reads import slip_costs
 from milestones.models import Dependency, Milestone, Quarter
 from milestones.quarters import current_quarter
-from milestones.selectors import quarter_report, slip_costs, target_points
+from milestones.selectors import quarter_report, target_points
 from nudges.models import Nudge
 from reviews import diff as reviews
 from reviews.selectors import review_status
@@ -358,7 +359,7 @@ def _stale_by_team(
 def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, list[RiskLine]]:
     """The teams' open milestones that an upstream's slip recorded since the start of
     yesterday moved past (`dependencies.put_at_risk_by_slip`) and that are still at risk from
-    it today, by team, each with what the slip would cost (`selectors.slip_costs`). Three
+    it today, by team, each with what the slip would cost (`dependency_reads.slip_costs`). Three
     queries: the links with both ends, the upstreams' history, the quarters' milestones.
 
     A slip made late in the day is reported the next morning too (a day's window would miss

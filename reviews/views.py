@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from milestones import permissions
-from milestones.selectors import team_dependency_risks
+from milestones.dependency_reads import team_dependency_risks
 from reviews import diff as reviews
 from reviews.forms import ReviewNoteForm, ReviewSummaryForm, StartReviewForm
 from reviews.models import Review, ReviewItem

@@ -3,7 +3,8 @@
 Milestones created (with their history records, source "sync") and updated (what follows a
 status change is `Milestone.follow_status`), the tab titles found, each synced milestone's
 `SyncState` (the next run's base), conflicts recorded and superseded, the journals the run took
-over cleared, and the run's outcome. Writes are batched: one INSERT per model and one
+over cleared, the quarters' change counters bumped when the app changed (`milestones.changes`:
+the dashboard's cache), and the run's outcome. Writes are batched: one INSERT per model and one
 executemany UPDATE, whatever the number of rows.
 
 The sheet is written first, outside any transaction (no network call holds database locks),
@@ -31,6 +32,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from milestones.changes import bump_every_quarter
 from milestones.history import Source, history_source
 from milestones.models import Milestone
 from sheets.fields import app_values, to_json, values_to_json
@@ -56,6 +58,10 @@ def commit_plan(plan: SyncPlan, *, run: SyncRun, today: datetime.date, requests:
             _save_states(plan, now)
             _save_conflicts(plan, run, now)
         counts = replace(planned_counts(plan), created_in_app=created, updated_in_app=updated)
+        if counts.created_in_app or counts.updated_in_app or counts.restored:
+            # The dashboard's cache key (`milestones.changes`, issue 17), in this transaction;
+            # a run that changed nothing in the app writes nothing.
+            bump_every_quarter()
         clear_journals(plan.consumed_journals)
         result = result_of(plan, counts, dry_run=False, requests=requests)
         outcome = {

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from milestones import dependencies, ledger, ontime, timeline
+from milestones.dependency_reads import dependency_lists, slip_costs, upstream_candidates
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, SlipReason
 from milestones.permissions import can_edit_milestone, can_manage_dependencies
-from milestones.selectors import dependency_lists, slip_costs, upstream_candidates
 from milestones.services import NotASlip, add_dependency, explain_slip, remove_dependency
 from milestones.views.access import get_milestone, team_url
 from teams.http import MilepostRequest
