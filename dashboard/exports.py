@@ -3,7 +3,8 @@ of the quarter's active teams (of one squad when filtered), as of a day when ask
 
 They reuse the page's building blocks: the teams CSV is the page's own cached parts
 (`report.page_parts`), sorted and filtered as the page is; the milestones CSV reads a quarter
-report and classifies each milestone as the watch lists do (`watch.watch_entries`). Cells are
+report and classifies each milestone as the watch lists do (`watch.watch_entries`), with what
+it waits on (the quarter's links, read before the response streams). Cells are
 ISO dates, yes/no and text a spreadsheet will not run.
 
 Both are streamed (`CsvExport.chunks`): the rows are written a batch at a time as the
@@ -24,7 +25,9 @@ from django.utils.text import slugify
 from dashboard.report import page_parts
 from dashboard.table import DashboardRow, TableState, squads_of, team_table
 from dashboard.watch import watch_entries
-from milestones.models import Quarter
+from milestones import dependencies, ontime
+from milestones.dependency_reads import quarter_links
+from milestones.models import Dependency, Quarter
 from milestones.quarters import pick_quarter
 from milestones.report_rows import ReportSquad
 from milestones.selectors import QuarterReport, quarter_report
@@ -84,9 +87,12 @@ def milestones_export(
     report = quarter_report(quarter, today, as_of=as_of)
     squads = squads_of(report.rows)  # type: ignore[arg-type]  # rows with a team, as the table's
     squad = TableState.from_query(query, quarter, squads).squad
+    # Dependencies as they are now: the export as of a day leaves them out (the links' own
+    # history is not read here).
+    links = quarter_links(quarter) if as_of is None else []
     return CsvExport(
         csv_filename(quarter, _what("milestones", report), squad),
-        milestone_csv(report, report.today, absolute_url, squad),
+        milestone_csv(report, report.today, absolute_url, squad, links=links),
     )
 
 
@@ -205,6 +211,9 @@ MILESTONE_CSV_HEADER = (
     "Slips",
     "Days overdue",
     "Link",
+    "Upstream IDs",
+    "At risk from a dependency",
+    "Dependency risk",
 )
 
 
@@ -213,13 +222,33 @@ def milestone_csv(
     today: datetime.date,
     absolute_url: Callable[[str], str],
     squad: ReportSquad | None = None,
+    *,
+    links: Iterable[Dependency] = (),
 ) -> Iterator[tuple[Any, ...]]:
-    """Every milestone of the quarter's active teams, team by team in table order."""
+    """Every milestone of the quarter's active teams, team by team in table order, with the
+    ids of what it waits on (`links`, `quarter_links`) and the risk they put on it."""
     yield MILESTONE_CSV_HEADER
+    upstreams: dict[int, list[Dependency]] = {}
+    for link in links:
+        upstreams.setdefault(link.downstream_id, []).append(link)
     row_numbers: dict[int, int] = {}
     for entry in watch_entries(report, today, squad):
         m = entry.milestone
         row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
+        waits_on = sorted(upstreams.get(m.pk, []), key=lambda link: link.upstream_id)
+        risks = [
+            risk
+            for link in waits_on
+            if (
+                risk := dependencies.dependency_risk(
+                    m,
+                    link.upstream,
+                    upstream_team=link.upstream.team.name,
+                    upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
+                    today=today,
+                )
+            )
+        ]
         yield (
             m.pk,
             entry.team.name,
@@ -237,4 +266,7 @@ def milestone_csv(
             entry.slips,
             entry.days_overdue,
             absolute_url(m.url),
+            " ".join(str(link.upstream_id) for link in waits_on),
+            bool(risks),
+            " ".join(risk.reason for risk in risks),
         )

@@ -11,17 +11,20 @@ table (`dashboard.table`), the watch lists (`dashboard.watch`), the trend
 The live page is built in two steps. `dashboard_parts` computes everything that does not
 depend on the query string (the rows, with their HTML, the figures, a closed quarter's
 recorded and restated figures, the planned commitments of a quarter not started, the watch
-lists' candidates, the trend's points, the slip reasons, the review days) and is cached by the
-quarters' change counters (`dashboard.cache`, `milestones.changes`); `build_dashboard` then
-sorts, filters and groups those parts as the query string asks, on every request. An as-of
-view is built the same way, uncached: it is asked for rarely, and each day is its own.
+lists' candidates, the cross-team dependencies (`dashboard.waiting`), the trend's points, the
+slip reasons, the review days) and is cached by the quarters' change counters
+(`dashboard.cache`, `milestones.changes`; adding or removing a dependency bumps both its
+milestones' quarters, and every quarter's counter is in the key, so an upstream's change in
+another quarter is seen too); `build_dashboard` then sorts, filters and groups those parts as
+the query string asks, on every request. An as-of view is built the same way, uncached: it is
+asked for rarely, and each day is its own.
 
 Queries, whatever the number of teams: the change counters, then nothing more when the parts
 are cached; to build them, the quarter report's four, the review status, the calibration,
-the reasons given for slips, the review days, a closed quarter's record (unless read with
-the quarter, `with_record()`) and (unless cached, `dashboard.cache`) the trend of the other
-quarters. As of a day: the quarter report's four, the review status, the
-calibration and the review days.
+the quarter's dependencies, the reasons given for slips, the review days, a closed quarter's
+record (unless read with the quarter, `with_record()`) and (unless cached, `dashboard.cache`)
+the trend of the other quarters. As of a day: the quarter report's four, the review status,
+the calibration and the review days (no dependencies: their history is not read here).
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ from dashboard.table import (
     team_table,
 )
 from dashboard.trend import on_time_trend
+from dashboard.waiting import DependencyReport, dependency_report, squad_dependencies
 from dashboard.watch import WatchCandidates, WatchLists, watch_candidates, watch_lists
 from milestones import closing, ledger, lifecycle, ontime
 from milestones.changes import Counters, read_counters
+from milestones.dependency_reads import quarter_links
 from milestones.models import Quarter
 from milestones.report_rows import ReportSquad
 from milestones.selectors import QuarterReport, quarter_report, slip_explanations
@@ -154,6 +159,8 @@ class DashboardReport:
     table: TeamTable
     lists: WatchLists
     planning: Planning | None = None  # a quarter that has not started: its planned commitments
+    # Cross-team dependencies (issue 16): live only, the history of links is not read here.
+    dependencies: DependencyReport | None = None
     # The rest is the whole page's: `build_dashboard(..., body_only=True)` leaves it empty.
     quarter_links: list[QuarterLink] = field(default_factory=list)
     chart: charts.TrendChart | None = None  # none on an as-of view: the trend is live
@@ -182,6 +189,8 @@ class DashboardParts:
     squads: list[ReportSquad]
     watch: WatchCandidates
     planning: Planning | None  # a quarter that has not started: its planned commitments
+    # Cross-team dependencies, the whole organisation's (issue 16): live only.
+    dependencies: DependencyReport | None
     # The whole page's: empty, or None, on an as-of view and for `whole_page=False`.
     trend: list[ontime.TrendPoint] = field(default_factory=list)
     slip_reasons: SlipReasons | None = None
@@ -214,6 +223,9 @@ def build_dashboard(
         table=table,
         lists=watch_lists(parts.watch, parts.today, state.squad),
         planning=parts.planning,
+        dependencies=(
+            squad_dependencies(parts.dependencies, state.squad) if parts.dependencies else None
+        ),
     )
     if body_only:
         return dashboard
@@ -293,6 +305,7 @@ def dashboard_parts(
         squads=squads_of(rows),
         watch=watch_candidates(report, report.today),
         planning=_planning(report),
+        dependencies=_dependencies(report),
     )
     if not whole_page:
         return parts
@@ -302,6 +315,14 @@ def dashboard_parts(
         slip_reasons=_slip_reasons(report),
         review_days=review_dates(quarter, today),
     )
+
+
+def _dependencies(report: QuarterReport) -> DependencyReport | None:
+    """Waiting on another team, and the teams at risk through dependencies, the whole
+    organisation's: one query (the quarter's links). Not on an as-of view."""
+    if report.as_of is not None:
+        return None
+    return dependency_report(report, quarter_links(report.quarter), report.today)
 
 
 def _headline(report: QuarterReport) -> Headline:

@@ -20,6 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from demo.links import link_teams
 from demo.reviews import build_review_history
 from demo.texts import NOTES, OBJECTS, VERBS, DemoNotes
 from milestones import lifecycle
@@ -118,6 +119,7 @@ def build_demo(today: datetime.date) -> DemoSignIns:
         )
         for team in teams:
             _current_quarter(rng, current, team, today, notes)
+        link_teams(current, teams, today)
         build_review_history(today)
         _explain_slips(today, notes)
         _close_finished_quarters(keys[:-1], leaders[0], today)

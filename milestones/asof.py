@@ -15,6 +15,10 @@ page showed that evening:
 What the history does not keep is today's: which teams are active, who is on them and their
 roles, squads, people's names. Reviews count when held on or before the day.
 
+- dependencies (issue 16): the links recorded by then and not yet removed, and the risk
+  their upstreams, as they stood then, put on the milestones that day
+  (`upstream_risks_as_of`); the upstream's quarter's rules are today's.
+
 Costs: `quarter_as_of` one query, `milestones_as_of` one query (the records with their
 owners), whatever the number of teams, milestones and changes. simple-history's own
 `Milestone.history.as_of()` is not used: its instances read the excluded `updated_at` back
@@ -31,8 +35,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from milestones import ontime
-from milestones.models import Milestone, Quarter
+from milestones import dependencies, ontime
+from milestones.models import Dependency, Milestone, Quarter
 
 # With the close: an as-of day is a day of the quarter, always before it was closed.
 RULE_FIELDS = ("start", "end", "goal", "grace_days", "locked", "excuse_dropped", "closed_at")
@@ -137,3 +141,49 @@ def milestones_as_of(
         slips[pk] = len(ontime.find_slips(points))
     found.sort(key=lambda m: (m.position, m.pk))
     return found, slips
+
+
+def upstream_risks_as_of(
+    milestones: list[Milestone], day: datetime.date
+) -> dict[int, list[dependencies.DependencyRisk]]:
+    """Why each of `milestones` (as they stood at the end of `day`) was at risk from what it
+    waited on then, by milestone id. Three queries whatever the number of links: the links'
+    history, the upstreams' history with their teams, the upstreams' quarters."""
+    moment = end_of(day)
+    by_pk = {m.pk: m for m in milestones}
+    latest: dict[int, tuple[int, int, str]] = {}
+    for pk, down, up, kind in (
+        Dependency.history.filter(downstream_id__in=list(by_pk), history_date__lt=moment)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "downstream_id", "upstream_id", "history_type")
+    ):
+        latest[pk] = (down, up, kind)
+    links = [(down, up) for down, up, kind in latest.values() if kind != _DELETED]
+    if not links:
+        return {}
+    upstreams: dict[int, object] = {}
+    for record in (
+        Milestone.history.filter(id__in={up for _, up in links}, history_date__lt=moment)
+        .select_related("team")
+        .order_by("id", "history_date", "history_id")
+    ):
+        upstreams[record.id] = record
+    quarters = {
+        q.pk: q for q in Quarter.objects.filter(pk__in={r.quarter_id for r in upstreams.values()})
+    }
+    found: dict[int, list[dependencies.DependencyRisk]] = defaultdict(list)
+    for down, up in sorted(links):
+        record = upstreams.get(up)
+        if record is None or record.history_type == _DELETED:
+            continue
+        record.pk = record.id  # the milestone's id, as the risk names it
+        risk = dependencies.dependency_risk(
+            by_pk[down],
+            record,
+            upstream_team=record.team.name,
+            upstream_rules=ontime.Rules.for_quarter(quarters[record.quarter_id]),
+            today=day,
+        )
+        if risk is not None:
+            found[down].append(risk)
+    return found

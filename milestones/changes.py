@@ -4,9 +4,10 @@ Every write of something a quarter's report shows calls `bump` (or `bump_every_q
 it touches what every quarter shows: teams, people, reviews) inside its own transaction,
 after its last write: the counter moves exactly when the change commits, and a reader on any
 server that sees the new data sees the new counter, so a cached report is never served after
-a change it does not show. The writers: `milestones.services` (restatements too), closing a
-quarter and locking its planning (`milestones.closing`), the admin (`milestones.admin`,
-`teams.admin`), the roster import, the People and Organisation pages' services
+a change it does not show. The writers: `milestones.services` (restatements too; a
+dependency counts a change of both its milestones' quarters), closing a quarter and locking
+its planning (`milestones.closing`), the admin (`milestones.admin`, `teams.admin`), the
+roster import, the People and Organisation pages' services
 (`teams.services`), the quarter settings page, the reviews' services, the sheet sync's commit
 (`sheets.commit`) and the demo seed.
 

@@ -390,6 +390,48 @@ class Restatement(models.Model):
         return f"{self.milestone}: {self.reason}"
 
 
+# --- Cross-team dependencies (issue 16) -------------------------------------------------------
+
+
+class Dependency(models.Model):
+    """The downstream milestone waits on the upstream one (of any team).
+
+    Whether the downstream is at risk from it is computed (`milestones.dependencies`), never
+    stored. Added and removed by `milestones.services.add_dependency`/`remove_dependency`;
+    the history keeps each link's life, for the as-of views.
+    """
+
+    downstream = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="upstream_links"
+    )
+    upstream = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="downstream_links"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(bases=[HistorySourceModel])
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["downstream", "upstream"],
+                name="unique_dependency",
+                violation_error_message="This milestone already waits on that one.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(downstream=models.F("upstream")),
+                name="dependency_not_on_itself",
+                violation_error_message="A milestone cannot wait on itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.downstream} waits on {self.upstream}"
+
+
 # --- What the reports' cache is keyed by -----------------------------------------------------
 
 

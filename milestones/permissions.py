@@ -165,3 +165,9 @@ def can_manage_organisation(user: User) -> bool:
     """People (add, edit, move, make tech lead, deactivate), teams, squads, slip reasons and
     throttled sign-ins: leadership manages the organisation in the app (SPEC section 1)."""
     return is_leadership(user)
+
+
+def can_manage_dependencies(user: User, downstream: Milestone) -> bool:
+    """Add or remove what a milestone waits on: whoever manages its team's table (its lead,
+    leadership), never in a closed quarter (the link carries no restatement reason)."""
+    return can_manage_milestones(user, downstream.team, downstream.quarter)

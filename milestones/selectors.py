@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from milestones import asof, lifecycle, ontime, report_rows
+from milestones import asof, dependencies, lifecycle, ontime, report_rows
+from milestones.dependency_reads import upstream_risks
 from milestones.models import Milestone, Quarter, SlipExplanation
 from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
 from milestones.quarters import pick_quarter
@@ -167,6 +168,12 @@ class MilestoneRow:
     editable: frozenset[str]  # the fields the user may change; empty: read-only
     is_first: bool
     is_last: bool
+    # Why the row is at risk from what it waits on (`milestones.dependencies`); empty: it is not.
+    dependency_risks: tuple[dependencies.DependencyRisk, ...] = ()
+
+    @property
+    def dependency_reason(self) -> str:
+        return " ".join(risk.reason for risk in self.dependency_risks)
 
 
 @dataclass(frozen=True)
@@ -201,12 +208,14 @@ def milestone_table(
 ) -> MilestoneTable:
     """The milestone table of a team for a quarter, each row carrying what the user may do.
 
-    Three queries whatever the number of milestones: the milestones with their owners, their
-    history (for the slip count) and the user's membership (cached for the request).
+    Four queries whatever the number of milestones: the milestones with their owners, their
+    history (for the slip count), what they wait on (`upstream_risks`) and the user's
+    membership (cached for the request).
 
     With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
     day, judged on it (`milestones.asof`): read-only, and the table's quarter carries that day's
-    rules. Two queries: the quarter's history and the milestones' history.
+    rules. Two queries: the quarter's history and the milestones' history; three more for
+    what they waited on then (`asof.upstream_risks_as_of`).
     """
     today = timezone.localdate()
     if quarter is None:
@@ -223,9 +232,11 @@ def milestone_table(
             )
         )
         slips = slip_counts([m.pk for m in milestones])
+        risks = upstream_risks(milestones, today) if milestones else {}
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
         milestones, slips = asof.milestones_as_of(quarter, as_of, team_ids={team.pk})
+        risks = asof.upstream_risks_as_of(milestones, as_of) if milestones else {}
     figures = ontime.team_quarter(
         milestones, ontime.Rules.for_quarter(quarter), today, slip_counts=slips
     )
@@ -239,6 +250,7 @@ def milestone_table(
             editable=frozenset() if as_of else editable_fields(user, milestone),
             is_first=index == 0,
             is_last=index == last,
+            dependency_risks=tuple(risks.get(milestone.pk, ())),
         )
         for index, milestone in enumerate(milestones)
     ]

@@ -27,9 +27,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from milestones import ontime
+from milestones import dependencies, ontime
 from milestones.changes import bump as count_change
-from milestones.models import Milestone, Quarter, Restatement, SlipExplanation, SlipReason
+from milestones.models import (
+    Dependency,
+    Milestone,
+    Quarter,
+    Restatement,
+    SlipExplanation,
+    SlipReason,
+)
 from teams.models import Team
 
 if TYPE_CHECKING:
@@ -356,3 +363,63 @@ def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Mile
     milestone.save()
     count_change([milestone.quarter_id])
     return milestone
+
+
+# --- Dependencies (issue 16) ------------------------------------------------------------------
+
+SELF_DEPENDENCY = "A milestone cannot wait on itself."
+DUPLICATE_DEPENDENCY = "This milestone already waits on “{title}”."
+CYCLE = "“{title}” already waits, through its own dependencies, on this milestone: that is a cycle."
+FAR_QUARTER = (
+    "“{title}” is in {quarter}: a milestone waits only on milestones of its own quarter "
+    "or the one before or after it."
+)
+
+
+@transaction.atomic
+def add_dependency(*, downstream: Milestone, upstream: Milestone, user: User | None) -> Dependency:
+    """Record that `downstream` waits on `upstream`.
+
+    Refused (`ValidationError` on "upstream", nothing written) for the milestone itself, a
+    link already there, a cycle (the upstream already waits on the downstream, directly or
+    not) and a milestone more than one quarter away. The links are read under the lock of
+    both milestones' quarters, so two additions between them never close a cycle together.
+    """
+    if upstream.pk == downstream.pk:
+        raise ValidationError({"upstream": SELF_DEPENDENCY})
+    _refuse_closed(downstream.quarter)
+    if dependencies.quarter_distance(downstream.quarter, upstream.quarter) > 1:
+        raise ValidationError(
+            {"upstream": FAR_QUARTER.format(title=upstream.title, quarter=upstream.quarter)}
+        )
+    quarters = sorted({downstream.quarter_id, upstream.quarter_id})
+    list(Quarter.objects.select_for_update().filter(pk__in=quarters).order_by("pk").values("pk"))
+    edges = list(Dependency.objects.values_list("downstream_id", "upstream_id"))
+    if (downstream.pk, upstream.pk) in edges:
+        raise ValidationError({"upstream": DUPLICATE_DEPENDENCY.format(title=upstream.title)})
+    if dependencies.reaches(edges, upstream.pk, downstream.pk):
+        raise ValidationError({"upstream": CYCLE.format(title=upstream.title)})
+    link = Dependency(downstream=downstream, upstream=upstream, created_by=user)
+    link.full_clean()
+    link._history_user = user
+    link.save()
+    count_change(quarters)  # the dashboard's waiting list and risks, in both quarters
+    return link
+
+
+@transaction.atomic
+def remove_dependency(*, downstream: Milestone, upstream_id: int, user: User | None) -> bool:
+    """Forget that `downstream` waits on `upstream_id` (False: it did not). The history
+    keeps the link and its removal, for the as-of views."""
+    _refuse_closed(downstream.quarter)
+    link = (
+        Dependency.objects.filter(downstream=downstream, upstream_id=upstream_id)
+        .select_related("upstream")
+        .first()
+    )
+    if link is None:
+        return False
+    link._history_user = user
+    link.delete()
+    count_change([downstream.quarter_id, link.upstream.quarter_id])
+    return True

@@ -18,6 +18,21 @@ urlpatterns = [
         milestone.slip_reason,
         name="slip_reason",
     ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/dependencies/search/",
+        milestone.dependency_search,
+        name="dependency_search",
+    ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/dependencies/",
+        milestone.dependency_add,
+        name="dependency_add",
+    ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/dependencies/<int:upstream_pk>/remove/",
+        milestone.dependency_remove,
+        name="dependency_remove",
+    ),
     path("quarters/<slug:slug>/close/", close.close_page, name="close_quarter"),
     path("quarters/<slug:slug>/record/", close.record_page, name="quarter_record"),
     path("quarters/<slug:slug>/lock/", close.lock_planning_submit, name="lock_planning"),

@@ -4,7 +4,11 @@ Each active team's tech lead hears about their team when its biweekly review is 
 (`selectors_reviews.review_status`), when open milestones of the current quarter are past
 their target date without an update (no change recorded in their history since the target
 date passed) and, a week before a quarter starts, when their team has no milestone for it
-yet (`lifecycle.needs_planning_reminder`). Leadership gets a weekly digest on
+yet (`lifecycle.needs_planning_reminder`), and when an upstream milestone of another team
+slipped since the start of yesterday past the target date of one of their open milestones
+that waits on it, which it still puts at risk (`dependencies.dependency_risk`; read from the
+history, never sent from the write path, so a slip made in the sheet counts like one made in
+the browser). Leadership gets a weekly digest on
 `MILEPOST_DIGEST_WEEKDAY` (Monday unless set): the org figure against the goal, what slipped
 and what was delivered in the last seven days, and the quarters that have ended but are not
 closed yet. A person who is both gets one e-mail with both.
@@ -27,8 +31,9 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from milestones import lifecycle, ontime
-from milestones.models import Milestone, Quarter
+from milestones import asof, dependencies, lifecycle, ontime
+from milestones.dependency_reads import slip_costs
+from milestones.models import Dependency, Milestone, Quarter
 from milestones.quarters import current_quarter
 from milestones.selectors import quarter_report, target_points
 from nudges.models import Nudge
@@ -39,6 +44,7 @@ from teams.models import Membership, Team, User
 REVIEW_OVERDUE = "review_overdue"
 STALE_MILESTONES = "stale_milestones"
 PLAN_NEXT_QUARTER = "plan_next_quarter"
+PUT_AT_RISK = "put_at_risk"
 DIGEST = "digest"
 
 DIGEST_DAYS = 7
@@ -98,6 +104,21 @@ class StaleLine:
 
 
 @dataclass(frozen=True)
+class RiskLine:
+    """An open milestone of the team that an upstream's recent slip put at risk."""
+
+    milestone_id: int
+    title: str
+    target_date: datetime.date
+    upstream_id: int
+    upstream_team: Team
+    from_date: datetime.date  # the upstream's target before the slip
+    to_date: datetime.date  # and after it
+    reason: str  # `dependencies.dependency_risk`'s words
+    cost: str = ""  # what the slip costs if this milestone slips too (`dependencies.SlipCost`)
+
+
+@dataclass(frozen=True)
 class TeamNudge:
     """What a tech lead hears about their team: an overdue review, stale milestones, or both."""
 
@@ -105,6 +126,7 @@ class TeamNudge:
     review: reviews.ReviewStatus | None  # set when the review is overdue
     stale: tuple[StaleLine, ...] = ()
     plan: Quarter | None = None  # starts in a week, and the team has nothing planned for it
+    put_at_risk: tuple[RiskLine, ...] = ()  # by another team's slip since yesterday
 
     @property
     def kinds(self) -> list[str]:
@@ -114,6 +136,7 @@ class TeamNudge:
                 (REVIEW_OVERDUE, self.review),
                 (STALE_MILESTONES, self.stale),
                 (PLAN_NEXT_QUARTER, self.plan),
+                (PUT_AT_RISK, self.put_at_risk),
             )
             if present
         ]
@@ -192,6 +215,9 @@ def describe(nudge: PlannedNudge) -> str:
         parts.append(f"{count} stale milestone{'s' if count != 1 else ''} of {nudge.team.team}")
     if nudge.team and nudge.team.plan:
         parts.append(f"nothing planned for {nudge.team.plan} by {nudge.team.team}")
+    if nudge.team and nudge.team.put_at_risk:
+        count = len(nudge.team.put_at_risk)
+        parts.append(f"{count} milestone{'s' if count != 1 else ''} put at risk by a slip")
     if nudge.digest:
         parts.append("weekly digest")
     return ", ".join(parts)
@@ -212,6 +238,11 @@ def subject(nudge: PlannedNudge) -> str:
             needs.append(f"{count} milestone update{'s' if count != 1 else ''}")
         if team.plan:
             needs.append(f"its {team.plan} milestones")
+        if team.put_at_risk:
+            count = len(team.put_at_risk)
+            needs.append(
+                f"a look at {count} milestone{'s' if count != 1 else ''} a slip put at risk"
+            )
         parts.append(f"{team.team} needs {' and '.join(needs)}")
     prefix = "Milepost weekly" if nudge.digest else "Milepost"
     return f"{prefix}: {' · '.join(parts)}"
@@ -245,13 +276,20 @@ def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePla
     statuses = review_status([m.team for m in leads], today) if leads else {}
     stale = _stale_by_team(quarter, [m.team for m in leads], today) if leads else {}
     planned = _teams_with_milestones(starting) if leads and starting else set()
+    at_risk = put_at_risk_by_slips({m.team_id for m in leads}, today) if leads else {}
 
     wanted: dict[int, dict] = {}  # user id -> {"user": ..., "team": ..., "digest": ...}
     for membership in leads:
         team, status = membership.team, statuses.get(membership.team_id)
         overdue = status if status is not None and status.overdue else None
         unplanned = starting if starting and team.pk not in planned else None
-        team_nudge = TeamNudge(team, overdue, tuple(stale.get(team.pk, ())), unplanned)
+        team_nudge = TeamNudge(
+            team,
+            overdue,
+            tuple(stale.get(team.pk, ())),
+            unplanned,
+            tuple(at_risk.get(team.pk, ())),
+        )
         if team_nudge.kinds:
             wanted.setdefault(membership.user_id, {"user": membership.user})["team"] = team_nudge
 
@@ -315,6 +353,62 @@ def _stale_by_team(
             found[team_id].append(
                 StaleLine(pk, title, by_pk[team_id], target, changed_on, (today - target).days)
             )
+    return found
+
+
+def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, list[RiskLine]]:
+    """The teams' open milestones that an upstream's slip recorded since the start of
+    yesterday moved past (`dependencies.put_at_risk_by_slip`) and that are still at risk from
+    it today, by team, each with what the slip would cost (`dependency_reads.slip_costs`). Three
+    queries: the links with both ends, the upstreams' history, the quarters' milestones.
+
+    A slip made late in the day is reported the next morning too (a day's window would miss
+    it); the once-a-day rule keeps that to one e-mail a day.
+    """
+    links = list(
+        Dependency.objects.filter(
+            downstream__team_id__in=team_ids,
+            downstream__status__in=Milestone.OPEN_STATUSES,
+        ).select_related("downstream__quarter", "upstream__team", "upstream__quarter")
+    )
+    if not links:
+        return {}
+    since = asof.end_of(today - datetime.timedelta(days=2))
+    points = target_points({link.upstream_id for link in links})
+    hits: list[tuple[Milestone, Milestone, ontime.Slip, str]] = []
+    for link in links:
+        down, up = link.downstream, link.upstream
+        risk = dependencies.dependency_risk(
+            down,
+            up,
+            upstream_team=up.team.name,
+            upstream_rules=ontime.Rules.for_quarter(up.quarter),
+            today=today,
+        )
+        if risk is None:
+            continue
+        slips = [s for s in ontime.find_slips(points.get(up.pk, [])) if s.at and s.at >= since]
+        moved = [
+            s for s in slips if dependencies.put_at_risk_by_slip(s.from_date, s.to_date, [down])
+        ]
+        if moved:
+            hits.append((down, up, moved[-1], risk.reason))
+    costs = slip_costs({n: [down] for n, (down, *_) in enumerate(hits)}, today)
+    found: dict[int, list[RiskLine]] = defaultdict(list)
+    for n, (down, up, slip, reason) in enumerate(hits):
+        found[down.team_id].append(
+            RiskLine(
+                down.pk,
+                down.title,
+                down.target_date,
+                up.pk,
+                up.team,
+                slip.from_date,
+                slip.to_date,
+                reason,
+                " ".join(cost.summary for cost in costs.get(n, [])),
+            )
+        )
     return found
 
 

@@ -62,6 +62,10 @@ def compose(nudge: rules.PlannedNudge) -> Composed:
             (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))
             for item in nudge.team.stale
         ]
+        context["put_at_risk"] = [
+            (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))
+            for item in nudge.team.put_at_risk
+        ]
         if nudge.team.plan:
             plan_url = reverse("milestones:team", args=[slug])
             context["plan_url"] = absolute(f"{plan_url}?quarter={nudge.team.plan.slug}")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from milestones import permissions
+from milestones.dependency_reads import team_dependency_risks
 from reviews import diff as reviews
 from reviews.forms import ReviewNoteForm, ReviewSummaryForm, StartReviewForm
 from reviews.models import Review, ReviewItem
@@ -236,6 +237,10 @@ def _render_review(
         "can_reopen": review.is_closed and permissions.can_reopen_review(request.user),
         "summary_errors": summary_errors,
         "conflict": conflict,
+        # Live, for the discussion: a closed review is a record and shows none.
+        "waiting": []
+        if review.is_closed
+        else team_dependency_risks(review.team, review.quarter, timezone.localdate()),
     }
     template = f"{REVIEW_TEMPLATE}#review-body" if partial else REVIEW_TEMPLATE
     return render(request, template, context, status=status)

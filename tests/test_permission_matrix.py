@@ -32,8 +32,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from milestones.history import Source, history_source
-from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
-from milestones.services import drop_milestone, update_milestone
+from milestones.models import (
+    Dependency,
+    Milestone,
+    Quarter,
+    QuarterRecord,
+    SlipExplanation,
+    SlipReason,
+)
+from milestones.services import add_dependency, drop_milestone, update_milestone
 from reviews.models import Review
 from reviews.services import close_review, start_review
 from sheets.models import SyncConflict, SyncRun
@@ -192,6 +199,19 @@ def a_slip_reason(w: World) -> dict:
     return {"reason": SlipReasonFactory(name="Dependency late").pk, "note": "Vendor API late"}
 
 
+def an_upstream(w: World) -> dict:
+    return {"upstream": w.other_milestone.pk}
+
+
+def a_dependency(w: World) -> None:
+    """Platform's milestone waits on Billing's."""
+    add_dependency(downstream=w.milestone, upstream=w.other_milestone, user=None)
+
+
+def dependency_kwargs(w: World) -> dict:
+    return {**milestone_kwargs(w), "upstream_pk": w.other_milestone.pk}
+
+
 def quarter_settings(w: World) -> dict:
     return {"goal": 2, "grace_days": 5, "locked": "on"}
 
@@ -327,6 +347,17 @@ MATRIX: dict[str, Endpoint] = {
         prepare=a_slip,
         data=a_slip_reason,
         expected={"POST": allowed(LEADERSHIP, LEAD, OWNER)},
+    ),
+    # What a milestone waits on is its team's table's business: its lead and leadership.
+    "milestones:dependency_add": Endpoint(
+        kwargs=milestone_kwargs,
+        data=an_upstream,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:dependency_remove": Endpoint(
+        kwargs=dependency_kwargs,
+        prepare=a_dependency,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
     "reviews:start": Endpoint(
         kwargs=team_kwargs,
@@ -531,6 +562,7 @@ READ_ONLY: dict[str, ReadOnly] = {
     "milestones:team": ReadOnly(kwargs=team_kwargs),
     "milestones:detail": ReadOnly(kwargs=milestone_kwargs),
     "milestones:row": ReadOnly(kwargs=milestone_kwargs, htmx=True),
+    "milestones:dependency_search": ReadOnly(kwargs=milestone_kwargs, htmx=True),
     "milestones:quarter_record": ReadOnly(kwargs=quarter_kwargs),
     "dashboard:index": ReadOnly(),
     "dashboard:teams_csv": ReadOnly(),
@@ -617,8 +649,8 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
 
 def snapshot() -> tuple[list, ...]:
     """What a refused request must leave as it was: milestones, quarters and their records,
-    reviews, sync runs and conflicts, the reasons given for slips; people, memberships, teams,
-    squads, slip reasons and failed sign-ins."""
+    reviews, sync runs and conflicts, the reasons given for slips, dependencies; people,
+    memberships, teams, squads, slip reasons and failed sign-ins."""
     return (
         list(Quarter.objects.order_by("pk").values_list("pk", "goal", "locked", "closed_at")),
         list(QuarterRecord.objects.values_list("pk", flat=True)),
@@ -627,6 +659,7 @@ def snapshot() -> tuple[list, ...]:
         list(SyncRun.objects.order_by("pk").values_list("pk", "status")),
         list(SyncConflict.objects.order_by("pk").values_list("pk", "status")),
         list(SlipExplanation.objects.order_by("pk").values_list("pk", "reason_id", "note")),
+        list(Dependency.objects.order_by("pk").values_list("pk", "downstream", "upstream")),
         list(
             User.objects.order_by("pk").values_list(
                 "pk", "username", "display_name", "email", "is_active", "is_leadership", "password"
@@ -766,6 +799,8 @@ CLOSED: dict[str, tuple[Callable[[World], dict], Callable[[World], dict], dict]]
     "milestones:move": (milestone_kwargs, lambda w: {"direction": "down"}, allowed()),
     "milestones:drop": (milestone_kwargs, version, allowed()),
     "milestones:slip_reason": (slip_kwargs, a_slip_reason, allowed(LEADERSHIP)),
+    "milestones:dependency_add": (milestone_kwargs, an_upstream, allowed()),
+    "milestones:dependency_remove": (dependency_kwargs, no_data, allowed()),
 }
 
 
@@ -776,6 +811,8 @@ def test_a_closed_quarter_is_changed_by_leadership_alone(client, world, name, pe
     kwargs, data, expected = CLOSED[name]
     if name == "milestones:slip_reason":
         a_slip(world)
+    if name == "milestones:dependency_remove":
+        a_dependency(world)
     close_the_world(world)
     before = snapshot()
     response = request(client, world, persona, name, "POST", kwargs(world), data(world), True)

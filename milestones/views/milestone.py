@@ -7,20 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from milestones import ledger, ontime, timeline
+from milestones import dependencies, ledger, ontime, timeline
+from milestones.dependency_reads import dependency_lists, slip_costs, upstream_candidates
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, SlipReason
-from milestones.permissions import can_edit_milestone
-from milestones.services import NotASlip, explain_slip
+from milestones.permissions import can_edit_milestone, can_manage_dependencies
+from milestones.services import NotASlip, add_dependency, explain_slip, remove_dependency
 from milestones.views.access import get_milestone, team_url
 from teams.http import MilepostRequest
-from teams.models import User
+from teams.models import Team, User
 
 DETAIL_PAGE = "milestones/milestone.html"
 
@@ -36,6 +37,73 @@ def milestone_detail(request: MilepostRequest, slug: str, pk: int):
     """
     milestone = get_milestone(slug, pk)
     return render(request, DETAIL_PAGE, _detail_context(request, milestone))
+
+
+# --- Dependencies (issue 16) ------------------------------------------------------------------
+
+
+def _linkable_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
+    """The milestone whose dependencies the user changes; 403 unless they manage its table."""
+    milestone = get_milestone(slug, pk)
+    if not can_manage_dependencies(request.user, milestone):
+        if milestone.quarter.is_closed:
+            raise PermissionDenied(f"{milestone.quarter} is closed: its dependencies stay.")
+        raise PermissionDenied(
+            "Only the team's tech lead and leadership change what its milestones wait on."
+        )
+    return milestone
+
+
+@require_GET
+def dependency_search(request: MilepostRequest, slug: str, pk: int):
+    """Milestones to wait on, by title and team (`?q=`, `?team=`): the results for htmx, the
+    milestone page with them for a plain form. Open to all who read the page; only those who
+    may link get the buttons (and the add endpoint checks again)."""
+    milestone = get_milestone(slug, pk)
+    context = _detail_context(request, milestone)
+    template = f"{DETAIL_PAGE}#dependency-results" if request.htmx else DETAIL_PAGE
+    return render(request, template, context)
+
+
+@require_POST
+def dependency_add(request: MilepostRequest, slug: str, pk: int):
+    """This milestone waits on the milestone `upstream` names. Refused with the reason beside
+    the search (422): an unknown milestone, itself, a duplicate, a cycle, a far quarter."""
+    milestone = _linkable_milestone(request, slug, pk)
+    raw = request.POST.get("upstream", "")
+    upstream = (
+        Milestone.objects.select_related("team", "quarter").filter(pk=raw).first()
+        if raw.isdigit()
+        else None
+    )
+    try:
+        if upstream is None:
+            raise ValidationError({"upstream": "Pick the milestone it waits on from the search."})
+        add_dependency(downstream=milestone, upstream=upstream, user=request.user)
+    except ValidationError as error:
+        errors = error.messages
+        context = _detail_context(request, milestone, dependency_errors=errors)
+        template = f"{DETAIL_PAGE}#dependencies" if request.htmx else DETAIL_PAGE
+        return render(request, template, context, status=422)
+    message = f"It now waits on “{upstream.title}” ({upstream.team.name})."
+    return _dependencies_changed(request, milestone, message)
+
+
+@require_POST
+def dependency_remove(request: MilepostRequest, slug: str, pk: int, upstream_pk: int):
+    """This milestone no longer waits on milestone `upstream_pk` (404: it did not)."""
+    milestone = _linkable_milestone(request, slug, pk)
+    if not remove_dependency(downstream=milestone, upstream_id=upstream_pk, user=request.user):
+        raise Http404("This milestone does not wait on that one.")
+    return _dependencies_changed(request, milestone, "Removed the dependency.")
+
+
+def _dependencies_changed(request: MilepostRequest, milestone: Milestone, message: str):
+    if request.htmx:
+        context = _detail_context(request, milestone, dependency_flash=message)
+        return render(request, f"{DETAIL_PAGE}#dependencies", context)
+    messages.success(request, message)
+    return redirect(f"{milestone.get_absolute_url()}#dependencies")
 
 
 @require_POST
@@ -108,6 +176,10 @@ class LedgerRow:
 
     entry: ledger.LedgerEntry
     slip_form: SlipFormState | None
+    # The downstream milestones this slip moved the target past (issue 16), with their teams.
+    put_at_risk: list[Milestone] = field(default_factory=list)
+    # What that costs: the on-time verdicts it endangers, per quarter of those milestones.
+    costs: list[dependencies.SlipCost] = field(default_factory=list)
 
 
 def _detail_context(
@@ -118,6 +190,8 @@ def _detail_context(
     failed: tuple[int, SlipReasonForm] | None = None,
     focus: int | None = None,
     flash: str = "",
+    dependency_errors: list[str] | None = None,
+    dependency_flash: str = "",
 ) -> dict[str, Any]:
     records = _ledger_records(milestone) if records is None else records
     owners = {
@@ -129,7 +203,23 @@ def _detail_context(
         records, ledger.explanations_of(records), ledger.restatements_of(records)
     )
     can_explain = can_edit_milestone(request.user, milestone, {"target_date"})
-    rows = [LedgerRow(entry, _slip_form_state(entry, failed, focus)) for entry in book.entries]
+    links = dependency_lists(milestone, today)
+    put_at_risk = dependencies.slips_putting_at_risk(
+        book.slips, [row.milestone for row in links.downstream]
+    )
+    costs = slip_costs(put_at_risk, today)
+    rows = [
+        LedgerRow(
+            entry,
+            _slip_form_state(entry, failed, focus),
+            put_at_risk.get(entry.record_id, []),
+            costs.get(entry.record_id, []),
+        )
+        for entry in book.entries
+    ]
+    can_link = can_manage_dependencies(request.user, milestone)
+    query = request.GET.get("q", "")[:100]
+    team_slug = request.GET.get("team", "")[:100]
     return {
         "milestone": milestone,
         "team": milestone.team,
@@ -145,6 +235,13 @@ def _detail_context(
         "reasons": list(SlipReason.objects.all()) if can_explain and book.slips else [],
         "flash": flash,
         "team_url": team_url(milestone),
+        "links": links,
+        "can_link": can_link,
+        "dependency_errors": dependency_errors or [],
+        "dependency_flash": dependency_flash,
+        "search": {"q": query, "team": team_slug},
+        "candidates": upstream_candidates(milestone, query, team_slug) if can_link else [],
+        "search_teams": list(Team.objects.filter(active=True).order_by("name")) if can_link else [],
     }
 
 

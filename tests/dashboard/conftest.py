@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard.table import DashboardRow, dashboard_rows
-from milestones.models import Milestone, Quarter
+from milestones.models import Dependency, Milestone, Quarter
 from milestones.selectors import quarter_report
 from teams.models import Squad, Team, User
 from tests.dashboard.history import dated_org  # noqa: F401 (the as-of tests' organisation)
@@ -134,15 +134,18 @@ def org(db) -> Org:
 
 
 def grow_org(quarter: Quarter, teams: int) -> None:
-    """`teams` trios across four squads, each with a done milestone and a slipped one."""
+    """`teams` trios across four squads, each with a done milestone and a slipped one; each
+    team's done milestone waits on the slipped one of the team before it (a dependency)."""
     squads = [SquadFactory(name=f"Squad {n}") for n in range(4)]
+    before = None
     for n in range(teams):
         team = trio(name=f"Team {n:03}", slug=f"team-{n:03}", squad=squads[n % 4])[0]
-        MilestoneFactory(team=team, quarter=quarter, done=True)
-        slip(
-            MilestoneFactory(team=team, quarter=quarter, status=Milestone.Status.AT_RISK),
-            quarter.end,
-        )
+        done = MilestoneFactory(team=team, quarter=quarter, done=True)
+        slipped = MilestoneFactory(team=team, quarter=quarter, status=Milestone.Status.AT_RISK)
+        slip(slipped, quarter.end)
+        if before is not None:
+            Dependency.objects.create(downstream=done, upstream=before)
+        before = slipped
 
 
 def status(last_review_date, overdue):

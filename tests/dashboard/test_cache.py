@@ -12,7 +12,9 @@ from django.urls import reverse
 from dashboard import cache
 from milestones.changes import bump
 from milestones.models import ChangeCounter, Milestone, Quarter
+from milestones.services import add_dependency
 from tests.dashboard.conftest import TODAY, text
+from tests.factories import MilestoneFactory
 from tests.milestones.helpers import row_data
 
 URL = reverse("dashboard:index")
@@ -103,6 +105,38 @@ def test_the_roster_command_changes_the_next_dashboard(as_vp, org, tmp_path):
     )
     call_command("import_roster", str(roster), "--partial", verbosity=0)
     assert "Zora Quill" in text(as_vp.get(URL))
+
+
+def waiting(client) -> list[str]:
+    """The titles of the dashboard's "Waiting on another team" list."""
+    return [e.milestone.title for e in client.get(URL).context["report"].dependencies.waiting]
+
+
+def test_adding_and_removing_a_dependency_change_the_next_dashboard(client, as_vp, org):
+    assert waiting(as_vp) == []
+    dune = org.milestones["Dune maps"]
+    flint = org.milestones["Flint ledger"]  # off track and overdue: a risk to what waits on it
+    add = reverse("milestones:dependency_add", args=[dune.team.slug, dune.pk])
+    response = client.post(add, {"upstream": flint.pk})
+    assert response.status_code in (200, 302), text(response)[:2000]
+    assert waiting(as_vp) == ["Dune maps"]
+    remove = reverse("milestones:dependency_remove", args=[dune.team.slug, dune.pk, flint.pk])
+    response = client.post(remove)
+    assert response.status_code in (200, 302), text(response)[:2000]
+    assert waiting(as_vp) == []
+
+
+def test_a_dependency_on_another_quarters_milestone_counts_a_change_of_both_quarters(org):
+    q1 = Quarter.objects.get(year=2027, number=1)
+    upstream = MilestoneFactory(quarter=q1, team=org.teams["Flint"], title="Flint Q1")
+
+    def counts() -> tuple[int, int]:
+        found = dict(ChangeCounter.objects.values_list("quarter_id", "value"))
+        return found.get(org.quarter.pk, 0), found.get(q1.pk, 0)
+
+    before = counts()
+    add_dependency(downstream=org.milestones["Dune maps"], upstream=upstream, user=None)
+    assert counts() == (before[0] + 1, before[1] + 1)
 
 
 def quarter_page(client, quarter) -> str:

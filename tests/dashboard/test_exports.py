@@ -2,14 +2,18 @@
 and UTF-8 with a byte-order mark so that Excel and Google Sheets both read it right."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
 
 from dashboard.exports import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell, team_csv
+from milestones.services import add_dependency
 from tests.dashboard.conftest import grow_org
-from tests.factories import QuarterFactory
+from tests.factories import MilestoneFactory, QuarterFactory, TeamFactory
+
+D = datetime.date
 
 TEAMS_CSV = reverse("dashboard:teams_csv")
 MILESTONES_CSV = reverse("dashboard:milestones_csv")
@@ -120,6 +124,9 @@ def test_the_milestones_csv_has_iso_dates_and_the_verdict_of_each_milestone(get,
         "Slips": "2",
         "Days overdue": "17",
         "Link": f"http://testserver/teams/flint/milestones/{flint.pk}/",
+        "Upstream IDs": "",
+        "At risk from a dependency": "no",
+        "Dependency risk": "",
     }
 
 
@@ -185,9 +192,10 @@ def test_anonymous_visitors_cannot_export(client, org):
 
 # Session, user, quarters, teams, memberships, milestones and their history. The teams' export
 # is the dashboard's cached report: the quarters again, the change counters, and to build it
-# the teams' last reviews, their review calls (forecast calibration), the trend, the reasons
-# given for slips and the review days.
-CSV_QUERIES = {TEAMS_CSV: 13, MILESTONES_CSV: 7}
+# the teams' last reviews, their review calls (forecast calibration), the quarter's
+# dependencies, the trend, the reasons given for slips and the review days. The milestones'
+# export also reads what they wait on.
+CSV_QUERIES = {TEAMS_CSV: 14, MILESTONES_CSV: 8}
 
 
 @pytest.mark.parametrize("teams", [5, 200])
@@ -200,3 +208,30 @@ def test_an_export_costs_the_same_queries_for_5_and_200_teams(
     with django_assert_num_queries(CSV_QUERIES[url]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_milestones_export_lists_what_each_milestone_waits_on_and_the_risk(
+    client, vp, frozen_today
+):
+    quarter = QuarterFactory(year=2026, number=4)
+    checkout, payments = TeamFactory(name="Checkout"), TeamFactory(name="Payments")
+    cart = MilestoneFactory(
+        team=checkout, quarter=quarter, title="Cart", target_date=D(2026, 12, 10)
+    )
+    api = MilestoneFactory(
+        team=payments,
+        quarter=quarter,
+        title="API",
+        committed_date=D(2026, 12, 15),
+        target_date=D(2026, 12, 15),
+    )
+    add_dependency(downstream=cart, upstream=api, user=None)
+    client.force_login(vp)
+    found = {row["Title"]: row for row in rows(client.get(MILESTONES_CSV))}
+    assert found["Cart"]["Upstream IDs"] == str(api.pk)
+    assert found["Cart"]["At risk from a dependency"] == "yes"
+    assert found["Cart"]["Dependency risk"].startswith(
+        "Waits on “API” (Payments): it is due Dec 15"
+    )
+    assert found["API"]["Upstream IDs"] == ""
+    assert found["API"]["At risk from a dependency"] == "no"

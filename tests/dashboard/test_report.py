@@ -128,9 +128,9 @@ def test_the_dashboard_view_computes_each_part_once(client, vp, org, frozen_toda
 
 
 # The change counters, the quarter report's four (teams, memberships, milestones, their
-# history), the review status, the calibration, the trend, the reasons given for slips and the
-# review days.
-REPORT_QUERIES = 10
+# history), the review status, the calibration, the quarter's dependencies, the trend, the
+# reasons given for slips and the review days.
+REPORT_QUERIES = 11
 # The swapped body, once the report is cached: the change counters only.
 BODY_QUERIES = 1
 # As of a day: the quarter report's four (teams, memberships, the quarter's and the milestones'

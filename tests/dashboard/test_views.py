@@ -185,12 +185,13 @@ def test_the_vary_header_keeps_the_partial_and_the_page_apart_in_caches(
 
 # Session, user, quarters, teams, memberships, milestones, their history, the teams' last
 # reviews, their review calls (forecast calibration), the trend, and the quarter's review dates
-# (the as-of quick links), and the reasons given for the quarter's slips (days slipped by reason).
-# Plus the change counters the cache is keyed by (`milestones.changes`).
-PAGE_QUERIES = 13
+# (the as-of quick links), the reasons given for the quarter's slips (days slipped by reason)
+# and the quarter's dependencies (waiting on another team). Plus the change counters the cache
+# is keyed by (`milestones.changes`).
+PAGE_QUERIES = 14
 # The swapped table and lists show no trend and no review dates, but a report built for them
 # is built whole, for the cache the page shares.
-PARTIAL_QUERIES = 12
+PARTIAL_QUERIES = 13
 # From the cache: session, user, quarters and the change counters.
 CACHED_QUERIES = 4
 

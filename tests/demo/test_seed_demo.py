@@ -5,10 +5,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from milestones import ledger
+from milestones.dependency_reads import upstream_risks
 from milestones.history import Source
 from milestones.lifecycle import QuarterState, quarter_state
-from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation
+from milestones.models import Dependency, Milestone, Quarter, QuarterRecord, SlipExplanation
 from milestones.selectors import quarter_report, slip_moves
+from nudges.rules import put_at_risk_by_slips
 from teams.models import Squad, Team, User
 
 TODAY = datetime.date(2026, 11, 25)
@@ -149,6 +151,26 @@ def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(db):
     )
     assert totals[0].explained  # the Pareto's head is a real reason
     assert {t.label for t in totals} >= {"Dependency late", "Scope grew", "Changed in the sheet"}
+
+
+def test_the_demo_has_a_dozen_cross_team_dependencies_three_put_at_risk_by_yesterdays_slip(db):
+    seed()
+    links = list(Dependency.objects.select_related("downstream", "upstream__team"))
+    assert len(links) == 12
+    assert all(link.downstream.team_id != link.upstream.team_id for link in links)
+    q4 = Quarter.objects.get(year=2026, number=4)
+    at_risk = upstream_risks([link.downstream for link in links], TODAY)
+    assert len(at_risk) == 3
+    leads_told = put_at_risk_by_slips(set(Team.objects.values_list("pk", flat=True)), TODAY)
+    assert sum(len(lines) for lines in leads_told.values()) == 3
+    assert all(link.downstream.quarter_id == q4.pk for link in links)
+
+
+def test_the_same_date_builds_the_same_dependencies(db):
+    seed()
+    first = sorted(Dependency.objects.values_list("downstream__title", "upstream__title"))
+    seed("--force")
+    assert sorted(Dependency.objects.values_list("downstream__title", "upstream__title")) == first
 
 
 def test_notes_never_have_a_team_wait_on_itself_and_do_not_repeat_within_a_quarter(db):

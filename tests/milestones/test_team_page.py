@@ -6,8 +6,10 @@ days); a bounded number of queries whatever the size of the table and of the org
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from milestones.models import Milestone
+from milestones.models import Dependency, Milestone
+from milestones.services import add_dependency
 from tests.dashboard.history import milestone_on, quarter_on, save_on
 from tests.factories import (
     MilestoneFactory,
@@ -179,9 +181,9 @@ def test_team_page_costs_the_same_queries_whatever_the_number_of_milestones(
         milestone.save()  # a slip, so the history has more than one row each
     client.force_login(lead)
     # session, user, team + squad, members, quarters, milestones + owners, their history,
-    # the user's membership, the add row's owners, the last review, the review calls (forecast
-    # calibration) and the team's review dates (the as-of quick links)
-    with django_assert_num_queries(12):
+    # what they wait on, the user's membership, the add row's owners, the last review, the
+    # review calls (forecast calibration) and the team's review dates (the as-of quick links)
+    with django_assert_num_queries(13):
         response = client.get("/teams/platform/")
     assert text(by_id(response, "team-figures")).startswith(f"0 of {size} done")
 
@@ -210,9 +212,9 @@ def test_team_page_queries_are_bounded_whatever_the_size_of_the_table_and_of_the
         ReviewFactory(team=other, quarter=quarter)
     ReviewFactory(team=team, quarter=quarter, held_on=D(2026, 11, 18))
     client.force_login(lead)
-    # The page's twelve queries (counted above) bound it whatever the size of the table and the
-    # number of teams: nothing is read per milestone, per member or per team.
-    with django_assert_max_num_queries(12):
+    # The page's thirteen queries (counted above) bound it whatever the size of the table and
+    # the number of teams: nothing is read per milestone, per member or per team.
+    with django_assert_max_num_queries(13):
         response = client.get(URL)
     assert figures(response).startswith(f"0 of {size} done")
 
@@ -329,15 +331,26 @@ def test_the_as_of_team_page_costs_the_same_queries_whatever_the_size(
     client, lead, engineer, team, django_assert_num_queries, size
 ):
     quarter = quarter_on(D(2026, 10, 1))
+    other = TeamFactory(name="Billing")
     for n in range(size):
         milestone = milestone_on(D(2026, 10, 1), team, quarter, owner=engineer, position=n)
         save_on(
             milestone, D(2026, 10, 9), target_date=milestone.target_date + datetime.timedelta(3)
         )
+        late = milestone.target_date + datetime.timedelta(days=9)
+        upstream = milestone_on(
+            D(2026, 10, 1), other, quarter, committed_date=late, target_date=late, position=n
+        )
+        add_dependency(downstream=milestone, upstream=upstream, user=None)
+        Dependency.history.filter(downstream_id=milestone.pk).update(
+            history_date=timezone.make_aware(datetime.datetime(2026, 10, 2, 9))
+        )
     client.force_login(lead)
     # session, user, team + squad, members, quarters, the quarter's history, the milestones'
-    # history with owners, the last review, the review calls and the team's review days
-    with django_assert_num_queries(10):
+    # history with owners, the links' history, the upstreams' history, their quarters, the last
+    # review, the review calls and the team's review days
+    with django_assert_num_queries(13):
         response = client.get(URL, {"as_of": "2026-10-10"})
     assert figures(response).startswith(f"0 of {size} done")
     assert response.context["figures"].slips == size
+    assert response.content.decode().count('data-testid="dependency-risk"') == size

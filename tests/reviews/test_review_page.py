@@ -1,12 +1,16 @@
 """The review page: what changed since the previous review, the items, and its cost."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from milestones.models import Milestone
+from milestones.services import add_dependency
 from reviews.models import ReviewItem
 from reviews.services import close_review, set_item_note
 from tests.factories import trio
+from tests.html import by_id, text
 from tests.reviews.helpers import PREVIOUS, TODAY, D, edit, hold, milestone
 
 
@@ -147,8 +151,14 @@ def test_a_review_under_another_teams_slug_is_not_found(client, team, quarter, l
 
 
 def build_reviews(team, quarter, size: int):
-    """Two reviews of `size` milestones, with slips, deliveries and notes between them."""
+    """Two reviews of `size` milestones, with slips, deliveries and notes between them; each
+    milestone waits on one of another team due after it (a dependency at risk)."""
     milestones = [milestone(team, quarter, title=f"M{n}") for n in range(size)]
+    other = trio()[0]
+    for m in milestones:
+        late = m.target_date + datetime.timedelta(days=30)
+        upstream = milestone(other, quarter, committed_date=late, target_date=late)
+        add_dependency(downstream=m, upstream=upstream, user=None)
     hold(team, PREVIOUS)
     for n, m in enumerate(milestones):
         if n % 3 == 0:
@@ -170,9 +180,38 @@ def test_the_review_page_costs_the_same_queries_whatever_its_size(
     client.force_login(lead)
 
     # Session, user, the review with its team, quarter and people, the items of both
-    # snapshots, the next review, the user's membership (may they run it?).
-    with django_assert_num_queries(6):
+    # snapshots, the next review, the user's membership (may they run it?), the team's open
+    # milestones and what they wait on (dependencies at risk, issue 16).
+    with django_assert_num_queries(8):
         response = page(client, review)
 
     assert response.status_code == 200
     assert len(response.context["page"].items) == size + 1
+    still_open = Milestone.objects.filter(team=team, status__in=Milestone.OPEN_STATUSES).exclude(
+        title="Added"  # added after the links were made
+    )
+    assert len(response.context["waiting"]) == still_open.count() > 0
+
+
+def test_an_open_review_lists_the_teams_milestones_at_risk_from_a_dependency(
+    client, team, quarter, lead
+):
+    checkout = milestone(team, quarter, title="Checkout", target_date=D(2026, 12, 10))
+    payments = trio(name="Payments", slug="payments")[0]
+    api = milestone(
+        payments,
+        quarter,
+        title="Payments API",
+        committed_date=D(2026, 12, 20),
+        target_date=D(2026, 12, 20),
+    )
+    add_dependency(downstream=checkout, upstream=api, user=None)
+    review = hold(team, TODAY)
+    client.force_login(lead)
+    assert text(by_id(page(client, review), "review-dependencies-title")) == (
+        "At risk from a dependency 1"
+    )
+    listed = page(client, review).content.decode()
+    assert "Waits on “Payments API” (Payments): it is due Dec 20" in listed
+    close_review(review=review, user=None)
+    assert "review-dependencies" not in page(client, review).content.decode()

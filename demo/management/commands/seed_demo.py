@@ -61,14 +61,15 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _wipe(self) -> None:
-        from milestones.models import Milestone, Quarter, QuarterRecord
+        from milestones.models import Dependency, Milestone, Quarter, QuarterRecord
         from teams.models import Membership, Squad
 
         Milestone.objects.exclude(carried_from=None).update(carried_from=None)
         for model in (
             QuarterRecord,
-            Milestone,
+            Milestone,  # and its dependencies with it
             Milestone.history.model,
+            Dependency.history.model,
             Quarter,
             Quarter.history.model,
             Membership,
