@@ -291,6 +291,7 @@ def milestone_out(milestone: Milestone) -> schemas.MilestoneOut:
         excused=milestone.excused,
         position=milestone.position,
         version=milestone.version,
+        link=milestone.link,
         url=_absolute(milestone.get_absolute_url()),
     )
 

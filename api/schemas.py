@@ -97,7 +97,8 @@ class MilestoneOut(Schema):
     excused: bool
     position: int
     version: int
-    url: str
+    link: str = Field(description="The ticket or epic behind the milestone; empty if none.")
+    url: str = Field(description="The milestone's page in Milepost.")
 
 
 class ReviewItemOut(Schema):

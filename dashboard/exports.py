@@ -187,6 +187,7 @@ MILESTONE_CSV_HEADER = (
     "Slips",
     "Days overdue",
     "Link",
+    "Ticket link",
 )
 
 
@@ -220,6 +221,7 @@ def milestone_csv(
                 entry.slips,
                 entry.days_overdue,
                 absolute_url(m.get_absolute_url()),
+                m.link or None,
             )
         )
     return found

@@ -191,8 +191,10 @@ def test_milestones_filter_by_team_quarter_and_status(client, bearer):
     assert ids("quarter=2026-q3") == set(q3.milestones.values_list("pk", flat=True))
     assert ids(f"team={two.slug}&quarter=2026-q4&status=at_risk") == {at_risk.pk}
     assert ids("team=nobody") == set()
+    Milestone.objects.filter(pk=at_risk.pk).update(link="https://jira.example.com/X-1")
     detail = client.get(f"/api/v1/milestones/{at_risk.pk}", headers=bearer).json()
     assert detail["url"].endswith(at_risk.get_absolute_url())
+    assert detail["link"] == "https://jira.example.com/X-1"
     assert client.get("/api/v1/milestones/999999", headers=bearer).status_code == 404
 
 

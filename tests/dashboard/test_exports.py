@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dashboard.exports import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell, team_csv
+from milestones.models import Milestone
 from tests.dashboard.conftest import grow_org
 from tests.factories import QuarterFactory
 
@@ -113,7 +114,15 @@ def test_the_milestones_csv_has_iso_dates_and_the_verdict_of_each_milestone(get,
         "Slips": "2",
         "Days overdue": "17",
         "Link": f"http://testserver/teams/flint/milestones/{flint.pk}/",
+        "Ticket link": "",
     }
+
+
+def test_the_milestones_csv_carries_each_ticket_link(get, org):
+    flint = org.milestones["Flint ledger"]
+    Milestone.objects.filter(pk=flint.pk).update(link="https://jira.example.com/browse/FL-7")
+    row = next(r for r in rows(get(MILESTONES_CSV)) if r["Title"] == "Flint ledger")
+    assert row["Ticket link"] == "https://jira.example.com/browse/FL-7"
 
 
 def test_the_milestones_csv_can_be_one_squads(get, org):
