@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
@@ -41,6 +42,8 @@ class QuarterRecordAdmin(admin.ModelAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
+    # A ticket link typed without its scheme is an https address, as in the edit row.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "team",
