@@ -149,6 +149,9 @@ class Shared:
     think: tuple[float, float]
     resign_every: tuple[int, int]
     ramp_up: float
+    # "sign-in form": the ceiling run, every user GETs the sign-in form (which reads nothing)
+    # back to back; "" plays the mix.
+    only: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     samples: list[list[Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
@@ -265,6 +268,10 @@ class VirtualUser(threading.Thread):
                 self.shared.problems.append(f"{self.name} crashed: {exc!r}")
 
     def _run(self) -> None:
+        if self.shared.only == "sign-in form":
+            while self.time_left():
+                self.call("sign-in form", "GET", "/accounts/login/")
+            return
         # People do not all sign in at the same second: spread the first sign-ins (each one
         # costs the server a password hash, the dearest request of all) over the ramp-up.
         time.sleep(self.rng.uniform(0, self.shared.ramp_up))
@@ -354,6 +361,7 @@ def main(argv: list[str]) -> int:
         think=tuple(plan["think"]),
         resign_every=tuple(plan["resign_every"]),
         ramp_up=plan["ramp_up"],
+        only=plan.get("only", ""),
     )
     users = [
         VirtualUser(index, person, shared, seed=plan["seed"] * 1000 + index)

@@ -1,10 +1,16 @@
-"""`make bench`: what the dashboard, the team page and the CSV exports cost as the org grows.
+"""`make bench`: what the dashboard, the team and milestone pages and the CSV exports cost as
+the org grows.
 
 For organisations of 25, 250 and 1,000 teams (ten milestones per team in each of four
 quarters, with history and slips), built with bulk_create in a throwaway test database, it
-reports for each page the SQL queries of one request and the median time to render it, beside
-a trivial view served by the same process and the same middleware: on a noisy machine the
-milliseconds move, the ratio to the trivial view holds.
+reports for each page the SQL queries of one request, the median time to render it and the
+peak memory one request allocates (tracemalloc), beside a trivial view served by the same
+process and the same middleware: on a noisy machine the milliseconds move, the ratio to the
+trivial view holds. Each ratio is printed beside its goal (issue 17, `GOALS`).
+
+The dashboard is measured twice: "after a change", where one milestone is changed through
+`milestones.services` before each timed request (so its cached report is stale and rebuilt),
+and "unchanged", served from the cache.
 
     .venv/bin/python bench/run.py [--sizes 25 250 1000] [--runs N]
 
@@ -25,6 +31,9 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +67,34 @@ QUARTERS = 4
 TEAMS_PER_SQUAD = 5
 BATCH = 2_000
 
+DASHBOARD_CHANGED = "dashboard (after a change)"
+DASHBOARD_UNCHANGED = "dashboard (unchanged)"
+PAGE_NAMES = (
+    DASHBOARD_CHANGED,
+    DASHBOARD_UNCHANGED,
+    "team page",
+    "milestone page",
+    "teams CSV",
+    "milestones CSV",
+)
+# Issue 17's goals: the most each page may cost, as a multiple of the trivial view, by number
+# of teams (None: no goal at that size).
+GOALS: dict[str, dict[int, float | None]] = {
+    DASHBOARD_CHANGED: {25: 10, 250: 25, 1000: 60},
+    DASHBOARD_UNCHANGED: {25: 5, 250: 5, 1000: 5},
+    "team page": {25: 8, 250: 8, 1000: 8},
+    "milestone page": {25: 8, 250: 8, 1000: 8},
+    "teams CSV": {25: None, 250: None, 1000: 60},
+    "milestones CSV": {25: None, 250: None, 1000: 60},
+}
+
+
+def goal_for(page: str, teams: int) -> float | None:
+    """The goal at the largest size not above `teams` (the issue sets them at 25/250/1,000)."""
+    goals = GOALS.get(page, {})
+    sizes = [size for size in goals if size <= teams]
+    return goals[max(sizes)] if sizes else None
+
 
 def trivial(request):
     """The yardstick: the full middleware stack (session, user, CSRF, htmx) and no work."""
@@ -84,11 +121,34 @@ def quarters_until(today: datetime.date) -> list[Quarter]:
     return found[::-1]
 
 
-def build_org(teams: int, today: datetime.date, seed: int = 2026) -> tuple[User, Team]:
-    """`teams` trios in squads of five, ten milestones each per quarter, some slipped.
+@dataclass
+class Org:
+    vp: User  # leadership, to sign in with
+    team: Team  # a team in the middle, for the team page
+    milestone: Milestone  # one of its milestones this quarter, for the milestone page
+    changes: int = 0
 
-    Returns a leadership user to sign in with and a team in the middle for the team page.
-    """
+
+def change_one(org: Org) -> None:
+    """One milestone changed as a lead would change it (through the service, so every cache
+    keyed by the quarter's change counter goes stale): its status flips between on track and
+    at risk, which the dashboard's figures and watch lists show."""
+    from milestones.services import update_milestone
+
+    milestone = Milestone.objects.get(pk=org.milestone.pk)
+    status = (
+        Milestone.Status.AT_RISK
+        if milestone.status != Milestone.Status.AT_RISK
+        else Milestone.Status.ON_TRACK
+    )
+    org.milestone = update_milestone(
+        milestone=milestone, version=milestone.version, changes={"status": status}, user=org.vp
+    )
+    org.changes += 1
+
+
+def build_org(teams: int, today: datetime.date, seed: int = 2026) -> Org:
+    """`teams` trios in squads of five, ten milestones each per quarter, some slipped."""
     rng = random.Random(seed)
     password = make_password("password")  # hashing once, not 3,000 times
     quarters = quarters_until(today)
@@ -157,7 +217,17 @@ def build_org(teams: int, today: datetime.date, seed: int = 2026) -> tuple[User,
     )
 
     vp = User.objects.create(username="bench-vp", is_leadership=True, password=password)
-    return vp, team_rows[len(team_rows) // 2]
+    team = team_rows[len(team_rows) // 2]
+    milestone = (
+        Milestone.objects.filter(team=team, quarter=quarters[-1])
+        .exclude(status__in=[Milestone.Status.DONE, Milestone.Status.DROPPED])
+        .order_by("position")
+        .first()
+    ) or Milestone.objects.filter(team=team, quarter=quarters[-1]).first()
+    if milestone.status in (Milestone.Status.DONE, Milestone.Status.DROPPED):
+        milestone.status, milestone.delivered_date = Milestone.Status.ON_TRACK, None
+        milestone.save()
+    return Org(vp, team, milestone)
 
 
 def _milestone(rng, team, quarter, position, committed, today, owner) -> Milestone:
@@ -203,15 +273,40 @@ def queries_of(client: Client, url: str) -> int:
     return len(queries)
 
 
+def read(response) -> int:
+    """The body's length, read to the end (a streamed response too)."""
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
 def timed(client: Client, url: str) -> float:
     start = time.perf_counter()
-    response = client.get(url)
-    _ = response.content
+    read(client.get(url))
     return (time.perf_counter() - start) * 1000
 
 
-def measure(client: Client, url: str, trivial_url: str, runs: int) -> tuple[float, float]:
-    """Median milliseconds of the page and of the trivial view, requested in turn.
+def peak_kib(client: Client, url: str, before: Callable[[], None] | None = None) -> float:
+    """The peak memory one request allocates (Python objects, tracemalloc), in KiB."""
+    if before is not None:
+        before()
+    tracemalloc.start()
+    try:
+        read(client.get(url))
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def measure(
+    client: Client,
+    url: str,
+    trivial_url: str,
+    runs: int,
+    before: Callable[[], None] | None = None,
+) -> tuple[float, float]:
+    """Median milliseconds of the page and of the trivial view, requested in turn; `before`
+    runs (untimed) before each request of the page.
 
     Interleaving makes both medians see the same moments of a noisy machine, so their ratio
     means something even when the milliseconds do not.
@@ -219,14 +314,19 @@ def measure(client: Client, url: str, trivial_url: str, runs: int) -> tuple[floa
     page, trivial = [], []
     for _ in range(runs):
         trivial.append(timed(client, trivial_url))
+        if before is not None:
+            before()
         page.append(timed(client, url))
     return statistics.median(page), statistics.median(trivial)
 
 
-def pages(team: Team) -> dict[str, str]:
+def pages(org: Org) -> dict[str, str]:
+    dashboard = reverse("dashboard:index")
     return {
-        "dashboard": reverse("dashboard:index"),
-        "team page": reverse("milestones:team", args=[team.slug]),
+        DASHBOARD_CHANGED: dashboard,
+        DASHBOARD_UNCHANGED: dashboard,
+        "team page": reverse("milestones:team", args=[org.team.slug]),
+        "milestone page": reverse("milestones:detail", args=[org.team.slug, org.milestone.pk]),
         "teams CSV": reverse("dashboard:teams_csv"),
         "milestones CSV": reverse("dashboard:milestones_csv"),
     }
@@ -240,7 +340,7 @@ def runs_for(teams: int, asked: int | None) -> int:
 
 def bench_size(size: int, runs: int) -> list[dict]:
     started = time.perf_counter()
-    vp, team = build_org(size, timezone.localdate())
+    org = build_org(size, timezone.localdate())
     built = time.perf_counter() - started
     print(
         f"{size:>5} teams: {Milestone.objects.count():,} milestones and "
@@ -249,15 +349,20 @@ def bench_size(size: int, runs: int) -> list[dict]:
         file=sys.stderr,
     )
     client = Client()
-    client.force_login(vp)
+    client.force_login(org.vp)
     trivial_url = reverse("bench-trivial")
     common = {"teams": size, "milestones": size * MILESTONES_PER_QUARTER * QUARTERS, "runs": runs}
     trivial_queries = queries_of(client, trivial_url)
     rows, trivial_times = [], []
-    for name, url in pages(team).items():
+    for name, url in pages(org).items():
+        before = (lambda: change_one(org)) if name == DASHBOARD_CHANGED else None
+        if before is not None:
+            before()
         queries = queries_of(client, url)
-        median, trivial = measure(client, url, trivial_url, runs)
+        median, trivial = measure(client, url, trivial_url, runs, before)
         trivial_times.append(trivial)
+        ratio = round(median / trivial, 1)
+        goal = goal_for(name, size)
         rows.append(
             {
                 **common,
@@ -266,7 +371,10 @@ def bench_size(size: int, runs: int) -> list[dict]:
                 "queries": queries,
                 "median_ms": round(median, 2),
                 "trivial_median_ms": round(trivial, 2),
-                "ratio_to_trivial": round(median / trivial, 1),
+                "ratio_to_trivial": ratio,
+                "goal_ratio": goal,
+                "goal_met": None if goal is None else ratio <= goal,
+                "peak_kib": round(peak_kib(client, url, before), 1),
             }
         )
     yardstick = {
@@ -277,6 +385,9 @@ def bench_size(size: int, runs: int) -> list[dict]:
         "median_ms": round(statistics.median(trivial_times), 2),
         "trivial_median_ms": round(statistics.median(trivial_times), 2),
         "ratio_to_trivial": 1.0,
+        "goal_ratio": None,
+        "goal_met": None,
+        "peak_kib": round(peak_kib(client, trivial_url), 1),
     }
     return [yardstick, *rows]
 
@@ -321,7 +432,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(rows: list[dict]) -> None:
-    header = f"{'teams':>6}  {'page':<15} {'queries':>7} {'median ms':>10} {'x trivial':>10}"
+    header = (
+        f"{'teams':>6}  {'page':<27} {'queries':>7} {'median ms':>10} {'x trivial':>10} "
+        f"{'goal':>7}  {'':<4} {'peak KiB':>9}"
+    )
     print(header)
     print("-" * len(header))
     previous = None
@@ -329,9 +443,13 @@ def print_table(rows: list[dict]) -> None:
         if previous is not None and row["teams"] != previous:
             print()
         previous = row["teams"]
+        goal = row.get("goal_ratio")
+        verdict = "" if goal is None else ("ok" if row["goal_met"] else "MISS")
         print(
-            f"{row['teams']:>6}  {row['page']:<15} {row['queries']:>7} "
-            f"{row['median_ms']:>10.1f} {row['ratio_to_trivial']:>10.1f}"
+            f"{row['teams']:>6}  {row['page']:<27} {row['queries']:>7} "
+            f"{row['median_ms']:>10.1f} {row['ratio_to_trivial']:>10.1f} "
+            f"{'' if goal is None else f'<= {goal:g}':>7}  {verdict:<4} "
+            f"{row.get('peak_kib', 0):>9.0f}"
         )
 
 

@@ -1,8 +1,13 @@
 """The dashboard's two CSV exports: the per-team table as the page shows it, and every milestone
 of the quarter's active teams (of one squad when filtered), as of a day when asked.
 
-They reuse the page's building blocks (`report.dashboard_table`, `watch.watch_entries`) over a
-quarter report of their own; cells are ISO dates, yes/no and text a spreadsheet will not run.
+They reuse the page's building blocks: the teams CSV is the page's own cached parts
+(`report.page_parts`), sorted and filtered as the page is; the milestones CSV reads a quarter
+report and classifies each milestone as the watch lists do (`watch.watch_entries`). Cells are
+ISO dates, yes/no and text a spreadsheet will not run.
+
+Both are streamed (`CsvExport.chunks`): the rows are written a batch at a time as the
+response is sent, so the CSV text of a 1,000-team organisation is never held in memory whole.
 """
 
 from __future__ import annotations
@@ -10,29 +15,45 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.text import slugify
 
-from dashboard.report import dashboard_table
-from dashboard.table import DashboardRow, TableState, dashboard_rows, squads_of
+from dashboard.report import page_parts
+from dashboard.table import DashboardRow, TableState, squads_of, team_table
 from dashboard.watch import watch_entries
 from milestones.models import Quarter
+from milestones.quarters import pick_quarter
+from milestones.report_rows import ReportSquad
 from milestones.selectors import QuarterReport, quarter_report
-from teams.models import Squad
+
+# Rows written per chunk of a streamed export.
+CHUNK_ROWS = 500
 
 
 @dataclass(frozen=True)
 class CsvExport:
     filename: str
-    rows: list[tuple[Any, ...]]  # the header first
+    rows: Iterable[tuple[Any, ...]]  # the header first; read once, as the response streams
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file as UTF-8 chunks, the byte-order mark first: it is what makes Excel read
+        the file as UTF-8 (Sheets ignores it)."""
+        yield "\ufeff".encode()
+        batch: list[tuple[Any, ...]] = []
+        for row in self.rows:
+            batch.append(row)
+            if len(batch) >= CHUNK_ROWS:
+                yield csv_text(batch).encode("utf-8")
+                batch = []
+        if batch:
+            yield csv_text(batch).encode("utf-8")
 
     @property
     def content(self) -> bytes:
-        # The byte-order mark is what makes Excel read the file as UTF-8 (Sheets ignores it).
-        return ("\ufeff" + csv_text(self.rows)).encode("utf-8")
+        return b"".join(self.chunks())
 
 
 def teams_export(
@@ -43,11 +64,12 @@ def teams_export(
     query: Mapping[str, str],
 ) -> CsvExport:
     """The per-team table as the page shows it: same quarter, day, squad filter and order."""
-    report = quarter_report(quarter, today, as_of=as_of)
-    table = dashboard_table(report, query)
-    return CsvExport(
-        csv_filename(quarter, _what("teams", report), table.state.squad), team_csv(table.rows)
-    )
+    _, quarters = pick_quarter(quarter.slug, today)
+    parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=False)
+    state = TableState.from_query(query, parts.quarter, parts.squads, as_of=parts.as_of)
+    table = team_table(parts.rows, state, parts.squads)
+    what = f"teams-as-of-{as_of.isoformat()}" if as_of else "teams"
+    return CsvExport(csv_filename(quarter, what, state.squad), team_csv(table.rows))
 
 
 def milestones_export(
@@ -60,7 +82,7 @@ def milestones_export(
 ) -> CsvExport:
     """Every milestone of the quarter's active teams (of the squad the query asks for)."""
     report = quarter_report(quarter, today, as_of=as_of)
-    squads = squads_of(dashboard_rows(report))
+    squads = squads_of(report.rows)  # type: ignore[arg-type]  # rows with a team, as the table's
     squad = TableState.from_query(query, quarter, squads).squad
     return CsvExport(
         csv_filename(quarter, _what("milestones", report), squad),
@@ -100,7 +122,7 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def csv_filename(quarter: Quarter, what: str, squad: Squad | None = None) -> str:
+def csv_filename(quarter: Quarter, what: str, squad: ReportSquad | None = None) -> str:
     parts = ["milepost", quarter.slug]
     if squad is not None:
         parts.append(slugify(squad.name) or f"squad-{squad.pk}")
@@ -134,40 +156,36 @@ TEAM_CSV_HEADER = (
 )
 
 
-def team_csv(rows: Iterable[DashboardRow]) -> list[tuple[Any, ...]]:
+def team_csv(rows: Iterable[DashboardRow]) -> Iterator[tuple[Any, ...]]:
     """The per-team table, header first, in the order and filter of the page."""
-    found: list[tuple[Any, ...]] = [TEAM_CSV_HEADER]
+    yield TEAM_CSV_HEADER
     for row in rows:
         f = row.figures
-        lead = row.team.tech_lead
-        found.append(
-            (
-                row.team.name,
-                row.team.squad.name,
-                lead.name if lead else None,
-                row.team.is_trio,
-                f.done,
-                f.total,
-                f.on_time,
-                f.late,
-                f.overdue,
-                f.dropped,
-                f.excused,
-                f.not_due,
-                f.on_time_percent,
-                f.at_risk,
-                f.off_track,
-                f.slips,
-                f.days_slipped,
-                row.last_review,
-                row.review.overdue if row.review else None,
-                f.is_on_time if f.has_milestones else None,
-                f.forecast_on_time if f.has_milestones else None,
-                row.calibration.calls if row.calibration else None,
-                row.calibration.share if row.calibration else None,
-            )
+        yield (
+            row.team.name,
+            row.team.squad.name,
+            row.team.tech_lead_name,
+            row.team.is_trio,
+            f.done,
+            f.total,
+            f.on_time,
+            f.late,
+            f.overdue,
+            f.dropped,
+            f.excused,
+            f.not_due,
+            f.on_time_percent,
+            f.at_risk,
+            f.off_track,
+            f.slips,
+            f.days_slipped,
+            row.last_review,
+            row.review.overdue if row.review else None,
+            f.is_on_time if f.has_milestones else None,
+            f.forecast_on_time if f.has_milestones else None,
+            row.calibration.calls if row.calibration else None,
+            row.calibration.share if row.calibration else None,
         )
-    return found
 
 
 MILESTONE_CSV_HEADER = (
@@ -195,33 +213,30 @@ def milestone_csv(
     report: QuarterReport,
     today: datetime.date,
     absolute_url: Callable[[str], str],
-    squad: Squad | None = None,
-) -> list[tuple[Any, ...]]:
+    squad: ReportSquad | None = None,
+) -> Iterator[tuple[Any, ...]]:
     """Every milestone of the quarter's active teams, team by team in table order."""
-    found: list[tuple[Any, ...]] = [MILESTONE_CSV_HEADER]
+    yield MILESTONE_CSV_HEADER
     row_numbers: dict[int, int] = {}
     for entry in watch_entries(report, today, squad):
         m = entry.milestone
         row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
-        found.append(
-            (
-                m.pk,
-                entry.team.name,
-                entry.team.squad.name,
-                row_numbers[m.team_id],
-                m.title,
-                m.owner.name if m.owner else None,
-                m.get_status_display(),
-                m.committed_date,
-                m.target_date,
-                m.delivered_date,
-                entry.delivery.label,
-                m.excused,
-                entry.days_slipped,
-                entry.slips,
-                entry.days_overdue,
-                absolute_url(m.get_absolute_url()),
-                m.link or None,
-            )
+        yield (
+            m.pk,
+            entry.team.name,
+            entry.team.squad.name,
+            row_numbers[m.team_id],
+            m.title,
+            m.owner_name,
+            m.get_status_display(),
+            m.committed_date,
+            m.target_date,
+            m.delivered_date,
+            entry.delivery.label,
+            m.excused,
+            entry.days_slipped,
+            entry.slips,
+            entry.days_overdue,
+            absolute_url(m.url),
+            m.link or None,
         )
-    return found

@@ -8,24 +8,47 @@ table (`dashboard.table`), the watch lists (`dashboard.watch`), the trend
 (`dashboard.trend`, laid out by `dashboard.charts`) and the days slipped by reason
 (`milestones.ledger`).
 
-Queries, whatever the number of teams: the quarter report's four, the review status and the
-calibration; the whole page adds the trend and the reasons given for slips (neither on an
-as-of view) and the days reviews were held.
+The live page is built in two steps. `dashboard_parts` computes everything that does not
+depend on the query string (the rows, with their HTML, the figures, a closed quarter's
+recorded and restated figures, the planned commitments of a quarter not started, the watch
+lists' candidates, the trend's points, the slip reasons, the review days) and is cached by the
+quarters' change counters (`dashboard.cache`, `milestones.changes`); `build_dashboard` then
+sorts, filters and groups those parts as the query string asks, on every request. An as-of
+view is built the same way, uncached: it is asked for rarely, and each day is its own.
+
+Queries, whatever the number of teams: the change counters, then nothing more when the parts
+are cached; to build them, the quarter report's four, the review status, the calibration,
+the reasons given for slips, the review days, a closed quarter's record (unless read with
+the quarter, `with_record()`) and (unless cached, `dashboard.cache`) the trend of the other
+quarters. As of a day: the quarter report's four, the review status, the
+calibration and the review days.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dashboard import charts
-from dashboard.table import TableState, TeamTable, dashboard_rows, squads_of, team_table
+from django.utils.safestring import SafeString
+
+from dashboard import cache, charts
+from dashboard.row_html import team_row_html
+from dashboard.table import (
+    DashboardRow,
+    TableState,
+    TeamTable,
+    dashboard_rows,
+    squads_of,
+    team_table,
+)
 from dashboard.trend import on_time_trend
-from dashboard.watch import WatchLists, watch_lists
+from dashboard.watch import WatchCandidates, WatchLists, watch_candidates, watch_lists
 from milestones import closing, ledger, lifecycle, ontime
+from milestones.changes import Counters, read_counters
 from milestones.models import Quarter
+from milestones.report_rows import ReportSquad
 from milestones.selectors import QuarterReport, quarter_report, slip_explanations
 from reviews import calibration
 from reviews.selectors import quarter_calibration, quarter_review_status, review_dates
@@ -144,6 +167,27 @@ class DashboardReport:
         return self.table.state
 
 
+@dataclass(frozen=True)
+class DashboardParts:
+    """What the dashboard shows of a quarter on a day, whatever the query string asks: what
+    the cache keeps (`dashboard_parts`)."""
+
+    quarter: Quarter  # on an as-of view, carrying the rules of that day
+    today: datetime.date  # the day judged on: today, or the as-of day
+    as_of: datetime.date | None
+    # The figure shown: a closed quarter's as recorded at close, with the restated one.
+    headline: Headline
+    calls: calibration.Calibration  # every team's review calls, together
+    rows: list[DashboardRow]  # in the report's order, each with its HTML
+    squads: list[ReportSquad]
+    watch: WatchCandidates
+    planning: Planning | None  # a quarter that has not started: its planned commitments
+    # The whole page's: empty, or None, on an as-of view and for `whole_page=False`.
+    trend: list[ontime.TrendPoint] = field(default_factory=list)
+    slip_reasons: SlipReasons | None = None
+    review_days: list[datetime.date] = field(default_factory=list)
+
+
 def build_dashboard(
     quarter: Quarter,
     quarters: Sequence[Quarter],
@@ -156,41 +200,107 @@ def build_dashboard(
     """The dashboard of `quarter` (one of `quarters`, the switcher's), live or as of a valid
     day (`asof.parse_as_of`), its table as the query string asks (`TableState`).
 
-    `body_only` is for the htmx swap of the table and lists: it leaves out the parts that cost
-    queries the swapped part does not show (the trend, slip reasons and review days).
+    `body_only` is for the htmx swap of the table and lists: it leaves out the parts the
+    swapped part does not show (the trend, slip reasons and review days).
     """
-    report = quarter_report(quarter, today, as_of=as_of)
-    calibrations = quarter_calibration(report)
-    table = dashboard_table(report, query, calibrations)
+    parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=not body_only)
+    state = TableState.from_query(query, parts.quarter, parts.squads, as_of=parts.as_of)
+    table = team_table(parts.rows, state, parts.squads)
     dashboard = DashboardReport(
-        quarter=report.quarter,
-        as_of=report.as_of,
-        headline=_headline(report),
-        calls=calibration.combine(list(calibrations.values())),
+        quarter=parts.quarter,
+        as_of=parts.as_of,
+        headline=parts.headline,
+        calls=parts.calls,
         table=table,
-        lists=watch_lists(report, report.today, table.state.squad),
-        planning=_planning(report),
+        lists=watch_lists(parts.watch, parts.today, state.squad),
+        planning=parts.planning,
     )
     if body_only:
         return dashboard
-    state = table.state
 
     def link(q: Quarter) -> str:
         return state.query(quarter=q.slug, as_of=None)
 
+    chart = None  # none on an as-of view: the trend is live
+    if parts.as_of is None:
+        chart = charts.trend_chart(parts.trend, selected=parts.quarter, link=link)
     return replace(
         dashboard,
         quarter_links=[
-            QuarterLink(tab.quarter, link(tab.quarter), tab.quarter == report.quarter, tab.note)
-            for tab in lifecycle.switcher(quarters, today, shown=report.quarter)
+            QuarterLink(tab.quarter, link(tab.quarter), tab.quarter == parts.quarter, tab.note)
+            for tab in lifecycle.switcher(quarters, today, shown=parts.quarter)
         ],
-        chart=_trend_chart(quarters, report, link),
-        slip_reasons=_slip_reasons(report),
+        chart=chart,
+        slip_reasons=parts.slip_reasons,
         live_href=state.query(as_of=None),
-        as_of_max=min(report.quarter.end, today),
-        review_links=[
-            (day, state.query(as_of=day)) for day in review_dates(quarter, today)[-REVIEW_LINKS:]
-        ],
+        as_of_max=min(parts.quarter.end, today),
+        review_links=[(day, state.query(as_of=day)) for day in parts.review_days[-REVIEW_LINKS:]],
+    )
+
+
+def page_parts(
+    quarter: Quarter,
+    quarters: Sequence[Quarter],
+    *,
+    today: datetime.date,
+    as_of: datetime.date | None = None,
+    whole_page: bool = True,
+) -> DashboardParts:
+    """The parts of the page: live, from the cache (one query, the change counters) or built
+    whole and cached; as of a day, built (`whole_page=False` leaves out what only the whole
+    page shows)."""
+    if as_of is not None:
+        return dashboard_parts(quarter, quarters, today=today, as_of=as_of, whole_page=whole_page)
+    counters = read_counters()
+    # Every quarter's counter: the trend shows each quarter's figure.
+    ids = [quarter.pk, *(q.pk for q in quarters)]
+    return cache.cached(
+        cache.key("dashboard", today, counters, ids) + f":{quarter.pk}",
+        lambda: dashboard_parts(quarter, quarters, today=today, counters=counters),
+    )
+
+
+def dashboard_parts(
+    quarter: Quarter,
+    quarters: Sequence[Quarter],
+    *,
+    today: datetime.date,
+    as_of: datetime.date | None = None,
+    whole_page: bool = True,
+    counters: Counters | None = None,
+) -> DashboardParts:
+    """Everything the page shows that the query string does not change, in one pass over the
+    quarter report: the rows (with their HTML, `row_html`), the figures (a closed quarter's
+    recorded one beside its restated one, `_headline`), the watch lists' candidates, the
+    planned commitments of a quarter not started, and for the whole live page the trend, the
+    slip reasons and the review days."""
+    report = quarter_report(quarter, today, as_of=as_of)
+    calibrations = quarter_calibration(report)
+    reviews = quarter_review_status([row.team for row in report.rows], report.quarter, report.today)
+    slug = report.quarter.slug
+
+    def render(row: DashboardRow) -> SafeString:
+        return team_row_html(row, slug)
+
+    rows = dashboard_rows(report, reviews, calibrations, render)
+    parts = DashboardParts(
+        quarter=report.quarter,
+        today=report.today,
+        as_of=report.as_of,
+        headline=_headline(report),
+        calls=calibration.combine(list(calibrations.values())),
+        rows=rows,
+        squads=squads_of(rows),
+        watch=watch_candidates(report, report.today),
+        planning=_planning(report),
+    )
+    if not whole_page:
+        return parts
+    return replace(
+        parts,
+        trend=[] if as_of else _trend(quarters, report, today, counters),
+        slip_reasons=_slip_reasons(report),
+        review_days=review_dates(quarter, today),
     )
 
 
@@ -219,31 +329,29 @@ def _planning(report: QuarterReport) -> Planning | None:
     return Planning(state, lifecycle.planning_opens_on(report.quarter), teams)
 
 
-def dashboard_table(
+def _trend(
+    quarters: Sequence[Quarter],
     report: QuarterReport,
-    query: Mapping[str, str],
-    calibrations: Mapping[int, calibration.Calibration] | None = None,
-) -> TeamTable:
-    """The per-team table of the report, judged on its day (today, or the day of an as-of view),
-    filtered and sorted as the query string asks. The teams' review status costs one query,
-    their calibration another unless given."""
-    teams = [row.team for row in report.rows]
-    reviews = quarter_review_status(teams, report.quarter, report.today)
-    if calibrations is None:
-        calibrations = quarter_calibration(report)
-    rows = dashboard_rows(report, reviews, calibrations)
-    state = TableState.from_query(query, report.quarter, squads_of(rows), as_of=report.as_of)
-    return team_table(rows, state)
+    today: datetime.date,
+    counters: Counters | None,
+) -> list[ontime.TrendPoint]:
+    """Every quarter's point of the trend (`trend.on_time_trend`, whose rules these are).
 
-
-def _trend_chart(
-    quarters: Sequence[Quarter], report: QuarterReport, link: Callable[[Quarter], str]
-) -> charts.TrendChart | None:
-    """The trend is of every quarter as it is: an as-of view leaves it to the live page."""
-    if report.as_of:
-        return None
-    points = on_time_trend(quarters, report.today, report)
-    return charts.trend_chart(points, selected=report.quarter, link=link)
+    The other quarters' points are cached by their own counters: after a change of the
+    quarter shown, only its point is new, and it comes from the report at hand without a
+    query. Without them, the whole trend is computed once and theirs are kept.
+    """
+    others = [q for q in quarters if q != report.quarter]
+    if counters is None or not others:
+        return on_time_trend(quarters, report.today, report)
+    others_key = cache.key("trend", today, counters, [q.pk for q in others])
+    known = cache.peek(others_key)
+    if known is None:
+        points = on_time_trend(quarters, report.today, report)
+        cache.keep(others_key, [p for p in points if p.quarter != report.quarter])
+        return points
+    points = [*known, *on_time_trend([report.quarter], report.today, report)]
+    return sorted(points, key=lambda point: point.quarter.start)
 
 
 def _slip_reasons(report: QuarterReport) -> SlipReasons | None:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from django.utils.safestring import SafeString, mark_safe
+
 from milestones import ontime
 from milestones.models import Quarter
+from milestones.report_rows import ReportSquad, ReportTeam
 from milestones.selectors import QuarterReport
 from reviews.calibration import Calibration
-from teams.models import Squad, Team
 
 # --- Rows of the per-team table ---------------------------------------------------------------
 
@@ -49,13 +51,15 @@ class ReviewStatusLike(Protocol):
 
 @dataclass(frozen=True)
 class DashboardRow:
-    team: Team
+    team: ReportTeam
     figures: ontime.TeamQuarter
     # The team's review status (`reviews.selectors.quarter_review_status`); None when there is
     # none to show: no last review shown and nothing flagged, rather than made-up dates.
     review: ReviewStatusLike | None = None
     # How the team's review calls compare with what happened (`calibration.calibrate`).
     calibration: Calibration | None = None
+    # The row's <tr>, rendered once when the report is built (`dashboard.row_html`).
+    html: SafeString = field(default=SafeString(""), compare=False)
 
     @property
     def calls_right(self) -> float | None:
@@ -87,14 +91,18 @@ def dashboard_rows(
     report: QuarterReport,
     reviews: Mapping[int, ReviewStatusLike] | None = None,
     calibrations: Mapping[int, Calibration] | None = None,
+    render: Callable[[DashboardRow], SafeString] | None = None,
 ) -> list[DashboardRow]:
     """One row per active team; `reviews` maps a team id to its review status, `calibrations`
-    to its forecast calibration."""
+    to its forecast calibration; `render` makes each row's HTML (`row_html.team_row_html`)."""
     reviews, calibrations = reviews or {}, calibrations or {}
-    return [
+    rows = [
         DashboardRow(row.team, row.figures, reviews.get(row.team.pk), calibrations.get(row.team.pk))
         for row in report.rows
     ]
+    if render is None:
+        return rows
+    return [replace(row, html=render(row)) for row in rows]
 
 
 def _text(value: str | None) -> str | None:
@@ -128,7 +136,7 @@ TEAM_COLUMNS: tuple[Column, ...] = (
     Column(
         "lead",
         "Tech lead",
-        lambda r: _text(r.team.tech_lead.name if r.team.tech_lead else None),
+        lambda r: _text(r.team.tech_lead_name),
         numeric=False,
         descending_first=False,
     ),
@@ -218,7 +226,7 @@ def sort_rows(rows: Iterable[DashboardRow], sort: Sort) -> list[DashboardRow]:
     return sorted(known, key=value, reverse=sort.descending) + unknown
 
 
-def squads_of(rows: Iterable[DashboardRow]) -> list[Squad]:
+def squads_of(rows: Iterable[DashboardRow]) -> list[ReportSquad]:
     squads = {row.team.squad_id: row.team.squad for row in rows}
     return sorted(squads.values(), key=lambda s: s.name.casefold())
 
@@ -233,7 +241,7 @@ class TableState:
 
     quarter: str = ""
     sort: Sort = field(default_factory=Sort)
-    squad: Squad | None = None
+    squad: ReportSquad | None = None
     grouped: bool = False
     as_of: datetime.date | None = None
 
@@ -242,7 +250,7 @@ class TableState:
         cls,
         query: Mapping[str, str],
         quarter: Quarter,
-        squads: Sequence[Squad],
+        squads: Sequence[ReportSquad],
         as_of: datetime.date | None = None,
     ) -> TableState:
         """Unknown sorts and squads fall back to the defaults rather than failing the page."""
@@ -290,11 +298,20 @@ def headers(state: TableState) -> list[Header]:
     return found
 
 
+def _html(rows: Iterable[DashboardRow]) -> SafeString:
+    # Each row's HTML was escaped when it was rendered: joining them is all a request does.
+    return mark_safe("".join(row.html for row in rows))
+
+
 @dataclass(frozen=True)
 class SquadGroup:
-    squad: Squad
+    squad: ReportSquad
     rows: list[DashboardRow]
     figure: ontime.OrgFigure  # squads have no goal of their own: its goal is 0
+
+    @property
+    def rows_html(self) -> SafeString:
+        return _html(self.rows)
 
 
 @dataclass(frozen=True)
@@ -303,25 +320,39 @@ class TeamTable:
     headers: list[Header]
     rows: list[DashboardRow]  # filtered and sorted
     groups: list[SquadGroup]  # empty unless grouped by squad
-    squads: list[Squad]  # every squad with an active team, for the filter
+    squads: list[ReportSquad]  # every squad with an active team, for the filter
     figure: ontime.OrgFigure  # of the rows shown, with no goal
 
+    @property
+    def rows_html(self) -> SafeString:
+        return _html(self.rows)
 
-def team_table(rows: Sequence[DashboardRow], state: TableState) -> TeamTable:
-    shown = [r for r in rows if state.squad is None or r.team.squad_id == state.squad.pk]
+
+def team_table(
+    rows: Sequence[DashboardRow],
+    state: TableState,
+    squads: list[ReportSquad] | None = None,
+) -> TeamTable:
+    """The table as `state` asks; `squads` are the rows' squads when known (the cached
+    report keeps them). Linear in the rows: this runs on every request."""
+    squad = state.squad
+    shown = list(rows) if squad is None else [r for r in rows if r.team.squad_id == squad.pk]
     shown = sort_rows(shown, state.sort)
     groups = []
     if state.grouped:
-        for squad in squads_of(shown):
-            members = [r for r in shown if r.team.squad_id == squad.pk]
+        by_squad: dict[int, list[DashboardRow]] = {}
+        for row in shown:
+            by_squad.setdefault(row.team.squad_id, []).append(row)
+        for found in squads_of(shown):
+            members = by_squad[found.pk]
             groups.append(
-                SquadGroup(squad, members, ontime.org_figure((r.figures for r in members), 0))
+                SquadGroup(found, members, ontime.org_figure((r.figures for r in members), 0))
             )
     return TeamTable(
         state=state,
         headers=headers(state),
         rows=shown,
         groups=groups,
-        squads=squads_of(rows),
+        squads=squads if squads is not None else squads_of(rows),
         figure=ontime.org_figure((r.figures for r in shown), 0),
     )

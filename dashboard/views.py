@@ -10,7 +10,8 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from dashboard.forms import QuarterSettingsForm
 from dashboard.quarter_changes import quarter_changes
 from dashboard.report import build_dashboard
 from milestones import asof, permissions
+from milestones.changes import bump
 from milestones.models import Quarter
 from milestones.quarters import pick_quarter
 from teams.http import MilepostRequest
@@ -77,7 +79,7 @@ def dashboard_milestones_csv(request: MilepostRequest):
         today=today,
         as_of=_get_as_of(request, quarter, today),
         query=request.GET,
-        absolute_url=request.build_absolute_uri,
+        absolute_url=_origin_of(request),
     )
     return _csv_response(export)
 
@@ -94,7 +96,9 @@ def quarter_settings(request: MilepostRequest, slug: str):
     )
     if form.is_bound and form.is_valid():
         if form.has_changed():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                bump([quarter.pk])
             messages.success(request, f"Saved the settings of {quarter}.")
         else:
             messages.info(request, f"Nothing changed in the settings of {quarter}.")
@@ -105,6 +109,13 @@ def quarter_settings(request: MilepostRequest, slug: str):
         {"quarter": quarter, "form": form, "changes": quarter_changes(quarter)},
         status=422 if form.is_bound else 200,
     )
+
+
+def _origin_of(request: MilepostRequest):
+    """`build_absolute_uri` for the site's own paths, with the scheme and host worked out once
+    rather than once per milestone of the export."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    return lambda path: origin + path
 
 
 def _get_quarter(request: MilepostRequest, today: datetime.date) -> Quarter:
@@ -136,9 +147,10 @@ def _get_manageable_quarter(request: MilepostRequest, slug: str) -> Quarter:
     return quarter
 
 
-def _csv_response(export: exports.CsvExport) -> HttpResponse:
-    return HttpResponse(
-        export.content,
+def _csv_response(export: exports.CsvExport) -> StreamingHttpResponse:
+    # Streamed: the CSV is written a batch of rows at a time as it is sent (`exports`).
+    return StreamingHttpResponse(
+        export.chunks(),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": content_disposition_header(True, export.filename)},
     )

@@ -11,17 +11,16 @@ import datetime
 from dataclasses import dataclass
 
 from milestones import ontime
-from milestones.models import Milestone
+from milestones.report_rows import ReportMilestone, ReportSquad, ReportTeam
 from milestones.selectors import QuarterReport
-from teams.models import Squad, Team
 
 LIST_LIMIT = 15
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WatchEntry:
-    milestone: Milestone
-    team: Team
+    milestone: ReportMilestone
+    team: ReportTeam
     delivery: ontime.Delivery
     days_slipped: int
     slips: int
@@ -50,55 +49,93 @@ class WatchLists:
     slipped: WatchList  # the biggest slips against the committed date
 
 
+def _entry(
+    row, milestone: ReportMilestone, report: QuarterReport, rules: ontime.Rules, today
+) -> WatchEntry:
+    dropped = milestone.status == ontime.DROPPED
+    return WatchEntry(
+        milestone=milestone,
+        team=row.team,
+        delivery=row.figures.classes[milestone.pk],
+        days_slipped=0 if dropped else ontime.days_slipped(milestone),
+        slips=report.slips.get(milestone.pk, 0),
+        days_overdue=ontime.days_overdue(milestone, rules, today),
+    )
+
+
 def watch_entries(
-    report: QuarterReport, today: datetime.date, squad: Squad | None = None
+    report: QuarterReport, today: datetime.date, squad: ReportSquad | None = None
 ) -> list[WatchEntry]:
     """Every milestone of the report (of one squad), classified, team by team in table order;
     no query."""
     rules = ontime.Rules.for_quarter(report.quarter)
-    found = []
+    return [
+        _entry(row, milestone, report, rules, today)
+        for row in report.rows
+        if squad is None or row.team.squad_id == squad.pk
+        for milestone in row.milestones
+    ]
+
+
+@dataclass(frozen=True)
+class WatchCandidates:
+    """Every milestone that belongs on a watch list, of the whole organisation, each list in
+    its order: what the cached report keeps, so that a squad's lists are a filter away."""
+
+    troubled: list[WatchEntry]  # at risk or off track: off track first, by target date
+    overdue: list[WatchEntry]  # most days over first
+    slipped: list[WatchEntry]  # most days slipped first
+
+
+def watch_candidates(report: QuarterReport, today: datetime.date) -> WatchCandidates:
+    """The report's milestones on any watch list, sorted; only those become entries."""
+    rules = ontime.Rules.for_quarter(report.quarter)
+    troubled, overdue, slipped = [], [], []
     for row in report.rows:
-        if squad is not None and row.team.squad_id != squad.pk:
-            continue
+        classes = row.figures.classes
         for milestone in row.milestones:
-            # Fills Django's cache of the relation with the team the report already holds, so
-            # that `get_absolute_url` (the team's slug) costs no query per milestone.
-            milestone.team = row.team
-            dropped = milestone.status == Milestone.Status.DROPPED
-            found.append(
-                WatchEntry(
-                    milestone=milestone,
-                    team=row.team,
-                    delivery=row.figures.classes[milestone.pk],
-                    days_slipped=0 if dropped else ontime.days_slipped(milestone),
-                    slips=report.slips.get(milestone.pk, 0),
-                    days_overdue=ontime.days_overdue(milestone, rules, today),
-                )
-            )
-    return found
-
-
-def _capped(found: list[WatchEntry], limit: int) -> WatchList:
-    return WatchList(found[:limit], len(found))
-
-
-def watch_lists(
-    report: QuarterReport,
-    today: datetime.date,
-    squad: Squad | None = None,
-    limit: int = LIST_LIMIT,
-) -> WatchLists:
-    every = watch_entries(report, today, squad)
+            status = milestone.status
+            is_troubled = status in (ontime.OFF_TRACK, ontime.AT_RISK)
+            is_overdue = classes[milestone.pk] is ontime.Delivery.OVERDUE
+            has_slipped = status != ontime.DROPPED and ontime.days_slipped(milestone) > 0
+            if not (is_troubled or is_overdue or has_slipped):
+                continue
+            entry = _entry(row, milestone, report, rules, today)
+            if is_troubled:
+                troubled.append(entry)
+            if is_overdue:
+                overdue.append(entry)
+            if has_slipped:
+                slipped.append(entry)
 
     def name(entry: WatchEntry) -> str:
         return entry.team.name.casefold()
 
-    troubled = [e for e in every if e.milestone.status in (ontime.OFF_TRACK, ontime.AT_RISK)]
     troubled.sort(
         key=lambda e: (e.milestone.status != ontime.OFF_TRACK, e.milestone.target_date, name(e))
     )
-    overdue = [e for e in every if e.delivery is ontime.Delivery.OVERDUE]
     overdue.sort(key=lambda e: (-e.days_overdue, name(e)))
-    slipped = [e for e in every if e.days_slipped > 0]
     slipped.sort(key=lambda e: (-e.days_slipped, -e.slips, name(e)))
-    return WatchLists(_capped(troubled, limit), _capped(overdue, limit), _capped(slipped, limit))
+    return WatchCandidates(troubled, overdue, slipped)
+
+
+def _capped(found: list[WatchEntry], limit: int, squad: ReportSquad | None) -> WatchList:
+    if squad is not None:
+        found = [entry for entry in found if entry.team.squad_id == squad.pk]
+    return WatchList(found[:limit], len(found))
+
+
+def watch_lists(
+    source: QuarterReport | WatchCandidates,
+    today: datetime.date,
+    squad: ReportSquad | None = None,
+    limit: int = LIST_LIMIT,
+) -> WatchLists:
+    """The three lists of the whole organisation or of one squad, from a report or from its
+    candidates (`watch_candidates`, kept by the cached report)."""
+    found = source if isinstance(source, WatchCandidates) else watch_candidates(source, today)
+    return WatchLists(
+        _capped(found.troubled, limit, squad),
+        _capped(found.overdue, limit, squad),
+        _capped(found.slipped, limit, squad),
+    )

@@ -21,7 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.reviews import build_review_history
+from demo.texts import NOTES, OBJECTS, VERBS, DemoNotes
 from milestones import lifecycle
+from milestones.changes import bump_every_quarter
 from milestones.closing import close_quarter
 from milestones.history import Source, history_source
 from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
@@ -44,61 +46,6 @@ CLOSED_AFTER_GRACE = 2
 # How many teams have drafted their milestones of the next quarter.
 DRAFTING_TEAMS = 8
 
-VERBS = [
-    "Ship",
-    "Beta of",
-    "GA for",
-    "Migrate",
-    "Harden",
-    "Cut p95 latency of",
-    "Roll out",
-    "Instrument",
-    "Deprecate",
-    "Rewrite",
-    "Self-serve",
-    "Launch",
-]
-OBJECTS = [
-    "webhook retries",
-    "SSO for enterprise accounts",
-    "the design token pipeline",
-    "CSV import",
-    "mobile push notifications",
-    "data retention controls",
-    "multi-region failover",
-    "the GDPR delete flow",
-    "the query cache",
-    "SOC 2 evidence collection",
-    "the billing ledger",
-    "Slack integration",
-    "on-call runbooks",
-    "Salesforce sync",
-    "bot builder templates",
-    "rate limiting on the public API",
-    "the new routing engine",
-    "audit log export",
-    "analytics funnels",
-    "in-app onboarding checklist",
-    "accessibility fixes (WCAG AA)",
-    "calendar booking links",
-    "the HubSpot connector",
-    "email deliverability dashboard",
-    "the Kafka upgrade",
-    "feature flag cleanup",
-    "event pipeline backfill",
-    "the admin role editor",
-]
-NOTES = [
-    "",
-    "",
-    "",
-    "waiting on Platform",
-    "scope cut in half",
-    "needs design review",
-    "blocked by vendor contract",
-    "shipped behind flag",
-]
-
 
 @dataclass(frozen=True)
 class DemoSignIns:
@@ -106,6 +53,18 @@ class DemoSignIns:
     tech_lead: User
     engineer: User
     password: str = PASSWORD
+
+
+def sign_in_lines(sign_ins: DemoSignIns, url: str = "http://127.0.0.1:8000/") -> list[str]:
+    """What a new user reads to sign in to the demo: where, and the three accounts."""
+    lines = [f"Sign in at {url} with:"]
+    for role, user in [
+        ("leadership", sign_ins.leadership),
+        ("tech lead", sign_ins.tech_lead),
+        ("engineer", sign_ins.engineer),
+    ]:
+        lines.append(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
+    return lines
 
 
 class DemoError(Exception):
@@ -141,12 +100,15 @@ def build_demo(today: datetime.date) -> DemoSignIns:
             leader.save(update_fields=["is_staff", "is_superuser"])
 
         teams = sorted(teams_with_members(Team.objects.filter(active=True)), key=lambda t: t.name)
+        notes = DemoNotes(today, teams)
         keys = demo_quarters(today)
         for (year, number), (goal, on_time) in zip(keys, FINISHED, strict=False):
             quarter = _quarter(year, number, goal, locked=True)
             winners = set(rng.sample([t.pk for t in teams], on_time))
             for team in teams:
-                _finished_quarter(rng, quarter, team, on_time=team.pk in winners, lead=leaders[0])
+                _finished_quarter(
+                    rng, quarter, team, on_time=team.pk in winners, lead=leaders[0], notes=notes
+                )
         year, number = keys[-1]
         current = _quarter(
             year,
@@ -155,11 +117,12 @@ def build_demo(today: datetime.date) -> DemoSignIns:
             locked=today >= quarter_bounds(year, number)[0] + datetime.timedelta(days=14),
         )
         for team in teams:
-            _current_quarter(rng, current, team, today)
+            _current_quarter(rng, current, team, today, notes)
         build_review_history(today)
-        _explain_slips(today)
+        _explain_slips(today, notes)
         _close_finished_quarters(keys[:-1], leaders[0], today)
         _plan_next_quarter(keys[-1], teams, today)
+        bump_every_quarter()  # the dashboard's cache, on whichever server, goes stale
 
     last_finished = Quarter.objects.get(year=keys[-2][0], number=keys[-2][1])
     record = QuarterRecord.objects.filter(quarter=last_finished).first()
@@ -175,7 +138,7 @@ def build_demo(today: datetime.date) -> DemoSignIns:
 # Why the demo's target dates moved later (the commitment ledger), weighted so that the
 # dashboard's Pareto has a clear head; a few slips came from the sheet, a few have no reason.
 SLIP_REASONS = [
-    ("Dependency late", 30, ["waiting on Platform's API", "vendor contract signed late", ""]),
+    ("Dependency late", 30, ["waiting on {other}'s API", "vendor contract signed late", ""]),
     ("Scope grew", 25, ["two more customer asks", "security review added work", ""]),
     ("Estimate wrong", 20, ["migration was bigger than sized", ""]),
     ("Interrupted by incidents", 12, ["two weeks on the outage follow-ups", "on-call heavy"]),
@@ -185,7 +148,7 @@ FROM_THE_SHEET = 0.1
 UNEXPLAINED = 0.1
 
 
-def _explain_slips(today: datetime.date) -> None:
+def _explain_slips(today: datetime.date, demo_notes: DemoNotes) -> None:
     """Give most of the demo's slips a reason, by whoever moved the date, when they moved it.
 
     Its own random generator, so the milestones (and the promised 13 of 22) do not change.
@@ -195,7 +158,9 @@ def _explain_slips(today: datetime.date) -> None:
     weighted = [(name, weight, notes) for name, weight, notes in SLIP_REASONS if name in reasons]
     if not weighted:
         return  # leadership removed the default list: nothing to pick from
-    ids = list(Milestone.objects.values_list("pk", flat=True))
+    team_of = dict(Milestone.objects.values_list("pk", "team_id"))
+    teams = {team.pk: team for team in demo_notes.teams}
+    ids = list(team_of)
     from_sheet, explanations = [], []
     for pk, slips in slip_moves(ids).items():
         for slip in slips:
@@ -211,7 +176,7 @@ def _explain_slips(today: datetime.date) -> None:
                     milestone_id=pk,
                     record_id=slip.record_id,
                     reason=reasons[name],
-                    note=rng.choice(notes),
+                    note=demo_notes.fill(rng.choice(notes), teams[team_of[pk]]),
                     given_by_id=slip.by,
                     given_at=slip.at,
                 )
@@ -330,7 +295,7 @@ def _save(milestone: Milestone, day: datetime.date, user: User | None) -> None:
     milestone.save()
 
 
-def _plan(rng, quarter, team, committed: list[datetime.date]) -> list[Milestone]:
+def _plan(rng, quarter, team, committed: list[datetime.date], notes: DemoNotes) -> list[Milestone]:
     members = team.members
     planning_day = quarter.start + datetime.timedelta(days=rng.randint(1, 6))
     milestones = []
@@ -346,7 +311,7 @@ def _plan(rng, quarter, team, committed: list[datetime.date]) -> list[Milestone]
             target_date=day,
             status=Milestone.Status.PLANNED,
             position=position,
-            notes=rng.choice(NOTES),
+            notes=notes.write(rng.choice(NOTES), team),
         )
         _save(milestone, planning_day, team.tech_lead)
         milestones.append(milestone)
@@ -380,9 +345,11 @@ def _drop(milestone: Milestone, day: datetime.date, by: User | None, *, excused:
     _save(milestone, day, by)
 
 
-def _finished_quarter(rng, quarter: Quarter, team: Team, *, on_time: bool, lead: User) -> None:
+def _finished_quarter(
+    rng, quarter: Quarter, team: Team, *, on_time: bool, lead: User, notes: DemoNotes
+) -> None:
     count = rng.randint(3, 6)
-    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count))
+    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count), notes)
     grace = datetime.timedelta(days=GRACE_DAYS)
     misses = set() if on_time else set(rng.sample(range(count), rng.choice([1, 1, 1, 2])))
     for i, milestone in enumerate(milestones):
@@ -410,9 +377,11 @@ def _finished_quarter(rng, quarter: Quarter, team: Team, *, on_time: bool, lead:
             _deliver(milestone, delivered, owner)
 
 
-def _current_quarter(rng, quarter: Quarter, team: Team, today: datetime.date) -> None:
+def _current_quarter(
+    rng, quarter: Quarter, team: Team, today: datetime.date, notes: DemoNotes
+) -> None:
     count = rng.randint(3, 6)
-    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count))
+    milestones = _plan(rng, quarter, team, _committed_dates(rng, quarter, count), notes)
     grace = datetime.timedelta(days=GRACE_DAYS)
     for milestone in milestones:
         owner = milestone.owner

@@ -40,7 +40,7 @@ SLIP_NOTES = [
     "Waiting on the vendor's sandbox; {owner} agreed the new date with them.",
     "Scope grew after the design review; the admin part moves to a follow-up.",
     "Lost three days to the EU incident.",
-    "Depends on Platform's queue migration, which slipped too.",
+    "Depends on {other}'s queue migration, which slipped too.",
     "The estimate was optimistic: re-planned with the squad.",
     "Security review found issues to fix before launch.",
 ]
@@ -149,18 +149,32 @@ def _review_dates(
     others held their latest review within the cadence, so no skip falls in the last period.
     """
     day = first_quarter_start + datetime.timedelta(days=rng.randint(8, 8 + cadence - 1))
+    while day.weekday() >= 5:  # the team's meeting day is a weekday (Monday for a weekend)
+        day += datetime.timedelta(days=1)
     step = datetime.timedelta(days=cadence)
     stop = (
         today - datetime.timedelta(days=rng.randint(cadence + 1, 2 * cadence)) if lapsed else today
     )
     dates: list[datetime.date] = []
+    last: datetime.date | None = None  # the last meeting's day on the cadence, before _weekday
     while day <= stop:
         recent = (today - day).days < cadence
-        skipped_last = bool(dates) and (day - dates[-1]) > step
+        skipped_last = last is not None and (day - last) > step
         if recent or skipped_last or rng.random() >= SKIP_RATE:
-            dates.append(day)
+            dates.append(_weekday(day, today))
+            last = day
         day += step
     return dates
+
+
+def _weekday(day: datetime.date, today: datetime.date) -> datetime.date:
+    """Teams meet on weekdays. With a cadence of whole weeks every meeting falls on the team's
+    weekday; with another, a Saturday or Sunday meeting is held the Monday after, or the Friday
+    before when that Monday is still to come."""
+    if day.weekday() < 5:
+        return day
+    monday = day + datetime.timedelta(days=7 - day.weekday())
+    return monday if monday <= today else day - datetime.timedelta(days=day.weekday() - 4)
 
 
 def _replay(
@@ -233,6 +247,7 @@ def _save(rng: random.Random, plans: list[tuple[Team, list[_Held]]], today: date
         [review.review for review in made if review.previous is not None], ["previous"]
     )
 
+    neighbours = _neighbours([team for team, _ in plans])
     items: list[ReviewItem] = []
     for review in made:
         previous = review.previous.snapshots if review.previous is not None else None
@@ -243,7 +258,12 @@ def _save(rng: random.Random, plans: list[tuple[Team, list[_Held]]], today: date
             if snapshot.milestone_id in on_agenda and rng.random() < NOTE_RATE:
                 change = diff.for_milestone(snapshot.milestone_id)
                 notes[snapshot.milestone_id] = _note(
-                    rng, snapshot, change, diff.first, taken=set(notes.values())
+                    rng,
+                    snapshot,
+                    change,
+                    diff.first,
+                    taken=set(notes.values()),
+                    other=neighbours[review.review.team_id],
                 )
         if review.review.closed_at is not None or rng.random() < 0.5:
             review.review.summary = _summary(rng, review, diff)
@@ -269,14 +289,30 @@ def _save(rng: random.Random, plans: list[tuple[Team, list[_Held]]], today: date
     return len(made)
 
 
+def _neighbours(teams: list[Team]) -> dict[int, str]:
+    """For each team, the name of a team it may depend on: the next one of its squad (in
+    name order, round), or the next one of all when its squad has no other."""
+    found = {}
+    for team in teams:
+        squad = [t for t in teams if t.squad_id == team.squad_id]
+        pool = squad if len(squad) > 1 else teams
+        if len(pool) > 1:
+            found[team.pk] = pool[(pool.index(team) + 1) % len(pool)].name
+        else:
+            found[team.pk] = "another team"
+    return found
+
+
 def _note(
     rng: random.Random,
     snapshot: reviews.Snapshot,
     change: reviews.ItemChange | None,
     first: bool,
     taken: set[str],
+    other: str = "another team",
 ) -> str:
-    """A note that fits what happened to the milestone, not one said already in the review."""
+    """A note that fits what happened to the milestone, not one said already in the review;
+    a dependency is on `other`, never on the team itself."""
     owner = snapshot.owner_name.split()[0] if snapshot.owner_name else "The owner"
     if change is not None and not first:
         if change.newly_dropped:
@@ -299,7 +335,7 @@ def _note(
         bank = DROP_NOTES
     else:
         bank = TRACK_NOTES
-    notes = [note.format(owner=owner) for note in bank]
+    notes = [note.format(owner=owner, other=other) for note in bank]
     return rng.choice([note for note in notes if note not in taken] or notes)
 
 

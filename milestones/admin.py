@@ -1,12 +1,34 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from milestones.changes import bump_every_quarter
 from milestones.models import Milestone, Quarter, QuarterRecord, SlipExplanation, SlipReason
 
 
+class CountsChangesAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes count as a change of every quarter's report
+    (`milestones.changes`), in the admin's transaction. Coarse on purpose: admin edits are
+    rare, and a milestone moved to another quarter, a team renamed or a person's name fixed
+    changes more than one quarter's page."""
+
+    def save_related(self, request, form, formsets, change):
+        # After the object and its inlines (a team's memberships and milestones) are saved.
+        super().save_related(request, form, formsets, change)
+        bump_every_quarter()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_every_quarter()
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            bump_every_quarter()
+
+
 @admin.register(Quarter)
-class QuarterAdmin(SimpleHistoryAdmin):
+class QuarterAdmin(CountsChangesAdmin, SimpleHistoryAdmin):
     list_display = [
         "label",
         "start",
@@ -41,7 +63,7 @@ class QuarterRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(CountsChangesAdmin, SimpleHistoryAdmin):
     # A ticket link typed without its scheme is an https address, as in the edit row.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
@@ -70,7 +92,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SlipReason)
-class SlipReasonAdmin(admin.ModelAdmin):
+class SlipReasonAdmin(CountsChangesAdmin):
     """The list a person picks from when a target date moves later: leadership keeps it short.
     Retire a reason (untick active) rather than delete it: past slips keep theirs."""
 
@@ -80,7 +102,7 @@ class SlipReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlipExplanation)
-class SlipExplanationAdmin(admin.ModelAdmin):
+class SlipExplanationAdmin(CountsChangesAdmin):
     """The reasons given for slips, to read: they are given (and changed) on the milestone
     page, by whoever may move the milestone's target date."""
 

@@ -10,6 +10,9 @@ delivered (`ontime.Rules.closed`).
 
 After close, changes to the quarter's milestones are restatements (`services.update_milestone`
 with a reason); `restatements` lists them beside the recorded figure.
+
+Closing and locking count their change in the quarters' change counters (`milestones.changes`),
+in their transaction: the dashboard's cache shows the new state and figures at once.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from milestones import ledger, lifecycle, ontime
+from milestones.changes import bump as count_change
 from milestones.models import CloseDecision, Milestone, Quarter, QuarterRecord, Restatement
 from milestones.quarters import ensure_quarter
 from milestones.selectors import quarter_report
@@ -163,6 +167,8 @@ def close_quarter(
         target._history_user = user
         target.full_clean()
         target.save(update_fields=["goal"])
+    # Its figure, state and record, and the next quarter's goal and carried milestones.
+    count_change([quarter.pk, target.pk])
     return record
 
 
@@ -234,6 +240,7 @@ def lock_planning(*, quarter: Quarter, user: User | None) -> Quarter:
     quarter._history_user = user
     quarter.full_clean()
     quarter.save(update_fields=["locked"])
+    count_change([quarter.pk])  # the planning section's state
     return quarter
 
 

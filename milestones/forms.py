@@ -40,8 +40,11 @@ WIDGETS = {
     "delivered_date": DateInput(),
 }
 LABELS = {"delivered_date": "Delivered date", "excused": "Excused drop"}
-# Fields of the edit row that are not the milestone's: its version and a slip's reason.
-NOT_MILESTONE_FIELDS = frozenset({"version", "slip_reason", "slip_note", "restatement_reason"})
+# Fields of the edit row that are not the milestone's: its version, a slip's reason, the
+# reason of a restatement and the confirmation of a target date in the past.
+NOT_MILESTONE_FIELDS = frozenset(
+    {"version", "slip_reason", "slip_note", "restatement_reason", "confirm_past_target"}
+)
 
 
 def _milestone_formfield(db_field, **kwargs):
@@ -160,6 +163,10 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 required=False,
                 label="Note on the move",
             )
+            # Offered by the row once the service has asked (`asks_to_confirm_past_target`).
+            self.fields["confirm_past_target"] = forms.BooleanField(
+                required=False, label="Yes, the target date is in the past"
+            )
         if milestone.quarter.is_closed:
             # The quarter is on record: every change to it is a restatement, with a reason.
             self.fields["restatement_reason"] = forms.CharField(
@@ -175,6 +182,19 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 "Needed when the target date moves later; it goes in the milestone's ledger."
             )
             self.fields["slip_note"].widget.attrs["placeholder"] = "Note (optional)"
+
+    @property
+    def past_target_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_past_target"))
+
+    @property
+    def asks_to_confirm_past_target(self) -> bool:
+        """Whether the row shows the confirmation: asked for, or already ticked."""
+        if not self.is_bound or "confirm_past_target" not in self.fields:
+            return False
+        return self.has_error("target_date", code="past_target") or bool(
+            self.data.get("confirm_past_target")
+        )
 
     @property
     def slip_reason(self) -> SlipReason | None:

@@ -398,3 +398,26 @@ class Restatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone}: {self.reason}"
+
+
+# --- What the reports' cache is keyed by -----------------------------------------------------
+
+
+class ChangeCounter(models.Model):
+    """How often anything a quarter's reports show has changed: bumped by every write, in the
+    writer's transaction (`milestones.changes.bump`), read by the dashboard's cache
+    (`dashboard.cache`) as part of its key, so that a report is never served after a change
+    it does not show, on whichever server asks.
+
+    `token` is new at each bump: a database restored from a backup, or a second database
+    sharing the cache, never meets a key made for other data with the same count.
+    """
+
+    quarter = models.OneToOneField(
+        Quarter, on_delete=models.CASCADE, primary_key=True, related_name="change_counter"
+    )
+    value = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.quarter}: {self.value}"

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from milestones import asof, lifecycle, ontime
+from milestones import asof, lifecycle, ontime, report_rows
 from milestones.models import Milestone, Quarter, SlipExplanation
 from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
 from milestones.quarters import pick_quarter
+from milestones.report_rows import ReportMilestone, ReportTeam
 from reviews.selectors import review_dates, review_status, team_calibration
 from teams.models import Membership, Team
 
@@ -51,6 +52,21 @@ def slip_moves(milestone_ids) -> dict[int, list[ontime.Slip]]:
     return {pk: ontime.find_slips(pts) for pk, pts in target_points(milestone_ids).items()}
 
 
+def quarter_slip_moves(milestones: QuerySet[Milestone]) -> dict[int, list[ontime.Slip]]:
+    """Each of `milestones`' slips with the record and source of each move, for a report: one
+    query, of the four columns a slip's days and reason need (the milestones as a subquery,
+    not a list of ids)."""
+    records = (
+        Milestone.history.filter(id__in=milestones.values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "target_date", "history_id", "source")
+    )
+    points: dict[int, list[ontime.TargetPoint]] = defaultdict(list)
+    for pk, target, record_id, source in records:
+        points[pk].append(ontime.TargetPoint(target, record_id=record_id, source=source))
+    return {pk: ontime.find_slips(pts) for pk, pts in points.items()}
+
+
 def slip_counts(milestone_ids) -> dict[int, int]:
     return {pk: len(found) for pk, found in slip_moves(milestone_ids).items()}
 
@@ -66,8 +82,8 @@ def slip_explanations(quarter: Quarter) -> dict[int, SlipExplanation]:
 
 @dataclass
 class TeamRow:
-    team: Team
-    milestones: list[Milestone]
+    team: ReportTeam
+    milestones: list[ReportMilestone]
     figures: ontime.TeamQuarter
 
 
@@ -95,23 +111,33 @@ def quarter_report(
     With `as_of` (a day of the quarter, not after today), the quarter's milestones, rules and
     slips as they stood at the end of that day, judged on that day (`milestones.asof`).
 
+    The rows are `report_rows`' plain dataclasses read with `values_list()`, not model
+    instances: at 1,000 teams building instances cost more than the rules.
+
     Queries: teams, memberships, milestones, history — four whatever the size; as of a day:
     teams, memberships, the quarter's history and the milestones' history.
     """
-    teams = list(teams_with_members(Team.objects.filter(active=True)))
+    urls = report_rows.UrlMaker()
+    teams = report_rows.active_teams(urls)
     moves: dict[int, list[ontime.Slip]] = {}
+    milestones: list[ReportMilestone]
     if as_of is None:
-        milestones = list(
-            Milestone.objects.filter(quarter=quarter, team__active=True).select_related("owner")
-        )
-        moves = slip_moves([m.pk for m in milestones]) if milestones else {}
+        milestones = report_rows.quarter_milestones(quarter.pk, teams, urls)
+        if milestones:
+            moves = quarter_slip_moves(
+                Milestone.objects.filter(quarter_id=quarter.pk, team__active=True)
+            )
         slips = {pk: len(found) for pk, found in moves.items()}
     else:
         today, quarter = as_of, asof.quarter_as_of(quarter, as_of)
-        milestones, slips = asof.milestones_as_of(
-            quarter, as_of, team_ids={team.pk for team in teams}
-        )
-    by_team: dict[int, list[Milestone]] = defaultdict(list)
+        by_pk = {team.pk: team for team in teams}
+        rebuilt, slips = asof.milestones_as_of(quarter, as_of, team_ids=set(by_pk))
+        milestones = [
+            report_rows.report_milestone(m, by_pk[m.team_id], urls)
+            for m in rebuilt
+            if m.team_id in by_pk
+        ]
+    by_team: dict[int, list[ReportMilestone]] = defaultdict(list)
     for milestone in milestones:
         by_team[milestone.team_id].append(milestone)
     rules = ontime.Rules.for_quarter(quarter)

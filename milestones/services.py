@@ -5,6 +5,9 @@ carrying the user who made the change (the record's source, "web" under a reques
 `milestones.history`). Services enforce the data rules and optimistic concurrency; who may
 call them is the caller's question, answered by `milestones.permissions`.
 
+Every service counts its change in the quarter's change counter (`milestones.changes`), in
+its transaction: what the dashboard's cache is keyed by.
+
 Concurrency: every write to a milestone bumps its `version`. An edit names the version it
 started from; the row is read again under `SELECT ... FOR UPDATE` (on SQLite the IMMEDIATE
 transaction already holds the database's write lock) and a different version raises
@@ -25,6 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from milestones import ontime
+from milestones.changes import bump as count_change
 from milestones.models import Milestone, Quarter, Restatement, SlipExplanation, SlipReason
 from teams.models import Team
 
@@ -96,6 +100,8 @@ def update_milestone(
     slip_note: str = "",
     ask_reason: bool = False,
     restatement_reason: str = "",
+    ask_past_target: bool = False,
+    past_target_confirmed: bool = False,
 ) -> Milestone:
     """Apply `changes` (field name to new value) to the milestone saved as `version`.
 
@@ -113,6 +119,11 @@ def update_milestone(
     A milestone of a closed quarter changes only as a restatement: `restatement_reason` is
     required (refused like a broken rule without it) and kept, with who gave it, on the
     change's historical record (`Restatement`), for the ledger and the quarter's record.
+
+    With `ask_past_target` (an edit in the browser), moving the target date of a milestone
+    that stays open to a day before today is refused (a date typed wrong, as often as not)
+    unless `past_target_confirmed`: the row then offers to confirm it. A restatement of a
+    closed quarter, all of it in the past, is not asked.
     """
     unknown = set(changes) - set(Milestone.EDITABLE_FIELDS)
     if unknown:
@@ -123,16 +134,28 @@ def update_milestone(
         setattr(current, name, value)
     current.follow_status(given=changes)
     slips = current.target_date > target_before
+    asked: dict[str, list[ValidationError]] = {}
     if (
         ask_reason
         and slips
         and slip_reason is None
         and SlipReason.objects.filter(active=True).exists()
     ):
-        _refuse_without_reason(current, "slip_reason", REASON_NEEDED)
+        asked["slip_reason"] = [ValidationError(REASON_NEEDED, code="slip_reason")]
     restating = current.quarter.is_closed
     if restating and not restatement_reason.strip():
-        _refuse_without_reason(current, "restatement_reason", RESTATEMENT_NEEDED)
+        asked["restatement_reason"] = [
+            ValidationError(RESTATEMENT_NEEDED, code="restatement_reason")
+        ]
+    if (
+        ask_past_target
+        and not restating
+        and not past_target_confirmed
+        and target_in_the_past(current, moved_from=target_before)
+    ):
+        asked["target_date"] = [ValidationError(PAST_TARGET, code="past_target")]
+    if asked:
+        _refuse_with(current, asked)
     _save(current, user)
     if (slip_reason is not None and slips) or restating:
         record = current.history.order_by("-history_date", "-history_id").first()
@@ -161,16 +184,31 @@ RESTATEMENT_NEEDED = (
     "This quarter is closed: say why its recorded milestone changes (a restatement)."
 )
 CLOSED_QUARTER = "This quarter is closed: its milestones change only as restatements."
+PAST_TARGET = "This date is in the past, and the milestone is still open: tick to confirm it."
 
 
-def _refuse_without_reason(milestone: Milestone, field: str, message: str) -> None:
-    """Raise the missing reason together with whatever else the edit breaks, so the row says
-    everything at once."""
+def target_in_the_past(
+    milestone: Milestone, *, moved_from: datetime.date, today: datetime.date | None = None
+) -> bool:
+    """Whether the edit moves the target date of a milestone that stays open to a day before
+    today (the browser asks to confirm that)."""
+    today = today or timezone.localdate()
+    return (
+        milestone.is_open
+        and milestone.target_date != moved_from
+        and milestone.target_date is not None
+        and milestone.target_date < today
+    )
+
+
+def _refuse_with(milestone: Milestone, asked: dict[str, list[ValidationError]]) -> None:
+    """Raise what the edit still needs (a reason, a confirmation) together with whatever else
+    it breaks, so the row says everything at once."""
     try:
         milestone.full_clean()
     except ValidationError as error:
-        raise ValidationError({**error.error_dict, field: [message]}) from error
-    raise ValidationError({field: [message]})
+        raise ValidationError({**error.error_dict, **asked}) from error
+    raise ValidationError(asked)
 
 
 def _refuse_closed(quarter: Quarter) -> None:
@@ -213,6 +251,7 @@ def explain_slip(
             "given_at": timezone.now(),
         },
     )
+    count_change([milestone.quarter_id])  # the days slipped by reason
     return explanation
 
 
@@ -286,6 +325,7 @@ def move_milestone(*, milestone: Milestone, direction: Direction, user: User | N
             row.version += 1
             row._history_user = user
             row.save(update_fields=["position", "version", "updated_at"])
+    count_change([milestone.quarter_id])  # the table order of the milestones CSV
     return rows[other]
 
 
@@ -314,4 +354,5 @@ def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Mile
         milestone.version += 1
     milestone._history_user = user
     milestone.save()
+    count_change([milestone.quarter_id])
     return milestone

@@ -16,7 +16,9 @@ The rules:
   not), and one no longer in the quarter (deleted, moved), is not scored either.
 - A call is **correct** when it matches the outcome. Wrong calls are either *optimistic* (on
   track, then it was late or overdue) or *pessimistic* (at risk or off track, then it was
-  delivered on time). The share is `ontime.percent(correct, calls)`.
+  delivered on time). The share is `ontime.percent(correct, calls)`, and only from
+  `MIN_CALLS_FOR_SHARE` calls on: "0%" of one call says nothing and looks alarming, so fewer
+  calls are shown as a count ("1 of 2 calls right").
 - For each milestone that ended late or overdue and that a review saw open (so that a review
   could have flagged it), **days ahead** is its committed date minus the date of the first
   review that called it at risk or off track: positive when the team saw the slip coming,
@@ -37,6 +39,7 @@ from typing import Any, Protocol
 from milestones import ontime
 
 ON_TRACK = "on_track"
+MIN_CALLS_FOR_SHARE = 3
 FLAGGED = frozenset({ontime.AT_RISK, ontime.OFF_TRACK})
 OPEN = frozenset({"planned", ON_TRACK, ontime.AT_RISK, ontime.OFF_TRACK})
 _NOT_ON_TIME = frozenset({ontime.Delivery.LATE, ontime.Delivery.OVERDUE})
@@ -84,11 +87,23 @@ class Calibration:
 
     @property
     def rate(self) -> float | None:
+        """Correct calls over calls (what the dashboard sorts by; never shown as such)."""
         return self.correct / self.calls if self.calls else None
 
     @property
     def share(self) -> int | None:
+        """The rate as a whole percentage; None under `MIN_CALLS_FOR_SHARE` calls."""
+        if self.calls < MIN_CALLS_FOR_SHARE:
+            return None
         return ontime.percent(self.correct, self.calls)
+
+    @property
+    def calls_right_label(self) -> str:
+        """As the pages show it: "67%" from three calls on, the count under three ("1 of 2"),
+        "—" with none."""
+        if self.share is not None:
+            return f"{self.share}%"
+        return f"{self.correct} of {self.calls}" if self.calls else "—"
 
     @property
     def seen(self) -> int:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from milestones.changes import bump_every_quarter
 from milestones.models import Milestone, Quarter
 from reviews import diff as reviews
 from reviews.models import Review, ReviewItem
@@ -128,6 +129,9 @@ def _record_review(
         )
         for snapshot in snapshots
     )
+    # A review shows on every dashboard from its quarter on (the teams' last review, the
+    # review calls, the as-of days): every quarter's report is stale.
+    bump_every_quarter()
     return review
 
 

@@ -1,10 +1,11 @@
 """The sync's commit stage: a plan's database writes, in one transaction, after the sheet's.
 
 Milestones created (with their history records, source "sync") and updated (what follows a
-status change is `Milestone.follow_status`), the tab titles found, each synced milestone's
-`SyncState` (the next run's base), conflicts recorded and superseded, the journals the run took
-over cleared, and the run's outcome. Writes are batched: one INSERT per model and one
-executemany UPDATE, whatever the number of rows.
+status change is `Milestone.follow_status`), the tab titles found, each tab's sheetId
+(`TabLink`), each synced milestone's `SyncState` (the next run's base), conflicts recorded and
+superseded, the journals the run took over cleared, the quarters' change counters bumped when
+the app changed (`milestones.changes`: the dashboard's cache), and the run's outcome. Writes are
+batched: one INSERT per model and one executemany UPDATE, whatever the number of rows.
 
 The sheet is written first, outside any transaction (no network call holds database locks),
 and the transaction commits only once the sheet write succeeded: a failed write leaves the
@@ -31,11 +32,12 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from milestones.changes import bump_every_quarter
 from milestones.history import Source, history_source
 from milestones.models import Milestone
 from sheets.fields import app_values, to_json, values_to_json
 from sheets.journal import clear_journals
-from sheets.models import SyncConflict, SyncRun, SyncState
+from sheets.models import SyncConflict, SyncRun, SyncState, TabLink
 from sheets.plan import SyncPlan
 from sheets.report import SyncMessage, SyncResult, planned_counts, result_of
 from teams.models import Team
@@ -51,11 +53,16 @@ def commit_plan(plan: SyncPlan, *, run: SyncRun, today: datetime.date, requests:
         now = timezone.now()
         with history_source(Source.SYNC):
             _save_tab_titles(plan)
+            _save_tab_links(plan, now)
             created = _create_milestones(plan)
             updated = _update_milestones(plan, today)
             _save_states(plan, now)
             _save_conflicts(plan, run, now)
         counts = replace(planned_counts(plan), created_in_app=created, updated_in_app=updated)
+        if counts.created_in_app or counts.updated_in_app or counts.restored:
+            # The dashboard's cache key (`milestones.changes`, issue 17), in this transaction;
+            # a run that changed nothing in the app writes nothing.
+            bump_every_quarter()
         clear_journals(plan.consumed_journals)
         result = result_of(plan, counts, dry_run=False, requests=requests)
         outcome = {
@@ -224,6 +231,23 @@ def _reserve_ids(model, count: int) -> list[int]:
 def _save_tab_titles(plan: SyncPlan) -> None:
     for team_pk, title in plan.tab_titles.items():
         Team.objects.filter(pk=team_pk).update(sheet_tab_title=title)
+
+
+def _save_tab_links(plan: SyncPlan, now: datetime.datetime) -> None:
+    """Each synced tab's sheetId and title on its team's link: one upsert for every team."""
+    titles = {tab.team.pk: tab.title for tab in plan.tabs}
+    links = [
+        TabLink(team_id=team_pk, sheet_id=sheet_id, title=titles[team_pk], linked_at=now)
+        for team_pk, sheet_id in plan.tab_links.items()
+        if team_pk in titles
+    ]
+    if links:
+        TabLink.objects.bulk_create(
+            links,
+            update_conflicts=True,
+            unique_fields=["team"],
+            update_fields=["sheet_id", "title", "linked_at"],
+        )
 
 
 def _create_milestones(plan: SyncPlan) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 from django.utils import timezone
 
+from milestones.history import Source, history_source
 from milestones.models import Milestone
 from milestones.services import update_milestone
 from sheets.fields import from_json
@@ -42,9 +43,10 @@ def resolve_conflict(
     today: datetime.date | None = None,
 ) -> SyncConflict:
     """Close the conflict. Taking the sheet's value saves it on the milestone through
-    `update_milestone` (validated, versioned, in the milestone's history as the user's edit);
-    a value that no longer fits (an owner who left the team) raises ValidationError and
-    leaves the conflict open."""
+    `update_milestone` (validated, versioned, in the milestone's history as coming from the
+    sheet sync, by the user who took it, so its ledger reads "Changed in the sheet"); a value
+    that no longer fits (an owner who left the team) raises ValidationError and leaves the
+    conflict open."""
     if take not in ("sheet", "app"):
         raise ValueError(f"Take the sheet's value or keep the app's, not {take!r}.")
     conflict = (
@@ -61,7 +63,10 @@ def resolve_conflict(
         becomes_done = value == Milestone.Status.DONE != milestone.status
         if conflict.field == "status" and becomes_done:
             changes["delivered_date"] = today or timezone.localdate()
-        update_milestone(milestone=milestone, version=milestone.version, changes=changes, user=user)
+        with history_source(Source.SYNC):
+            update_milestone(
+                milestone=milestone, version=milestone.version, changes=changes, user=user
+            )
         conflict.status = SyncConflict.Status.TOOK_SHEET
     else:
         conflict.status = SyncConflict.Status.KEPT_APP

@@ -155,3 +155,21 @@ def report_held_appends(tab: TabPlan, say) -> None:
                     row=append.row_number,
                     column=a1.column_letters(column),
                 )
+
+
+def report_closed_quarters(links, layout, say) -> None:
+    """The rows of milestones of a closed quarter whose sheet values changed: the app took none
+    of it (`merge.merge_closed`), each change is a conflict, and the run says why per cell."""
+    for link in links:
+        if not link.milestone.quarter.is_closed:
+            continue
+        for conflict in link.merge.conflicts:
+            header = parse.HEADERS[conflict.field]
+            say(
+                "warning",
+                f"{link.milestone.quarter} is closed: the sheet's {header} of "
+                f"{link.milestone.title!r} is kept as a conflict, not taken. Leadership restates "
+                "the milestone in the app, with a reason.",
+                row=link.row.number,
+                column=a1.column_letters(layout.columns[conflict.field]),
+            )

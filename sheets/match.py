@@ -1,10 +1,12 @@
 """The sync's match stage: which tab is each team's, which row is each milestone's.
 
 Functions over what was read and what the app has, that make no query when the milestones
-come with their `sync_state` (as the plan loads them). A tab is a team's by its stored
-tab title, else by the team's name (stored then, so the match is made once). A row is a
-milestone's by the ID in its ID column, else, on a first sync or for a row pasted without its
-ID, by its title among the team's milestones of the quarter that have no row yet (adoption).
+come with their `sync_state` (as the plan loads them). A tab is a team's by the sheetId of
+the tab it was linked to (`TabLink`: a renamed tab is followed, and its new title stored),
+else by its stored tab title, else by the team's name (stored then, so the match is made
+once). A row is a milestone's by the ID in its ID column, else, on a first sync or for a row
+pasted without its ID, by its title among the team's milestones of the quarter that have no
+row yet (adoption).
 What matches nothing is left to the plan: rows become new milestones, milestones without a row
 get one.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from milestones.models import Milestone
 from sheets import parse
-from sheets.models import SyncState
+from sheets.models import SyncState, TabLink
 from sheets.read import TabData
 from sheets.report import SyncMessage
 from teams.models import Team
@@ -33,8 +35,16 @@ class TabMatch:
     changes: tuple[str, ...] = ()
 
 
-def match_tabs(teams: Sequence[Team], tabs: Mapping[str, TabData], *, all_teams: bool) -> TabMatch:
-    """Each team's tab: the tab titled as the team's stored tab title (ignoring case, as
+def match_tabs(
+    teams: Sequence[Team],
+    tabs: Mapping[str, TabData],
+    *,
+    all_teams: bool,
+    links: Mapping[int, int] | None = None,
+) -> TabMatch:
+    """Each team's tab: the tab of the sheetId the team is linked to (`links`: team pk ->
+    sheetId), whatever its title now (a renamed tab: its title is stored on the team, and the
+    run says so); else the tab titled as the team's stored tab title (ignoring case, as
     Sheets does), else the one tab whose title is the team's name give or take case, spaces
     and a trailing "team" ("Meetings team" for Meetings); that title is then stored on the
     team, so the match is made once and is visible in the admin. When `all_teams` are synced,
@@ -45,7 +55,20 @@ def match_tabs(teams: Sequence[Team], tabs: Mapping[str, TabData], *, all_teams:
     messages: list[SyncMessage] = []
     changes: list[str] = []
     claimed: set[str] = set()
+    by_sheet_id = {data.sheet_id: data for data in tabs.values() if data.sheet_id is not None}
     for team in teams:
+        data = by_sheet_id.get((links or {}).get(team.pk))
+        if data is None or data.title in claimed:
+            continue
+        matched[team.pk] = data
+        claimed.add(data.title)
+        if data.title.casefold() != team.tab_title.casefold():
+            to_store[team.pk] = data.title
+            messages.append(_renamed(team, data.title))
+            changes.append(f"{team.name}: follow tab {team.tab_title!r} renamed {data.title!r}")
+    for team in teams:
+        if team.pk in matched:
+            continue
         data = by_folded.get(team.tab_title.casefold())
         if data is not None and data.title not in claimed:
             matched[team.pk] = data
@@ -76,6 +99,38 @@ def match_tabs(teams: Sequence[Team], tabs: Mapping[str, TabData], *, all_teams:
     if all_teams:
         messages.extend(_unmatched_tabs(tabs, claimed))
     return TabMatch(matched, to_store, tuple(messages), tuple(changes))
+
+
+@dataclass(frozen=True)
+class StoredLinks:
+    """The teams' linked tabs as the last run left them: team pk -> sheetId, and -> title."""
+
+    sheet_ids: Mapping[int, int]
+    titles: Mapping[int, str]
+
+    def moved(self, tab) -> bool:
+        """Whether the tab planned (a `plan.TabPlan`) differs from the team's stored link."""
+        team = tab.team.pk
+        return self.sheet_ids.get(team) != tab.sheet_id or self.titles.get(team) != tab.title
+
+
+def stored_links(teams: Sequence[Team]) -> StoredLinks:
+    """The teams' linked tabs (`TabLink`), in one query."""
+    rows = list(TabLink.objects.filter(team__in=teams).values_list("team", "sheet_id", "title"))
+    return StoredLinks(
+        sheet_ids={team: sheet_id for team, sheet_id, _title in rows},
+        titles={team: title for team, _sheet_id, title in rows},
+    )
+
+
+def _renamed(team: Team, title: str) -> SyncMessage:
+    return SyncMessage(
+        "info",
+        f"{team.name}'s tab was renamed to {title!r}: following it (the team's Sheet tab "
+        "title is now that).",
+        team=team.name,
+        tab=title,
+    )
 
 
 def _unmatched_tabs(tabs: Mapping[str, TabData], claimed: Set[str]) -> list[SyncMessage]:

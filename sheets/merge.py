@@ -109,3 +109,21 @@ def merge_milestone(
         else:
             result.base[name] = app_value
     return result
+
+
+def merge_closed(
+    *, base: Mapping[str, Any], app: Mapping[str, Any], sheet: Mapping[str, Any]
+) -> MilestoneMerge:
+    """The merge of a milestone of a closed quarter: its values are on record (SPEC section 2:
+    after close only leadership changes them, with a reason), so the app takes nothing from the
+    sheet. What the sheet changed becomes a conflict, its value kept in the conflict record for
+    leadership to restate in the app, and the sheet shows the recorded value again."""
+    result = merge_milestone(base=base, app=app, sheet=sheet)
+    for name, sheet_value in result.pull.items():
+        result.push[name] = app[name]
+        result.conflicts.append(
+            FieldConflict(name, app[name], sheet_value, base.get(name, MISSING))
+        )
+        result.base[name] = app[name]
+    result.pull = {}
+    return result

@@ -198,3 +198,49 @@ class SyncLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.holder or 'free'})"
+
+
+class TabLink(models.Model):
+    """The tab a team's rows live in, by its sheetId (stable across renames), once a run
+    synced it: the next runs find the tab by this id first, then by the team's tab title, so a
+    renamed tab keeps syncing and the team's stored tab title follows it."""
+
+    team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="tab_link")
+    sheet_id = models.BigIntegerField(help_text="The tab's sheetId in the spreadsheet.")
+    title = models.CharField(max_length=100, help_text="The tab's title at the last run.")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "linked tab"
+
+    def __str__(self) -> str:
+        return f"{self.title} (sheetId {self.sheet_id})"
+
+
+class ColumnMapping(models.Model):
+    """Leadership's word on one header of a team's tab: the field its column carries, or
+    none (an empty `field`: the column is the sheet's own, even if its header names a field).
+    Used by every run in place of the header aliases for that header (`sheets.mapping`)."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    header = models.CharField(
+        max_length=200, help_text="The header as compared: case and spaces aside."
+    )
+    field = models.CharField(max_length=20, blank=True, help_text="Empty: not mapped.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["team", "header"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "header"], name="one_mapping_per_header")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header!r} -> {self.field or 'not mapped'}"

@@ -132,14 +132,26 @@ class Layout:
         return Layout({**self.columns, ID: self.width}, self.width + 1, self.ignored)
 
 
-def find_layout(header: Sequence[str], *, width: int | None = None) -> Layout:
+def find_layout(
+    header: Sequence[str],
+    *,
+    width: int | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Layout:
     """Map header names to fields. The first column of a field wins; a repeat is ignored (and
     reported), so a second "Status" column is never written. `width` is the widest row of the
-    tab: an added ID column goes after every used cell, not just after the header."""
+    tab: an added ID column goes after every used cell, not just after the header.
+    `overrides`: the team's column mapping (`sheets.mapping`), `header_key` -> field, or ""
+    for a column that is the sheet's own: it decides for those headers instead of the
+    aliases."""
     columns: dict[str, int] = {}
     ignored = []
     for index, text in enumerate(header):
-        name = _ALIAS_TO_FIELD.get(header_key(str(text)))
+        key = header_key(str(text))
+        if overrides is not None and key in overrides:
+            name = overrides[key] or None
+        else:
+            name = _ALIAS_TO_FIELD.get(key)
         if name is None:
             continue
         if name in columns:
@@ -292,18 +304,20 @@ def parse_tab(
     locale: str = "en_US",
     numbers: Mapping[tuple[int, int], float] | None = None,
     layout: Layout | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> ParsedTab:
     """Read every row with something in a mapped column; a row with content only in the sheet's
     own columns (a comment, a Jira link) is not a milestone and is left alone.
 
     `numbers`: the numeric effective values by (row, column), zero-based: a date cell is read
     from its serial number, text dates in the spreadsheet's `locale`. `layout`: the columns,
-    when the team's mapping decided them (else found from the header)."""
+    when decided already (else found from the header, with the team's mapping `overrides`)."""
     members = list(members)
     numbers = numbers or {}
     header = [str(value) for value in values[0]] if values else []
     if layout is None:
-        layout = find_layout(header, width=max((len(row) for row in values), default=0))
+        width = max((len(row) for row in values), default=0)
+        layout = find_layout(header, width=width, overrides=overrides)
     rows = []
     mapped = [(name, index) for name, index in layout.columns.items()]
     for offset, raw in enumerate(values[1:], start=2):

@@ -24,12 +24,14 @@ from sheets.held import (
     already_open,
     describe_held,
     hold_link,
+    report_closed_quarters,
     report_held_appends,
     rows_that_can_get_ids,
     why_held,
 )
 from sheets.journal import JournalConflict, Takeover
-from sheets.match import has_sync_state, match_rows, match_tabs
+from sheets.mapping import overrides_for
+from sheets.match import has_sync_state, match_rows, match_tabs, stored_links
 from sheets.models import SyncConflict, SyncState
 from sheets.read import TabData
 from sheets.report import Progress, SyncMessage, describe_tab
@@ -118,7 +120,8 @@ class SyncPlan:
     conflicts: tuple[PlannedConflict, ...] = ()
     superseded: tuple[SyncConflict, ...] = ()  # open conflicts a later edit answered
     tab_titles: Mapping[int, str] = field(default_factory=dict)  # team pk -> title to store
-    tab_links: Mapping[int, int] = field(default_factory=dict)  # team pk -> sheetId to store
+    # team pk -> sheetId to store (with the tab's title): tabs new or moved since the last run
+    tab_links: Mapping[int, int] = field(default_factory=dict)
     messages: tuple[SyncMessage, ...] = ()
     changes: tuple[str, ...] = ()  # what the run does, for people
     consumed_journals: tuple[int, ...] = ()  # runs whose journals this plan finishes
@@ -163,7 +166,9 @@ def build_plan(
         raise SyncRefused(
             "There is no quarter to adopt rows into: add the current quarter in the admin."
         )
-    tab_match = match_tabs(teams, tabs, all_teams=all_teams)
+    stored = stored_links(teams)
+    tab_match = match_tabs(teams, tabs, all_teams=all_teams, links=stored.sheet_ids)
+    overrides = overrides_for(teams)
     members = sync_members(teams)
     parsed = {
         team.pk: parse.parse_tab(
@@ -175,6 +180,7 @@ def build_plan(
             quarter_end=quarter.end,
             locale=data.locale,
             numbers=data.numbers,
+            overrides=overrides.get(team.pk),
         )
         for team in teams
         if (data := tab_match.tabs.get(team.pk)) is not None
@@ -209,7 +215,7 @@ def build_plan(
         tab_links={
             tab.team.pk: tab.sheet_id
             for tab in tab_plans
-            if tab.sheet_id is not None and not tab.skipped
+            if tab.sheet_id is not None and not tab.skipped and stored.moved(tab)
         },
         messages=tuple(notes.messages),
         changes=tuple(notes.changes),
@@ -266,7 +272,12 @@ def _plan_tab(
             column = a1.column_letters(index)
             say("warning", f"Column {column} ({text!r}) is ignored: {why}.", row=1, column=column)
         if "title" not in layout.columns:
-            say("error", "The tab has no Milestone (or Title) column in row 1: skipped.", row=1)
+            say(
+                "error",
+                "The tab has no Milestone (or Title) column in row 1: skipped. Map its "
+                "columns on the Sync page (Map columns), or rename the header.",
+                row=1,
+            )
             return TabPlan(team, title, data, layout, errors=errors, skipped=True)
         if layout.id_column is None:
             layout = layout.with_id_column()
@@ -318,6 +329,7 @@ def _plan_tab(
         )
         for link in matched.links
     )
+    report_closed_quarters(links, layout, say)
     new_rows = []
     for row in matched.unlinked:
         new = _new_milestone(team, app.quarter, row, today)
@@ -371,10 +383,11 @@ def _link(
     state = milestone.sync_state if has_sync_state(milestone) else None
     base = values_from_json(state.values) if state else {}
     sheet = {name: row.values[name] for name in layout.fields if name in row.values}
+    merger = merge.merge_closed if milestone.quarter.is_closed else merge.merge_milestone
     return LinkedRow(
         milestone=milestone,
         row=row,
-        merge=merge.merge_milestone(base=base, app=app_values(milestone), sheet=sheet),
+        merge=merger(base=base, app=app_values(milestone), sheet=sheet),
         state=state,
         write_id=write_id,
     )

@@ -52,6 +52,7 @@ class TeamReport:
     pushed: int = 0  # rows added or changed in the sheet
     conflicts: int = 0
     errors: int = 0
+    skipped: bool = False  # the tab could not be read (no title column): Map columns
 
 
 @dataclass
@@ -103,6 +104,7 @@ def team_report(tab: TabPlan, conflicts: int) -> TeamReport:
         pushed=len(tab.appends) + sum(1 for link in tab.links if link.merge.push),
         conflicts=conflicts,
         errors=tab.errors,
+        skipped=tab.skipped,
     )
 
 

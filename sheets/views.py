@@ -16,7 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -26,7 +28,8 @@ from milestones.models import Milestone
 from sheets import parse
 from sheets.client import uses_emulator
 from sheets.conflicts import ConflictClosed, resolve_conflict
-from sheets.fields import app_values, display_value, to_json
+from sheets.fields import app_values, display_value, from_json, to_json
+from sheets.mapping import tabs_to_map
 from sheets.models import SyncConflict, SyncRun
 from sheets.tasks import run_queued_sync
 from teams.http import MilepostRequest
@@ -53,6 +56,16 @@ class ConflictView:
         return parse.HEADERS[self.conflict.field]
 
 
+@dataclass(frozen=True)
+class BadCellRow:
+    """A cell the last run could not read, as its log recorded it."""
+
+    team: str
+    where: str  # Tab!C4
+    value: str
+    text: str
+
+
 # --- Pages ----------------------------------------------------------------------------------
 
 
@@ -69,16 +82,22 @@ def sync_page(request: MilepostRequest):
         .order_by("milestone__team__name", "milestone__position", "field")
     )
     active = _active_run()
+    last_finished = next((r for r in runs if r.is_finished), None)
+    conflict_views = _conflict_views(request.user, conflicts)
     return render(
         request,
         PAGE,
         {
             "runs": runs,
             "run": active or (runs[0] if runs else None),
-            "conflicts": _conflict_views(request.user, conflicts),
+            "last_finished": last_finished,
+            "bad_cells": _bad_cells(last_finished),
+            "conflicts": conflict_views,
+            "open_count": len(conflict_views),
             "can_run": permissions.can_run_sync(request.user),
             "configured": bool(settings.MILEPOST_SHEET_KEY),
             "emulated": uses_emulator(),
+            "to_map": tabs_to_map(),
         },
     )
 
@@ -164,9 +183,15 @@ def sync_conflict_resolve(request: MilepostRequest, pk: int):
             f"{conflict.milestone.title}: {label} {outcome}. The next sync writes it to the sheet.",
         )
     if request.htmx:
+        # The resolved row, and the heading's count of open conflicts swapped out of band.
         conflict = _get_conflict(pk)
         [view] = _conflict_views(request.user, [conflict])
-        return render(request, f"{PAGE}#conflict-row", {"item": view}, status=status)
+        open_count = SyncConflict.objects.filter(status=SyncConflict.Status.OPEN).count()
+        html = render_to_string(f"{PAGE}#conflict-row", {"item": view}, request)
+        html += render_to_string(
+            f"{PAGE}#open-count", {"open_count": open_count, "oob": True}, request
+        )
+        return HttpResponse(html, status=status)
     if status == 422:
         return redirect("sheets:conflict", pk=pk)
     return redirect("sheets:sync")
@@ -205,6 +230,32 @@ def _give_up_on_stuck_runs() -> None:
     )
 
 
+def _bad_cells(run: SyncRun | None) -> list[BadCellRow]:
+    """The cells `run` could not read (its error messages that name a cell), from its log."""
+    if run is None or not run.errors:
+        return []
+    log = SyncRun.objects.filter(pk=run.pk).values_list("messages", flat=True).first() or []
+    return [
+        BadCellRow(
+            team=m.get("team", ""),
+            where=f"{m.get('tab', '')}!{m.get('column', '')}{m['row']}",
+            value=m.get("value", ""),
+            text=m.get("text", ""),
+        )
+        for m in log
+        if m.get("level") == "error" and m.get("row") is not None
+    ]
+
+
+def _sheet_side(conflict: SyncConflict, users) -> str:
+    """The sheet's value in words; a date as the app shows its own (one way for both sides),
+    anything else as it was typed in the sheet."""
+    typed_date = isinstance(from_json(conflict.field, conflict.sheet_value), datetime.date)
+    if conflict.sheet_text and not typed_date:
+        return conflict.sheet_text
+    return display_value(conflict.field, conflict.sheet_value, users)
+
+
 def _conflict_views(user: User, conflicts) -> list[ConflictView]:
     conflicts = list(conflicts)
     owner_ids: set[Any] = set()
@@ -221,8 +272,7 @@ def _conflict_views(user: User, conflicts) -> list[ConflictView]:
         views.append(
             ConflictView(
                 conflict=conflict,
-                sheet=conflict.sheet_text
-                or display_value(conflict.field, conflict.sheet_value, users),
+                sheet=_sheet_side(conflict, users),
                 app=display_value(conflict.field, current, users),
                 base=display_value(conflict.field, conflict.base_value, users)
                 if conflict.has_base

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from milestones.admin import CountsChangesAdmin
 from milestones.models import Milestone
 from teams.models import Membership, Squad, Team, User
 
@@ -24,7 +25,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CountsChangesAdmin, DjangoUserAdmin):
     list_display = ["username", "display_name", "email", "is_leadership", "is_staff", "is_active"]
     list_filter = ["is_leadership", "is_staff", "is_active", "memberships__team__squad"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
@@ -39,14 +40,14 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Squad)
-class SquadAdmin(admin.ModelAdmin):
+class SquadAdmin(CountsChangesAdmin):
     list_display = ["name", "product_manager", "designer", "customer_advocate"]
     search_fields = ["name"]
     autocomplete_fields = ["product_manager", "designer", "customer_advocate"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(CountsChangesAdmin):
     list_display = ["name", "squad", "tab_title", "active"]
     list_filter = ["active", "squad"]
     search_fields = ["name", "slug", "sheet_tab_title", "memberships__user__display_name"]
@@ -56,7 +57,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CountsChangesAdmin):
     list_display = ["user", "team", "role", "active", "joined"]
     list_filter = ["role", "active", "team__squad", "team"]
     search_fields = ["user__display_name", "user__username", "user__email", "team__name"]

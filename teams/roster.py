@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
+from milestones.changes import bump_every_quarter
 from teams.models import Membership, Squad, Team, User
 
 COLUMNS = ("team", "squad", "role", "name", "email")
@@ -190,6 +191,8 @@ def import_roster(text: str, *, partial: bool = False, dry_run: bool = False) ->
     good = [r for r in rows if r.line not in bad_lines]
     with transaction.atomic():
         report.changes = _apply(good)
+        if report.changes:
+            bump_every_quarter()  # names, squads, leads and trios show on every dashboard
         if dry_run:
             transaction.set_rollback(True)
     report.applied = not dry_run

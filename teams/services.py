@@ -3,7 +3,10 @@ list of slip reasons. Leadership's People pages call them (`teams.people`,
 `teams.organisation`); who may is `milestones.permissions.can_manage_organisation`.
 
 Each service is one transaction and validates with `full_clean()`; the rows' history (who,
-when, from where) is kept by simple-history on every model they write.
+when, from where) is kept by simple-history on every model they write. Each counts its change
+in every quarter's change counter (`milestones.changes`, the dashboard's cache key), after its
+last write: names, teams, squads, leads, trios and slip reasons show on every quarter's
+dashboard.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from milestones.changes import bump_every_quarter
 from milestones.models import SlipReason
 from teams.models import Membership, Squad, Team, User
 
@@ -38,6 +42,7 @@ def create_person(
     person.save()
     if team is not None:
         _join(person, team, role)
+    bump_every_quarter()
     return person
 
 
@@ -51,6 +56,7 @@ def update_person(*, person: User, **changes) -> User:
         setattr(person, name, value)
     person.full_clean()
     person.save()
+    bump_every_quarter()
     return person
 
 
@@ -69,11 +75,14 @@ def move_person(*, person: User, team: Team, role: str = Membership.Role.ENGINEE
             current.role = role
             current.full_clean()
             current.save()
+            bump_every_quarter()
         return current
     if current is not None:
         current.active = False
         current.save()
-    return _join(person, team, role)
+    membership = _join(person, team, role)
+    bump_every_quarter()
+    return membership
 
 
 @transaction.atomic
@@ -89,6 +98,7 @@ def make_tech_lead(*, person: User) -> Membership:
     membership.role = Membership.Role.TECH_LEAD
     membership.full_clean()
     membership.save()
+    bump_every_quarter()
     return membership
 
 
@@ -103,6 +113,7 @@ def deactivate_person(*, person: User) -> User:
     person.is_active = False
     person.full_clean()
     person.save()
+    bump_every_quarter()
     return person
 
 
@@ -111,6 +122,7 @@ def reactivate_person(*, person: User) -> User:
     person.is_active = True
     person.full_clean()
     person.save()
+    bump_every_quarter()
     return person
 
 
@@ -119,6 +131,7 @@ def create_team(*, name: str, squad: Squad, slug: str = "") -> Team:
     team = Team(name=name.strip(), slug=slug or slugify(name), squad=squad)
     team.full_clean()
     team.save()
+    bump_every_quarter()
     return team
 
 
@@ -129,6 +142,7 @@ def update_team(*, team: Team, name: str, squad: Squad, active: bool = True) -> 
     team.name, team.squad, team.active = name.strip(), squad, active
     team.full_clean()
     team.save()
+    bump_every_quarter()
     return team
 
 
@@ -139,6 +153,7 @@ def save_squad(*, name: str, squad: Squad | None = None) -> Squad:
     squad.name = name.strip()
     squad.full_clean()
     squad.save()
+    bump_every_quarter()
     return squad
 
 
@@ -152,6 +167,7 @@ def save_slip_reason(
     reason.name, reason.position, reason.active = name.strip(), position, active
     reason.full_clean()
     reason.save()
+    bump_every_quarter()
     return reason
 
 

@@ -60,3 +60,15 @@ def loner(db):
 @pytest.fixture
 def today():
     return datetime.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_cache():
+    """Every test starts without cached reports: the test databases reuse primary keys and
+    change counters, which a report cached by an earlier test would match."""
+    from django.core.cache import cache
+
+    from dashboard.cache import clear_process_cache
+
+    cache.clear()
+    clear_process_cache()

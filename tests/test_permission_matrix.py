@@ -367,6 +367,14 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
     ),
+    # Mapping a tab's columns and previewing the sync are leadership's, as running it is.
+    "sheets:columns": Endpoint(
+        kwargs=team_kwargs,
+        data=lambda w: {"header-0": "Deliverable", "column-0": "title"},
+        htmx=False,
+        expected={"GET": leadership_only(), "POST": leadership_only(ok=REDIRECT)},
+    ),
+    "sheets:preview": Endpoint(kwargs=no_kwargs, htmx=False, expected={"GET": leadership_only()}),
     "sheets:resolve_conflict": Endpoint(
         kwargs=conflict_kwargs,
         prepare=a_sync_conflict,

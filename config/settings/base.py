@@ -116,6 +116,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# The dashboard's reports are cached (issue 17), keyed by per-quarter change counters that
+# every write bumps (`milestones.changes`), so no server ever serves a stale one. By default
+# each process keeps its own in local memory; MILEPOST_CACHE_URL (redis://host:6379/0) makes
+# one cache every app server shares, so a report is built once for all of them.
+MILEPOST_CACHE_URL = env_str("MILEPOST_CACHE_URL")
+MILEPOST_REPORT_CACHE_SECONDS = env_int("MILEPOST_REPORT_CACHE_SECONDS", 86400, minimum=1)
+if MILEPOST_CACHE_URL:
+    if not MILEPOST_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "MILEPOST_CACHE_URL must be a Redis URL (redis://, rediss:// or unix://), "
+            f"not {MILEPOST_CACHE_URL!r}."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": MILEPOST_CACHE_URL,
+            "KEY_PREFIX": "milepost",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "milepost-reports",
+            "OPTIONS": {"MAX_ENTRIES": 64},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "teams.User"
 
@@ -280,7 +308,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("MILEPOST_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process (`make run` starts several),
+        # and runserver's reloader says it is watching, twice.
+        "axes": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+    },
 }
 
 # --- E-mail (the nudges: `manage.py send_nudges`) -------------------------------------------

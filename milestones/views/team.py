@@ -141,6 +141,8 @@ def milestone_edit(request: MilepostRequest, slug: str, pk: int):
                 slip_note=form.slip_note,
                 ask_reason=True,
                 restatement_reason=form.restatement_reason,
+                ask_past_target=True,
+                past_target_confirmed=form.past_target_confirmed,
             )
         except StaleMilestone as stale:
             conflict = _edit_conflict(stale, changes)

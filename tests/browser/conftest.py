@@ -8,6 +8,9 @@ import shutil
 import pytest
 from django.utils import timezone
 
+from demo.organisation import build_demo
+from demo.sheet import build_demo_sheet, install_demo_sheet
+from tests.browser.accessibility import AxeWatch
 from tests.factories import MilestoneFactory, QuarterFactory, SlipReasonFactory, trio
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
@@ -47,15 +50,48 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
+def _open_page(browser, live_server, **options):
+    """A page of a new context, its console errors kept in `page.console_errors`, axe-core
+    checking every document it opens (`tests/browser/accessibility.py`); at the end, any
+    serious or critical violation fails the test."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
+    axe = AxeWatch().attach(context)
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
-    context.close()
+    try:
+        found = axe.finish(page)
+    finally:
+        context.close()
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    yield from _open_page(browser, live_server)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 390 x 844 touch screen, as on a phone."""
+    yield from _open_page(browser, live_server, viewport=PHONE, has_touch=True, is_mobile=True)
+
+
+@pytest.fixture
+def demo(settings, sheets_emulator):
+    """The demo organisation and its sheet, served by the emulator, as `make run` has them."""
+    sign_ins = build_demo(timezone.localdate())
+    demo_sheet = build_demo_sheet(timezone.localdate())
+    install_demo_sheet(demo_sheet)
+    settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
+    settings.MILEPOST_SHEET_KEY = sheets_emulator.load(demo_sheet.data)
+    settings.GOOGLE_APPLICATION_CREDENTIALS = ""
+    return sign_ins
 
 
 @pytest.fixture

@@ -11,10 +11,18 @@ _ROW_SETTLED = """() => {
 }"""
 
 
-def start_editing(page: Page, title: str) -> None:
-    """Click the row's Edit link and wait until the edit row is ready to type in."""
-    page.get_by_role("link", name=f"Edit {title}").click()
+def start_editing(page: Page, title: str, *, tap: bool = False) -> None:
+    """Click (or, on a touch screen, tap) the row's Edit link and wait until the edit row is
+    ready to type in."""
+    edit = page.get_by_role("link", name=f"Edit {title}")
+    edit.tap() if tap else edit.click()
     page.wait_for_function(_ROW_SETTLED)
+
+
+def page_width(page: Page) -> tuple[int, int]:
+    """(the document's scroll width, the viewport's width): the page scrolls sideways when the
+    first is larger."""
+    return tuple(page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
 
 
 def real_errors(page: Page) -> list[str]:

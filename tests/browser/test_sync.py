@@ -1,29 +1,15 @@
 """Leadership syncs the demo sheet from the browser and resolves its conflict."""
 
+import datetime
 import re
 
-import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from demo.organisation import build_demo
-from demo.sheet import build_demo_sheet, install_demo_sheet
+from milestones.history import Source
 from sheets import parse
 from sheets.client import open_spreadsheet
 from sheets.models import SyncConflict
 from tests.sheets.sheet import Tab
-
-
-@pytest.fixture
-def demo(settings, sheets_emulator):
-    """The demo organisation and its sheet, served by the emulator, as `make run` has them."""
-    sign_ins = build_demo(timezone.localdate())
-    demo_sheet = build_demo_sheet(timezone.localdate())
-    install_demo_sheet(demo_sheet)
-    settings.MILEPOST_SHEETS_API_URL = sheets_emulator.url
-    settings.MILEPOST_SHEET_KEY = sheets_emulator.load(demo_sheet.data)
-    settings.GOOGLE_APPLICATION_CREDENTIALS = ""
-    return sign_ins
 
 
 def test_leadership_syncs_the_demo_takes_the_sheets_value_and_the_next_sync_writes_it(
@@ -43,24 +29,33 @@ def test_leadership_syncs_the_demo_takes_the_sheets_value_and_the_next_sync_writ
     )
     expect(page.get_by_role("heading", name="Open conflicts")).to_contain_text("1")
 
+    # The cell the run could not read is listed on the page, not only in its log.
+    bad_cells = page.get_by_role("region", name="Cells the last sync could not read")
+    expect(bad_cells.locator("tbody tr")).to_have_count(1)
+
     conflict = SyncConflict.objects.get()
     milestone = conflict.milestone
-    sheet_value = conflict.sheet_text
     page.get_by_role("link", name=milestone.title).click()
     expect(page.get_by_role("heading", name="The sheet said")).to_be_visible()
-    expect(page.locator(".side-sheet .value")).to_have_text(sheet_value)
-    page.get_by_role("button", name="Take the sheet's value").click()
+    # Typed in the sheet as 12/18/2026, shown as the app shows its own dates.
+    sheet_date = datetime.date.fromisoformat(conflict.sheet_value)
+    expect(page.locator(".side-sheet .value")).to_have_text(f"{sheet_date:%b %-d, %Y}")
+    page.go_back()
 
-    expect(page).to_have_url(re.compile(r"/sync/$"))
-    expect(page.get_by_role("status")).to_contain_text("took the sheet's value")
+    # Resolved in its row: the heading counts it at once, without a reload.
+    row = page.locator(f"#conflict-{conflict.pk}")
+    row.get_by_role("button", name="Take the sheet's").click()
+    expect(row).to_contain_text("took the sheet")
     expect(page.get_by_role("heading", name="Open conflicts")).to_contain_text("0")
     milestone.refresh_from_db()
-    assert parse.format_date(milestone.target_date) == sheet_value
+    assert parse.format_date(milestone.target_date) == conflict.sheet_text
+    latest = milestone.history.order_by("-history_id").first()
+    assert (latest.source, latest.history_user) == (Source.SYNC, demo.leadership)
 
     page.get_by_role("button", name="Sync now").click()
 
     expect(page.locator("#run-status")).to_contain_text("0 created, 0 updated")
     tab = Tab(open_spreadsheet(), milestone.team.tab_title)
-    assert tab.cell(milestone, "Target date") == sheet_value
+    assert tab.cell(milestone, "Target date") == conflict.sheet_text
     # The browser's own favicon.ico request aside, no script failed.
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []

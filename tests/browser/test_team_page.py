@@ -199,3 +199,20 @@ def test_everything_works_without_javascript(browser, live_server, sign_in, plat
         expect(status_of(page, platform["audit"])).to_have_text("Dropped")
     finally:
         context.close()
+
+
+def test_a_target_moved_into_the_past_is_saved_only_once_confirmed(page, sign_in, platform):
+    importer = platform["importer"]
+    sign_in(page, platform["lead"])
+    start_editing(page, "Importer")
+    page.get_by_label("Target date", exact=True).fill("2026-11-20")  # today is Nov 25
+    page.get_by_role("button", name="Save").click()
+    target = page.get_by_label("Target date", exact=True)
+    expect(target).to_have_attribute("aria-invalid", "true")
+    expect(row(page, importer)).to_contain_text("This date is in the past")
+    assert Milestone.objects.get(pk=importer.pk).version == 1
+
+    page.get_by_label("Yes, the target date is in the past").check()
+    page.get_by_role("button", name="Save").click()
+    expect(row(page, importer)).to_contain_text("Nov 20")
+    assert Milestone.objects.get(pk=importer.pk).target_date == datetime.date(2026, 11, 20)

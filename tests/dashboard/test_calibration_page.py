@@ -49,8 +49,10 @@ def test_the_quarter_calibration_scores_each_teams_calls(calls):
         2,
         1,
     )
-    assert (by_name["Beacon"].share, by_name["Beacon"].days_ahead) == (100, [3])
-    assert (by_name["Flint"].share, by_name["Flint"].days_ahead) == (50, [4])
+    assert (by_name["Beacon"].rate, by_name["Beacon"].days_ahead) == (1.0, [3])
+    assert (by_name["Flint"].rate, by_name["Flint"].days_ahead) == (0.5, [4])
+    # Fewer than three calls: no percentage.
+    assert by_name["Beacon"].share is by_name["Flint"].share is None
     assert (by_name["Dune"].calls, by_name["Dune"].pending) == (0, 1)
     assert by_name["Grove"].is_empty
     assert "Ghost" not in by_name  # inactive
@@ -61,8 +63,9 @@ def test_the_dashboard_shows_calls_right_per_team_and_sorts_by_it(client, vp, ca
     response = client.get(URL, {"sort": "-calls_right"})
     rows = response.context["report"].table.rows
     assert [r.team.name for r in rows][:3] == ["Beacon", "Atlas", "Flint"]  # ties by name
-    assert rows[0].calibration.share == 100
-    assert '<span title="1 of 2 review calls right; 1 of 1 slips flagged">50%</span>' in (
+    assert rows[0].calibration.rate == 1.0
+    # Two calls: the count, not "50%".
+    assert '<span title="1 of 2 review calls right; 1 of 1 slips flagged">1 of 2</span>' in (
         response.content.decode()
     )
     assert "Calls right" in text(response)
@@ -72,16 +75,23 @@ def test_the_teams_csv_carries_the_calls(client, vp, calls, frozen_today):
     client.force_login(vp)
     response = client.get(reverse("dashboard:teams_csv"))
     found = {
-        r["Team"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        r["Team"]: r
+        for r in csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
     }
-    assert (found["Flint"]["Calls scored"], found["Flint"]["Calls right (%)"]) == ("2", "50")
+    # Two calls are too few for a percentage.
+    assert (found["Flint"]["Calls scored"], found["Flint"]["Calls right (%)"]) == ("2", "")
     assert (found["Dune"]["Calls scored"], found["Dune"]["Calls right (%)"]) == ("0", "")
 
 
 def test_the_team_page_has_a_forecast_calibration_section(client, calls, frozen_today):
     client.force_login(calls.engineer)
     words = text(client.get("/teams/flint/"))
-    assert "Forecast calibration Calls right 50% (1 of 2) On track, then slipped 1" in words
+    assert (
+        "Forecast calibration Calls right 1 of 2 (too few calls for a percentage) "
+        "On track, then slipped 1" in words
+    )
     assert "Slips seen coming 1 of 1 Flagged, median 4 days before the committed date" in words
 
 

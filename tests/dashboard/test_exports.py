@@ -22,8 +22,15 @@ def get(client, org, frozen_today):
     return lambda url, **params: client.get(url, params)
 
 
+def body(response) -> bytes:
+    """The streamed file, read once and kept (a stream is read only once)."""
+    if not hasattr(response, "read_body"):
+        response.read_body = b"".join(response.streaming_content)
+    return response.read_body
+
+
 def rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
 
 
 def test_the_teams_csv_is_an_attachment_excel_reads_as_utf8(get):
@@ -31,8 +38,8 @@ def test_the_teams_csv_is_an_attachment_excel_reads_as_utf8(get):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="milepost-2026-q4-teams.csv"'
-    assert response.content.startswith(b"\xef\xbb\xbfTeam,Squad,Tech lead,")
-    assert b"\r\n" in response.content
+    assert body(response).startswith(b"\xef\xbb\xbfTeam,Squad,Tech lead,")
+    assert b"\r\n" in body(response)
 
 
 def test_the_teams_csv_has_the_figures_of_the_table(get):
@@ -145,7 +152,7 @@ def test_names_beyond_ascii_survive_the_round_trip(get, org):
     org.teams["Atlas"].name = "Atlas — Zürich Ærø"
     org.teams["Atlas"].save()
     response = get(TEAMS_CSV)
-    assert "Atlas — Zürich Ærø".encode() in response.content
+    assert "Atlas — Zürich Ærø".encode() in body(response)
     assert rows(response)[0]["Team"] == "Atlas — Zürich Ærø"
 
 
@@ -185,9 +192,11 @@ def test_anonymous_visitors_cannot_export(client, org):
     assert client.get(MILESTONES_CSV).status_code == 302
 
 
-# Session, user, quarters, teams, memberships, milestones and their history; the teams' export
-# also reads their last reviews and their review calls (forecast calibration).
-CSV_QUERIES = {TEAMS_CSV: 9, MILESTONES_CSV: 7}
+# Session, user, quarters, teams, memberships, milestones and their history. The teams' export
+# is the dashboard's cached report: the quarters again, the change counters, and to build it
+# the teams' last reviews, their review calls (forecast calibration), the trend, the reasons
+# given for slips and the review days.
+CSV_QUERIES = {TEAMS_CSV: 13, MILESTONES_CSV: 7}
 
 
 @pytest.mark.parametrize("teams", [5, 200])

@@ -2,13 +2,14 @@
 
 import datetime
 import itertools
+import random
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
 from demo.organisation import build_demo
-from demo.reviews import LAPSED_TEAMS, MEETING_TIME, build_review_history
+from demo.reviews import LAPSED_TEAMS, MEETING_TIME, _review_dates, build_review_history
 from milestones.models import Milestone
 from reviews.diff import differs, snapshot_of
 from reviews.models import Review, ReviewItem
@@ -77,3 +78,26 @@ def test_the_latest_snapshots_agree_with_the_milestones_as_they_are(demo):
         for item in latest.items.all():
             if item.milestone_id not in changed_since:
                 assert not differs(item, snapshot_of(live[item.milestone_id])), item
+
+
+def test_every_review_is_held_on_a_weekday(demo):
+    days = Review.objects.values_list("held_on", flat=True)
+    assert {day.weekday() for day in days} <= {0, 1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("cadence", [10, 14])
+def test_review_dates_fall_on_weekdays_whatever_the_cadence(cadence):
+    for seed in range(20):
+        dates = _review_dates(
+            random.Random(seed), datetime.date(2026, 1, 1), TODAY, cadence, lapsed=seed % 3 == 0
+        )
+        assert dates, seed
+        assert all(day.weekday() < 5 for day in dates), (seed, dates)
+        assert dates[-1] <= TODAY
+
+
+def test_no_review_note_says_a_team_waits_on_itself(demo):
+    for team in demo:
+        notes = ReviewItem.objects.filter(review__team=team).exclude(note="")
+        for note in notes.values_list("note", flat=True):
+            assert f"on {team.name}'s" not in note, (team.name, note)

@@ -120,6 +120,11 @@ def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(db):
     assert Milestone.objects.count() == count
 
 
+def test_if_empty_at_verbosity_0_prints_nothing(db):
+    seed()
+    assert seed("--if-empty", "--verbosity", "0") == ""
+
+
 def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(db, client):
     out = seed()
     assert "leadership  nhaddad" in out
@@ -144,3 +149,19 @@ def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(db):
     )
     assert totals[0].explained  # the Pareto's head is a real reason
     assert {t.label for t in totals} >= {"Dependency late", "Scope grew", "Changed in the sheet"}
+
+
+def test_notes_never_have_a_team_wait_on_itself_and_do_not_repeat_within_a_quarter(db):
+    seed()
+    milestones = Milestone.objects.select_related("team", "quarter").exclude(notes="")
+    by_team_quarter: dict[tuple[int, int], list[str]] = {}
+    for milestone in milestones:
+        assert milestone.team.name not in milestone.notes, (milestone.team.name, milestone.notes)
+        by_team_quarter.setdefault((milestone.team_id, milestone.quarter_id), []).append(
+            milestone.notes
+        )
+    for notes in by_team_quarter.values():
+        assert len(notes) == len(set(notes)), notes
+    assert len({m.notes for m in milestones}) >= 40  # varied, and on other teams by name
+    for explanation in SlipExplanation.objects.select_related("milestone__team"):
+        assert explanation.milestone.team.name not in explanation.note

@@ -47,6 +47,7 @@ def engineer_data(milestone: Milestone, **changes) -> dict[str, str]:
         "notes",
         "slip_reason",
         "slip_note",
+        "confirm_past_target",
     }
     return {name: value for name, value in data.items() if name in fields}
 

@@ -595,3 +595,69 @@ def test_a_retired_reason_cannot_be_posted(client, lead, milestone):
 def test_a_user_who_may_not_move_the_target_is_offered_no_reason(client, other_engineer, milestone):
     client.force_login(other_engineer)
     assert client.get(url("edit", milestone), **HTMX).status_code == 403
+
+
+# --- A target date in the past ------------------------------------------------------------------
+
+
+def test_a_past_target_on_an_open_milestone_asks_to_confirm_beside_the_field(
+    client, engineer, milestone
+):
+    client.force_login(engineer)
+    response = client.post(
+        url("edit", milestone),
+        engineer_data(milestone, target_date="2026-11-20", notes="Moved up"),  # today Nov 25
+        **HTMX,
+    )
+    assert response.status_code == 422
+    error = by_id(response, f"m{milestone.pk}-target_date_error")
+    assert "This date is in the past, and the milestone is still open" in text(error)
+    confirm = by_id(response, f"m{milestone.pk}-confirm_past_target")
+    assert 'type="checkbox"' in confirm
+    assert "Yes, the target date is in the past" in text(response.content.decode())
+    # Nothing saved, everything typed kept.
+    assert input_value(response, f"m{milestone.pk}-target_date") == "2026-11-20"
+    assert "Moved up" in by_id(response, f"m{milestone.pk}-notes")
+    assert reload(milestone).version == 1
+
+
+def test_a_confirmed_past_target_is_saved(client, engineer, milestone):
+    client.force_login(engineer)
+    response = client.post(
+        url("edit", milestone),
+        engineer_data(milestone, target_date="2026-11-20", confirm_past_target="on"),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert reload(milestone).target_date == D(2026, 11, 20)
+
+
+def test_the_edit_row_offers_no_confirmation_until_it_is_needed(client, engineer, milestone):
+    client.force_login(engineer)
+    row = by_id(client.get(url("edit", milestone), **HTMX), f"milestone-{milestone.pk}")
+    assert "confirm_past_target" not in row
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"target_date": "2026-11-25"},  # today is not the past
+        {"status": "done", "target_date": "2026-11-20", "delivered_date": "2026-11-20"},
+        {"notes": "A note"},  # the target date does not move
+    ],
+)
+def test_no_confirmation_is_asked_for_today_a_done_milestone_or_an_unmoved_date(
+    client, engineer, team, quarter, scope_grew, changes
+):
+    past = MilestoneFactory(
+        team=team,
+        quarter=quarter,
+        owner=engineer,
+        committed_date=D(2026, 11, 10),
+        target_date=D(2026, 11, 10),
+    )
+    client.force_login(engineer)
+    data = engineer_data(past, slip_reason=scope_grew.pk, **changes)
+    response = client.post(url("edit", past), data, **HTMX)
+    assert response.status_code == 200
+    assert reload(past).version == 2

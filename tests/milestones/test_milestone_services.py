@@ -13,6 +13,7 @@ from milestones.services import (
     explain_slip,
     move_milestone,
     restore_milestone,
+    target_in_the_past,
     update_milestone,
 )
 from tests.factories import MilestoneFactory, SlipReasonFactory
@@ -99,6 +100,61 @@ def test_leaving_dropped_clears_the_excuse(vp, milestone):
     Milestone.objects.filter(pk=milestone.pk).update(status="dropped", excused=True)
     update_milestone(milestone=fresh(milestone), version=1, changes={"status": "planned"}, user=vp)
     assert fresh(milestone).excused is False
+
+
+def test_a_browser_edit_moving_an_open_target_into_the_past_is_refused_unless_confirmed(
+    lead, milestone
+):
+    # Today is Nov 25 (tests/milestones/conftest.py); the target moves from Nov 10 to Nov 12.
+    with pytest.raises(ValidationError) as refused:
+        update_milestone(
+            milestone=milestone,
+            version=1,
+            changes={"target_date": D(2026, 11, 12), "title": ""},
+            user=lead,
+            ask_past_target=True,
+        )
+    errors = refused.value.error_dict
+    assert [e.code for e in errors["target_date"]] == ["past_target"]
+    assert "title" in errors  # said together with the rest
+    assert fresh(milestone).version == 1
+
+    saved = update_milestone(
+        milestone=fresh(milestone),
+        version=1,
+        changes={"target_date": D(2026, 11, 12)},
+        user=lead,
+        ask_past_target=True,
+        past_target_confirmed=True,
+    )
+    assert (saved.target_date, saved.version) == (D(2026, 11, 12), 2)
+
+
+def test_the_sync_and_commands_move_a_target_into_the_past_without_asking(lead, milestone):
+    saved = update_milestone(
+        milestone=milestone, version=1, changes={"target_date": D(2026, 11, 12)}, user=None
+    )
+    assert saved.target_date == D(2026, 11, 12)
+
+
+@pytest.mark.parametrize(
+    ("status", "target", "expected"),
+    [
+        ("on_track", D(2026, 11, 24), True),
+        ("at_risk", D(2026, 11, 24), True),
+        ("on_track", D(2026, 11, 25), False),  # today
+        ("on_track", D(2026, 12, 1), False),
+        ("done", D(2026, 11, 24), False),
+        ("dropped", D(2026, 11, 24), False),
+        ("on_track", D(2026, 11, 10), False),  # not moved
+    ],
+)
+def test_a_target_in_the_past_is_a_moved_target_before_today_of_an_open_milestone(
+    milestone, status, target, expected
+):
+    milestone.status, milestone.target_date = status, target
+    moved_from = D(2026, 11, 10)
+    assert target_in_the_past(milestone, moved_from=moved_from, today=D(2026, 11, 25)) is expected
 
 
 # --- create_milestone ------------------------------------------------------------------------

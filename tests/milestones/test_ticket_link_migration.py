@@ -1,12 +1,12 @@
-"""Milestones 0009 adds the ticket link: every milestone and historical record of a database
+"""Milestones 0010 adds the ticket link: every milestone and historical record of a database
 made before it is kept, with an empty link; going back drops the column and nothing else."""
 
 import datetime
 
 from django.utils import timezone
 
-BEFORE = ("milestones", "0008_quarter_lifecycle")
-AFTER = ("milestones", "0009_milestone_ticket_link")
+BEFORE = ("milestones", "0009_change_counter")
+AFTER = ("milestones", "0010_milestone_ticket_link")
 
 
 def test_adding_the_ticket_link_keeps_every_milestone_and_record(migrator):

@@ -71,13 +71,28 @@ def test_done_and_dropped_snapshots_make_no_call():
 def test_on_track_delivered_within_the_grace_is_a_correct_call():
     delivered_in_grace = milestone(1, Status.DONE, delivered=COMMITTED + datetime.timedelta(7))
     result = score([call("on_track", D(2026, 10, 14))], [delivered_in_grace])
-    assert (result.calls, result.correct, result.share) == (1, 1, 100)
+    assert (result.calls, result.correct) == (1, 1)
 
 
 def test_at_risk_that_delivered_on_time_is_a_wrong_call():
     result = score([call("at_risk", D(2026, 10, 14))], [on_time()])
     assert (result.calls, result.correct, result.pessimistic, result.optimistic) == (1, 0, 1, 0)
-    assert result.share == 0
+
+
+@pytest.mark.parametrize(
+    ("statuses", "share", "label"),
+    [
+        ([], None, "—"),
+        (["at_risk"], None, "0 of 1"),
+        (["on_track", "at_risk"], None, "1 of 2"),
+        (["on_track", "on_track", "at_risk"], 67, "67%"),
+    ],
+)
+def test_a_percentage_only_from_three_calls_on_and_the_count_below(statuses, share, label):
+    # Each call is a review of the same milestone, delivered on time: on track was right.
+    calls = [call(s, D(2026, 10, 7) + datetime.timedelta(14 * i)) for i, s in enumerate(statuses)]
+    result = score(calls, [on_time()])
+    assert (result.calls, result.share, result.calls_right_label) == (len(statuses), share, label)
 
 
 def test_on_track_then_late_is_a_wrong_call_and_each_review_is_its_own_call():

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 HEADER = ["Milestone", "Owner", "Target date", "Status", "ID"]
 
 
-def tab(title, *rows, header=HEADER):
-    return TabData(title, sheet_id=1, row_count=1000, column_count=26, values=[header, *rows])
+def tab(title, *rows, header=HEADER, sheet_id=1):
+    return TabData(
+        title, sheet_id=sheet_id, row_count=1000, column_count=26, values=[header, *rows]
+    )
 
 
 def tabs(*found):
@@ -54,6 +56,30 @@ def test_a_team_finds_its_tab_by_its_stored_title_ignoring_case():
 
     assert matched.tabs[team.pk].title == "platform (q4)"
     assert matched.titles_to_store == {}
+
+
+def test_a_linked_team_follows_its_sheet_id_before_any_title_and_stores_the_new_title():
+    team = TeamFactory(name="Platform")
+    found = tabs(tab("Platform", sheet_id=1), tab("Platform (2027)", sheet_id=7))
+
+    matched = match_tabs([team], found, all_teams=False, links={team.pk: 7})
+
+    assert matched.tabs[team.pk].title == "Platform (2027)"
+    assert matched.titles_to_store == {team.pk: "Platform (2027)"}
+    [message] = matched.messages
+    assert message.text.startswith("Platform's tab was renamed to 'Platform (2027)': following")
+
+
+def test_a_linked_tab_that_is_gone_is_found_by_title_again():
+    team = TeamFactory(name="Platform")
+
+    matched = match_tabs(
+        [team], tabs(tab("platform", sheet_id=3)), all_teams=False, links={team.pk: 7}
+    )
+
+    assert matched.tabs[team.pk].sheet_id == 3
+    assert matched.titles_to_store == {}
+    assert matched.messages == ()
 
 
 def test_a_tab_titled_as_the_team_with_team_on_the_end_is_its_tab_and_the_title_is_stored():

@@ -1,6 +1,7 @@
 """For any edits on both sides between two syncs: after a sync every field reads the same on
 both sides, each field both sides changed differently is a recorded conflict (the app's value
-kept, the sheet's in the record), and a second sync changes nothing."""
+kept, the sheet's in the record), and a second sync changes nothing; in any of the modelled
+locales, with a date column's number format and a formula kept as they were."""
 
 import datetime
 from types import SimpleNamespace
@@ -14,8 +15,10 @@ from milestones.models import Milestone
 from milestones.services import update_milestone
 from sheets import parse
 from sheets.client import open_spreadsheet
+from sheets.dates import serial_of
 from sheets.fields import app_values, from_json
 from sheets.models import SyncConflict
+from sheets.read import read_tabs
 from sheets.run import sync_sheet
 from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY
@@ -200,6 +203,164 @@ def read_sheet(worksheet, layout, world):
         team_name="Platform",
         quarter_start=world.quarter.start,
         quarter_end=world.quarter.end,
+    )
+    assert all(not row.errors for row in tab.rows)
+    return [row.values for row in tab.rows]
+
+
+# --- Real sheets: any locale, a date format, a formula ------------------------------------
+
+LOCALES = {
+    "en_US": lambda d: f"{d.month}/{d.day}/{d.year}",
+    "en_GB": lambda d: f"{d.day}/{d.month}/{d.year}",
+    "de_DE": lambda d: f"{d.day}.{d.month}.{d.year}",
+    "fr_FR": lambda d: f"{d.day:02}/{d.month:02}/{d.year}",
+}
+PATTERNS = [None, "d mmm yyyy", "dd/mm/yyyy", "yyyy-mm-dd", "dddd d mmmm yy"]
+FORMULA_DAY = datetime.date(2026, 11, 15)
+
+
+@st.composite
+def real_sheets(draw, members):
+    """A locale, a date column's number format, whether row 1's date is a formula, and edits
+    (never typed over the formula: a person who does that has replaced it themselves)."""
+    locale = draw(st.sampled_from(sorted(LOCALES)))
+    pattern = draw(st.sampled_from(PATTERNS))
+    formula = draw(st.booleans())
+    app_edits, sheet_edits = draw(edits(members))
+    for (row, field), (value, _typed) in list(sheet_edits.items()):
+        if field == "target_date":
+            sheet_edits[(row, field)] = (value, LOCALES[locale](value))
+        if formula and (row, field) == (0, "target_date"):
+            del sheet_edits[(row, field)]
+    return locale, pattern, formula, app_edits, sheet_edits
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_in_any_locale_and_date_format_both_sides_agree_and_formulas_and_formats_are_kept(
+    world, data
+):
+    example = data.draw(real_sheets(world.members))
+    with transaction.atomic():
+        try:
+            check_real_sheet(world, *example)
+        finally:
+            transaction.set_rollback(True)
+
+
+def check_real_sheet(world, locale, pattern, formula, app_edits, sheet_edits):
+    def date_cell(day, row):
+        cell = {"value": serial_of(day)}
+        if formula and row == 0:
+            cell = {"formula": "=DATE(2026,11,15)", "value": serial_of(FORMULA_DAY)}
+        return {**cell, "format": pattern} if pattern else cell
+
+    start = [FORMULA_DAY if formula and row == 0 else DAYS[1] for row in range(ROWS)]
+    header = ["Milestone", "Owner", "Due", "Status", "Notes"]
+    rows = [
+        [f"Milestone {row}", world.members[row].name, date_cell(start[row], row), "On track", ""]
+        for row in range(ROWS)
+    ]
+    world.emulator.load(
+        {
+            "spreadsheetId": "property",
+            "title": "Property",
+            "locale": locale,
+            "sheets": [{"title": "Platform", "values": [header, *rows]}],
+        }
+    )
+    assert sync_sheet(today=TODAY).counts.created_in_app == ROWS  # adopted: the synced start
+    milestones = list(Milestone.objects.filter(team=world.team).order_by("position", "pk"))
+    base = {m.pk: app_values(m) for m in milestones}
+    for (row, field), value in app_edits.items():
+        milestone = Milestone.objects.get(pk=milestones[row].pk)
+        changes = {field: value}
+        if field == "owner":
+            changes = {"owner": next(u for u in world.members if u.pk == value)}
+        if field == "status" and value == Milestone.Status.DONE:
+            changes["delivered_date"] = TODAY
+        update_milestone(milestone=milestone, version=milestone.version, changes=changes, user=None)
+    worksheet = open_spreadsheet().worksheet("Platform")
+    layout = parse.find_layout(header)
+    if sheet_edits:
+        worksheet.spreadsheet.values_batch_update(
+            {
+                "valueInputOption": "USER_ENTERED",
+                "data": [
+                    {
+                        "range": f"Platform!{chr(65 + layout.columns[field])}{row + 2}",
+                        "values": [[typed]],
+                    }
+                    for (row, field), (_, typed) in sheet_edits.items()
+                ],
+            }
+        )
+    typed_values = read_real_sheet(world)
+
+    result = sync_sheet(today=TODAY)
+
+    assert result.errors == []
+    read_back = read_real_sheet(world)
+    held = (0, "target_date") if formula else None
+    conflicts = {(c.milestone_id, c.field): c for c in SyncConflict.objects.filter(run=result.run)}
+    for row, milestone in enumerate(milestones):
+        milestone.refresh_from_db()
+        app = app_values(milestone)
+        for field in FIELDS:
+            before = base[milestone.pk][field]
+            app_edit = app_edits.get((row, field), before)
+            sheet_edit = typed_values[row][field]
+            if (row, field) == held:
+                # The formula is never written: an app edit is a conflict, the formula stays.
+                assert read_back[row][field] == FORMULA_DAY
+                assert app[field] == app_edit
+                if app_edit != before:
+                    assert from_json(field, conflicts.pop((milestone.pk, field)).sheet_value) == (
+                        FORMULA_DAY
+                    )
+                continue
+            both_changed = app_edit != before and sheet_edit != before and app_edit != sheet_edit
+            assert read_back[row][field] == app[field], (row, field)
+            if both_changed:
+                assert app[field] == app_edit
+                conflict = conflicts.pop((milestone.pk, field))
+                assert from_json(field, conflict.sheet_value) == sheet_edit
+            elif sheet_edit != before:
+                assert app[field] == sheet_edit
+            else:
+                assert app[field] == app_edit
+    assert conflicts == {}, "a conflict was recorded for a field only one side changed"
+    tab = read_tabs(open_spreadsheet())["Platform"]
+    if formula:
+        assert tab.formulas == {(1, layout.columns["target_date"]): "=DATE(2026,11,15)"}
+    if pattern:
+        for row in range(ROWS):
+            if (row, "target_date") not in sheet_edits:
+                assert tab.date_formats[(row + 1, layout.columns["target_date"])] == pattern
+
+    again = sync_sheet(today=TODAY)
+    assert again.changes == []
+    assert again.counts.updated_in_app == again.counts.updated_in_sheet == 0
+
+
+def read_real_sheet(world):
+    """Each row's fields as the sync reads them: typed values in the sheet's locale."""
+    members = [parse.Member(u.pk, u.name, u.email, u.username) for u in world.members]
+    data = read_tabs(open_spreadsheet())["Platform"]
+    tab = parse.parse_tab(
+        "Platform",
+        data.values,
+        members=members,
+        team_name="Platform",
+        quarter_start=world.quarter.start,
+        quarter_end=world.quarter.end,
+        locale=data.locale,
+        numbers=data.numbers,
     )
     assert all(not row.errors for row in tab.rows)
     return [row.values for row in tab.rows]

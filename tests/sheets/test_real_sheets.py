@@ -9,7 +9,7 @@ from gspread.utils import ValueRenderOption
 from milestones.models import Milestone
 from milestones.services import update_milestone
 from sheets.client import open_spreadsheet
-from sheets.models import SyncConflict
+from sheets.models import SyncConflict, TabLink
 from sheets.run import sync_sheet
 from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY
@@ -171,3 +171,41 @@ def test_an_ambiguous_text_date_is_reported_not_guessed(platform, load):
     assert error.where == "Platform!C2"
     assert "not a date in this sheet's locale (en_US, month first)" in error.text
     assert "2026-11-13" in error.text
+
+
+def test_a_renamed_tab_keeps_syncing_and_the_teams_tab_title_follows_it(platform, load):
+    team, lead = platform
+    worksheet = load([["Ship webhooks", lead.name, "12/1/2026", "On track"]])
+    sync_sheet(today=TODAY)
+    assert TabLink.objects.get(team=team).sheet_id == 5
+
+    worksheet.update_title("Platform (2027)")
+    worksheet.update([["At risk"]], "D2", raw=False)
+    result = sync_sheet(today=TODAY)
+
+    assert Milestone.objects.get().status == Milestone.Status.AT_RISK
+    assert [ws.title for ws in open_spreadsheet().worksheets()] == ["Platform (2027)"]
+    [renamed] = [m for m in result.messages if "renamed" in m.text]
+    assert renamed.text.startswith("Platform's tab was renamed to 'Platform (2027)': following it")
+    team.refresh_from_db()
+    assert team.tab_title == "Platform (2027)"
+    assert TabLink.objects.get(team=team).title == "Platform (2027)"
+    again = sync_sheet(today=TODAY)
+    assert again.changes == []
+    assert not any("renamed" in m.text for m in again.messages)
+
+
+def test_a_deleted_linked_tab_is_created_again_with_the_teams_rows(platform, load):
+    team, lead = platform
+    load([["Ship webhooks", lead.name, "12/1/2026", "On track"]])
+    sync_sheet(today=TODAY)
+    spreadsheet = open_spreadsheet()
+    spreadsheet.add_worksheet("Summary", rows=10, cols=5)
+    spreadsheet.del_worksheet(spreadsheet.worksheet("Platform"))
+
+    sync_sheet(today=TODAY)
+
+    worksheet = open_spreadsheet().worksheet("Platform")
+    assert worksheet.col_values(2)[1:] == ["Ship webhooks"]
+    assert TabLink.objects.get(team=team).sheet_id == worksheet.id != 5
+    assert sync_sheet(today=TODAY).changes == []

@@ -99,7 +99,8 @@ def test_the_sync_page_costs_the_same_queries_for_one_or_many_runs_and_conflicts
 
     grow(1)
     client.get(SYNC)  # warm the session and the user's membership
-    with django_assert_num_queries(6) as small:
+    # 7: the six of before and the last finished run's teams (tabs to map, `tabs_to_map`).
+    with django_assert_num_queries(7) as small:
         client.get(SYNC)
     grow(12)
     with django_assert_num_queries(len(small)):
@@ -268,8 +269,9 @@ def test_leadership_and_the_teams_lead_take_the_sheets_value(
     conflict.refresh_from_db()
     assert milestone.status == Milestone.Status.OFF_TRACK
     assert (conflict.status, conflict.resolved_by) == (SyncConflict.Status.TOOK_SHEET, user)
+    # In the history as coming from the sheet, taken by the user.
     latest = milestone.history.order_by("-history_id").first()
-    assert (latest.source, latest.history_user) == (Source.WEB, user)
+    assert (latest.source, latest.history_user) == (Source.SYNC, user)
 
 
 def test_keeping_the_apps_value_changes_no_milestone(client, lead, conflict, milestone):
@@ -316,6 +318,79 @@ def test_resolving_through_htmx_answers_with_the_resolved_row(client, vp, confli
     assert html.lstrip().startswith(f'<tr id="conflict-{conflict.pk}"')
     assert "kept the app&#x27;s value" in html
     assert "Take the sheet" not in html
+
+
+def test_resolving_through_htmx_also_counts_the_open_conflicts_again(client, vp, milestone):
+    first, _second = make_conflict(milestone), make_conflict(milestone, field="notes")
+    client.force_login(vp)
+    assert (
+        '<span id="open-conflicts-count" class="count">2</span>'
+        in client.get(SYNC).content.decode()
+    )
+
+    response = client.post(resolve_url(first), {"take": "app"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert (
+        '<template><span id="open-conflicts-count" class="count" hx-swap-oob="true">1</span>'
+        "</template>"
+    ) in html
+
+
+def test_the_sync_page_lists_the_cells_the_last_run_could_not_read(client, engineer):
+    bad = {
+        "level": "error",
+        "text": "'end of Q4' is not a date (write it like 3/14/2026)",
+        "team": "Billing",
+        "tab": "Billing",
+        "row": 4,
+        "column": "C",
+        "value": "end of Q4",
+    }
+    tab_note = {"level": "warning", "text": "Tab 'Old' matches no team", "tab": "Old"}
+    SyncRun.objects.create(
+        trigger=SyncRun.Trigger.COMMAND,
+        status=SyncRun.Status.PARTIAL,
+        errors=2,
+        messages=[{**bad, "row": 9, "value": "soon"}],
+        finished_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    last = SyncRun.objects.create(
+        trigger=SyncRun.Trigger.COMMAND,
+        status=SyncRun.Status.PARTIAL,
+        errors=1,
+        messages=[bad, tab_note],
+        finished_at=timezone.now(),
+    )
+    client.force_login(engineer)
+
+    response = client.get(SYNC)
+
+    cells = response.context["bad_cells"]
+    assert [(c.team, c.where, c.value) for c in cells] == [("Billing", "Billing!C4", "end of Q4")]
+    html = response.content.decode()
+    assert "Cells the last sync could not read" in html
+    assert "<td>Billing!C4</td><td><code>end of Q4</code></td>" in html
+    assert f"The whole log of run {last.pk}" in html
+
+
+def test_a_date_conflict_shows_both_sides_dates_the_same_way(client, vp, milestone):
+    milestone.target_date = datetime.date(2026, 12, 10)
+    milestone.save()
+    make_conflict(
+        milestone,
+        field="target_date",
+        sheet_value="2026-12-18",
+        sheet_text="12/18/2026",
+        app_value="2026-12-10",
+        base_value="2026-12-01",
+    )
+    client.force_login(vp)
+
+    html = client.get(SYNC).content.decode()
+
+    assert '<td class="value-sheet">Dec 18, 2026</td>' in html
+    assert '<td class="value-app">Dec 10, 2026</td>' in html
 
 
 def test_resolving_a_conflict_twice_says_it_is_already_resolved(client, vp, conflict):

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from demo.organisation import DemoError, DemoSignIns, build_demo, demo_sign_ins
+from demo.organisation import DemoError, build_demo, demo_sign_ins, sign_in_lines
 from teams.models import Team, User
 
 
@@ -31,12 +31,16 @@ class Command(BaseCommand):
             help="do nothing (and succeed) when the database already has an organisation",
         )
 
-    def handle(self, *args, today, force, if_empty, **options):
+    def handle(self, *args, today, force, if_empty, verbosity, **options):
         today = today or timezone.localdate()
         if Team.objects.exists() or User.objects.exists():
             if if_empty:
-                self.stdout.write("The database already has an organisation; not seeding.")
-                self._print_sign_ins(demo_sign_ins(), "If it is the demo, sign in")
+                if verbosity >= 1:
+                    self.stdout.write("The database already has an organisation; not seeding.")
+                    sign_ins = demo_sign_ins()
+                    if sign_ins is not None:
+                        self.stdout.write("If it is the demo:")
+                        self._print(sign_in_lines(sign_ins))
                 return
             if not force:
                 raise CommandError(
@@ -48,19 +52,13 @@ class Command(BaseCommand):
             sign_ins = build_demo(today)
         except DemoError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation built as of {today}."))
-        self._print_sign_ins(sign_ins, "Sign in")
+        if verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(f"Demo organisation built as of {today}."))
+            self._print(sign_in_lines(sign_ins))
 
-    def _print_sign_ins(self, sign_ins: DemoSignIns | None, lead_in: str) -> None:
-        if sign_ins is None:
-            return
-        self.stdout.write(f"{lead_in} at http://127.0.0.1:8000/ with:")
-        for role, user in [
-            ("leadership", sign_ins.leadership),
-            ("tech lead", sign_ins.tech_lead),
-            ("engineer", sign_ins.engineer),
-        ]:
-            self.stdout.write(f"  {role:<11} {user.username:<12} / {sign_ins.password}   ({user})")
+    def _print(self, lines: list[str]) -> None:
+        for line in lines:
+            self.stdout.write(line)
 
     def _wipe(self) -> None:
         from milestones.models import Milestone, Quarter, QuarterRecord

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('milestones', '0008_quarter_lifecycle'),
+        ('milestones', '0009_change_counter'),
     ]
 
     operations = [
