@@ -28,6 +28,7 @@ from milestones import asof, lifecycle, ontime
 from milestones.closing import recorded_figure, records_for
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
+from milestones.report_rows import ReportTeam
 from milestones.selectors import quarter_report
 from reviews.models import Review, ReviewItem
 from teams.models import Membership, Team
@@ -199,13 +200,25 @@ def list_teams(
             raise HttpError(400, asked.error.split(":")[0] + ".")
         day = asked.day
     report = quarter_report(found, today, as_of=day)
-    return [team_out(row.team, row.figures, found, day) for row in report.rows]
+    # The report's rows carry figures, not people: the members of every team in one query.
+    members: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.filter(
+        active=True, team_id__in=[row.team.pk for row in report.rows]
+    ).select_related("user"):
+        members.setdefault(membership.team_id, []).append(membership)
+    return [
+        team_out(row.team, members.get(row.team.pk, []), row.figures, found, day)
+        for row in report.rows
+    ]
 
 
 def team_out(
-    team: Team, figures: ontime.TeamQuarter, quarter: Quarter, day: datetime.date | None
+    team: Team | ReportTeam,
+    members: list[Membership],
+    figures: ontime.TeamQuarter,
+    quarter: Quarter,
+    day: datetime.date | None,
 ) -> schemas.TeamOut:
-    members = list(team.memberships.all())  # active ones, prefetched by the report
     lead = next((m.user for m in members if m.role == Membership.Role.TECH_LEAD), None)
     return schemas.TeamOut(
         slug=team.slug,

@@ -226,8 +226,9 @@ PAGES = {
     # path: queries for one page at most, whatever the number of teams
     # the token, then: the count, the page, the page's milestones
     "/api/v1/quarters": 4,
-    # the token, the quarters, then `quarter_report`: teams, members, milestones, history
-    "/api/v1/teams": 6,
+    # the token, the quarters, `quarter_report` (teams, members, milestones, history), then
+    # the members with their people (the report's rows carry figures, not people)
+    "/api/v1/teams": 7,
     # the token, the count, the page
     "/api/v1/milestones": 3,
     # the token, the count, the page, its items
