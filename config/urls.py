@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.token_views import api_token_create, api_token_revoke
 from config.health import healthz
 from teams import profile
 from teams import views as team_views
@@ -42,12 +43,15 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/profile/", profile.profile, name="profile"),
+    path("accounts/profile/tokens/", api_token_create, name="api_token_create"),
+    path("accounts/profile/tokens/<int:pk>/revoke/", api_token_revoke, name="api_token_revoke"),
     path("teams/", include("teams.urls")),
     path("", include("teams.people_urls")),
     path("", include("milestones.urls")),
     path("", include("reviews.urls")),
     path("", include("dashboard.urls")),
     path("", include("sheets.urls")),
+    path("api/", include("api.urls")),
     # Sign in with Google: only allauth's OpenID Connect views (its own account pages are not
     # used: people come from the roster, passwords from Django's views above).
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),

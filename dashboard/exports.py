@@ -214,6 +214,7 @@ MILESTONE_CSV_HEADER = (
     "Upstream IDs",
     "At risk from a dependency",
     "Dependency risk",
+    "Ticket link",
 )
 
 
@@ -269,4 +270,5 @@ def milestone_csv(
             " ".join(str(link.upstream_id) for link in waits_on),
             bool(risks),
             " ".join(risk.reason for risk in risks),
+            m.link or None,
         )

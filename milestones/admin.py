@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from milestones.changes import bump_every_quarter
@@ -64,6 +64,8 @@ class QuarterRecordAdmin(admin.ModelAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(CountsChangesAdmin, SimpleHistoryAdmin):
+    # A ticket link typed without its scheme is an https address, as in the edit row.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "team",

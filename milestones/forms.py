@@ -32,6 +32,7 @@ class DateInput(forms.DateInput):
 
 WIDGETS = {
     "title": forms.TextInput(attrs={"autocomplete": "off"}),
+    "link": forms.URLInput(attrs={"autocomplete": "off", "placeholder": "https://"}),
     "description": forms.Textarea(attrs={"rows": 2}),
     "notes": forms.Textarea(attrs={"rows": 2}),
     "committed_date": DateInput(),
@@ -44,6 +45,13 @@ LABELS = {"delivered_date": "Delivered date", "excused": "Excused drop"}
 NOT_MILESTONE_FIELDS = frozenset(
     {"version", "slip_reason", "slip_note", "restatement_reason", "confirm_past_target"}
 )
+
+
+def _milestone_formfield(db_field, **kwargs):
+    # A ticket link typed without its scheme ("jira.example.com/X-1") is an https address.
+    if db_field.name == "link":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
 
 def team_members(team: Team, *, including: int | None = None):
@@ -121,7 +129,13 @@ class MilestoneForm(RowFormMixin, forms.Form):
         )
         self.html_id = f"m{milestone.pk}-form"
         self.fields.update(
-            fields_for_model(Milestone, fields=names, widgets=WIDGETS, labels=LABELS)
+            fields_for_model(
+                Milestone,
+                fields=names,
+                widgets=WIDGETS,
+                labels=LABELS,
+                formfield_callback=_milestone_formfield,
+            )
         )
         if "owner" in self.fields:
             owner = self.fields["owner"]
@@ -216,7 +230,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 changed = (raw or "") != str(self.milestone.owner_id or "")
             else:
                 try:
-                    value = Milestone._meta.get_field(name).formfield().clean(raw)
+                    value = _milestone_formfield(Milestone._meta.get_field(name)).clean(raw)
                 except ValidationError:
                     changed = True
                 else:

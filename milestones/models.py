@@ -3,6 +3,7 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -116,6 +117,7 @@ class Milestone(models.Model):
         "delivered_date",
         "notes",
         "description",
+        "link",
     )
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="milestones")
@@ -134,6 +136,14 @@ class Milestone(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     delivered_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # The ticket or epic behind the milestone (issue 20): a web address, nothing else.
+    link = models.URLField(
+        "ticket link",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The epic or ticket behind this milestone (https://…).",
+    )
     excused = models.BooleanField(
         default=False, help_text="Leadership excused this drop: it does not count against the team."
     )

@@ -105,6 +105,7 @@ class ReportMilestone:
     excused: bool
     owner_name: str | None
     url: str
+    link: str = ""  # the ticket link, if any
 
     def __str__(self) -> str:
         return self.title
@@ -173,6 +174,7 @@ _MILESTONE_COLUMNS = (
     "target_date",
     "delivered_date",
     "excused",
+    "link",
     *(f"owner__{column}" for column in _PERSON),
 )
 
@@ -188,7 +190,7 @@ def quarter_milestones(
         .values_list(*_MILESTONE_COLUMNS)
     )
     found = []
-    for pk, team_id, title, status, committed, target, delivered, excused, *owner in rows:
+    for pk, team_id, title, status, committed, target, delivered, excused, link, *owner in rows:
         slug = slugs.get(team_id)
         if slug is None:  # a team made active after the teams were read
             continue
@@ -204,6 +206,7 @@ def quarter_milestones(
                 excused=excused,
                 owner_name=person_name(*owner) if owner[-1] is not None else None,
                 url=urls.milestone(slug, pk),
+                link=link,
             )
         )
     return found
@@ -222,4 +225,5 @@ def report_milestone(milestone: Milestone, team: ReportTeam, urls: UrlMaker) -> 
         excused=milestone.excused,
         owner_name=milestone.owner.name if milestone.owner_id and milestone.owner else None,
         url=urls.milestone(team.slug, milestone.pk),
+        link=milestone.link,
     )

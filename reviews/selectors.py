@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from milestones import ontime
+from milestones.models import Milestone
 from reviews import calibration
 from reviews import diff as reviews
 from reviews.models import Review, ReviewItem
 from teams.models import Team
 
 if TYPE_CHECKING:
-    from milestones.models import Milestone, Quarter
+    from milestones.models import Quarter
     from milestones.selectors import QuarterReport
 
 
@@ -82,6 +83,7 @@ class AgendaRow:
     delivery: ontime.Delivery | None = None
     days_vs_committed: int = 0
     errors: tuple[str, ...] = ()
+    link: str = ""  # the milestone's ticket link, as it is now (not part of the snapshot)
 
 
 @dataclass
@@ -110,9 +112,19 @@ def review_page(review: Review) -> ReviewPage:
     helper). The diff reads the two snapshots only, never the live milestones.
     """
     by_review: dict[int, list[ReviewItem]] = defaultdict(list)
-    for item in ReviewItem.objects.filter(
-        review_id__in=[pk for pk in (review.pk, review.previous_id) if pk]
-    ).order_by("position", "pk"):
+    for item in (
+        ReviewItem.objects.filter(
+            review_id__in=[pk for pk in (review.pk, review.previous_id) if pk]
+        )
+        # The milestone's ticket link as it is now; a subquery, not a join: the snapshot
+        # outlives a deleted milestone (no foreign-key constraint).
+        .annotate(
+            ticket_link=Subquery(
+                Milestone.objects.filter(pk=OuterRef("milestone_id")).values("link")[:1]
+            )
+        )
+        .order_by("position", "pk")
+    ):
         by_review[item.review_id].append(item)
     current = by_review[review.pk]
     previous = by_review[review.previous_id] if review.previous_id else None
@@ -129,6 +141,7 @@ def review_page(review: Review) -> ReviewPage:
                     change=diff.for_milestone(item.milestone_id),
                     delivery=ontime.delivery_class(item, rules, review.held_on),
                     days_vs_committed=ontime.days_slipped(item),
+                    link=item.ticket_link or "",
                 )
             )
         else:

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from api.forms import ApiTokenForm
+from api.tokens import live_tokens
 from teams.forms import NudgesForm
 from teams.google import google_sign_in_enabled
 from teams.http import MilepostRequest
@@ -32,5 +34,8 @@ def profile(request: MilepostRequest):
         "password_sign_in": settings.MILEPOST_PASSWORD_SIGN_IN,
         "google_linked": google_sign_in_enabled()
         and SocialAccount.objects.filter(user=user).exists(),
+        # Personal API tokens (issue 20): made and revoked by `api.token_views`.
+        "api_tokens": live_tokens(user),
+        "api_token_form": ApiTokenForm(),
     }
     return render(request, "teams/profile.html", context, status=422 if form.is_bound else 200)

@@ -31,6 +31,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import ApiToken
+from api.tokens import create_token
 from milestones.history import Source, history_source
 from milestones.models import (
     Dependency,
@@ -210,6 +212,10 @@ def a_dependency(w: World) -> None:
 
 def dependency_kwargs(w: World) -> dict:
     return {**milestone_kwargs(w), "upstream_pk": w.other_milestone.pk}
+
+
+def a_token_of_the_lead(w: World) -> None:
+    w.extra["token"] = create_token(user=w.users[LEAD], name="Lead's script").token
 
 
 def quarter_settings(w: World) -> dict:
@@ -435,6 +441,26 @@ MATRIX: dict[str, Endpoint] = {
             "POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=REDIRECT),
         },
     ),
+    # One's own API tokens (api/token_views.py, issue 20): everyone signed in makes theirs (the
+    # page that shows it once answers 201) and revokes only their own (404 for anyone else's).
+    "api_token_create": Endpoint(
+        kwargs=no_kwargs,
+        data=lambda w: {"name": "Matrix script"},
+        htmx=False,
+        expected={"POST": allowed(LEADERSHIP, LEAD, OWNER, ENGINEER, OTHER_LEAD, ok=201)},
+    ),
+    "api_token_revoke": Endpoint(
+        kwargs=lambda w: {"pk": w.extra["token"].pk},
+        prepare=a_token_of_the_lead,
+        htmx=False,
+        expected={
+            "POST": {
+                **dict.fromkeys(PERSONAS, 404),
+                ANONYMOUS: LOGIN,
+                LEAD: REDIRECT,
+            }
+        },
+    ),
     # Leadership's People pages (teams/people.py): people, their teams and roles, throttling.
     "people:list": Endpoint(kwargs=no_kwargs, htmx=False, expected={"GET": leadership_only()}),
     "people:add": Endpoint(
@@ -574,6 +600,7 @@ READ_ONLY: dict[str, ReadOnly] = {
     "sheets:run_status": ReadOnly(kwargs=run_kwargs, prepare=a_sync_running, htmx=True),
     "sheets:conflict": ReadOnly(kwargs=conflict_kwargs, prepare=a_sync_conflict),
     "password_change_done": ReadOnly(),
+    "api_docs": ReadOnly(),  # the API's browsable docs (Swagger UI)
 }
 
 EXEMPT: dict[str, str] = {
@@ -586,6 +613,27 @@ EXEMPT: dict[str, str] = {
     "password_reset_complete": "says the new password is set, open to all",
     "openid_connect_login": "Sign in with Google: open to all (tests/teams/test_google_sign_in.py)",
     "openid_connect_callback": "Google's answer: its state and code are the permission",
+    "api-v1:api-root": "ninja's root of /api/v1/: names the prefix, answers 404 to everyone",
+}
+
+
+# --- The read-only API (issue 20) -------------------------------------------------------------
+# Everyone signed in reads it, by session or with a personal token; anybody else gets 401 (not
+# a redirect to sign-in: it is for programs). Nothing in it changes anything: 405 to a POST.
+
+
+def milestone_id_kwargs(w: World) -> dict:
+    return {"milestone_id": w.milestone.pk}
+
+
+API: dict[str, Callable[[World], dict]] = {
+    "api_schema": no_kwargs,
+    "api-v1:list_quarters": no_kwargs,
+    "api-v1:quarter_figure": lambda w: {"quarter": w.quarter.slug},
+    "api-v1:list_teams": no_kwargs,
+    "api-v1:list_milestones": no_kwargs,
+    "api-v1:read_milestone": milestone_id_kwargs,
+    "api-v1:list_reviews": no_kwargs,
 }
 
 
@@ -611,7 +659,7 @@ ROUTES = routes()
 
 def test_every_endpoint_is_placed():
     names = set(ROUTES)
-    placed = MATRIX.keys() | READ_ONLY.keys() | EXEMPT.keys()
+    placed = MATRIX.keys() | READ_ONLY.keys() | EXEMPT.keys() | API.keys()
     assert names - placed == set(), "place these endpoints in the permission matrix"
     assert placed - names == set(), "these matrix entries no longer exist"
 
@@ -619,6 +667,7 @@ def test_every_endpoint_is_placed():
 def test_the_tables_do_not_overlap():
     assert not (MATRIX.keys() & READ_ONLY.keys())
     assert not ((MATRIX.keys() | READ_ONLY.keys()) & EXEMPT.keys())
+    assert not ((MATRIX.keys() | READ_ONLY.keys() | EXEMPT.keys()) & API.keys())
 
 
 # --- Requests ------------------------------------------------------------------------------
@@ -670,6 +719,7 @@ def snapshot() -> tuple[list, ...]:
         list(Squad.objects.order_by("pk").values_list("pk", "name")),
         list(SlipReason.objects.order_by("pk").values_list("pk", "name", "position", "active")),
         list(SignInFailure.objects.order_by("pk").values_list("pk")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )
 
 
@@ -819,3 +869,35 @@ def test_a_closed_quarter_is_changed_by_leadership_alone(client, world, name, pe
     assert_outcome(response, expected[persona], f"POST {name} in a closed quarter as {persona}")
     if expected[persona] in (LOGIN, 403):
         assert snapshot() == before, "a refused request changed something"
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(API))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_api_is_read_by_everyone_signed_in_and_nobody_else(client, world, name, persona):
+    user = world.users[persona]
+    if user is not None:
+        client.force_login(user)
+    before = snapshot()
+    response = client.get(reverse(name, kwargs=API[name](world)))
+    assert response.status_code == (401 if persona == ANONYMOUS else 200), f"{name} {persona}"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(API))
+@pytest.mark.parametrize("persona", [LEAD, OTHER_LEAD])
+def test_the_api_is_read_with_a_personal_token(client, world, name, persona):
+    secret = create_token(user=world.users[persona], name="matrix").secret
+    path = reverse(name, kwargs=API[name](world))
+    assert client.get(path, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_the_api_refuses_to_change_anything(client, world, name):
+    client.force_login(world.users[LEADERSHIP])
+    before = snapshot()
+    response = client.post(reverse(name, kwargs=API[name](world)), {})
+    assert response.status_code == 405
+    assert snapshot() == before

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "teams",
     "milestones",
     "reviews",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "nudges",
     "demo",
     "sheets_emulator",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ APPS = (
     "nudges",
     "demo",
     "sheets_emulator",
+    "api",
 )
 # Names Django itself asks every app for.
 CONVENTIONS = {"Command", "Migration"}

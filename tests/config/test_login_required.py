@@ -19,6 +19,9 @@ PUBLIC = {
     "openid_connect_login",
     "openid_connect_callback",
 }
+# The API (issue 20) is for programs: it answers 401 itself, never a redirect to a form.
+API = {"api_schema"}
+API_NAMESPACE = "api-v1:"
 SAMPLE_KWARGS = {"slug": "platform", "pk": "1", "quarter": "2026-q4", "path": "x"}
 
 
@@ -50,7 +53,13 @@ def test_the_walk_finds_the_pages():
     assert {"home", "teams:list", "milestones:team", "dashboard:index"} <= names
 
 
-@pytest.mark.parametrize(("name", "route"), [r for r in ROUTES if r[0] not in PUBLIC])
+def is_api(name: str) -> bool:
+    return name in API or name.startswith(API_NAMESPACE)
+
+
+@pytest.mark.parametrize(
+    ("name", "route"), [r for r in ROUTES if r[0] not in PUBLIC and not is_api(r[0])]
+)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_anonymous_user_is_sent_to_sign_in(client, db, name, route, method):
     response = getattr(client, method)(concrete(route))
@@ -60,3 +69,11 @@ def test_anonymous_user_is_sent_to_sign_in(client, db, name, route, method):
 
 def test_sign_in_page_is_open(client, db):
     assert client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "route"), [r for r in ROUTES if is_api(r[0]) and r[0] != "api-v1:api-root"]
+)
+def test_anonymous_api_request_gets_401(client, db, name, route):
+    response = client.get(concrete(route))
+    assert response.status_code == 401, f"{name} ({route}) answered {response.status_code}"

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from dashboard.exports import MILESTONE_CSV_HEADER, TEAM_CSV_HEADER, csv_cell, team_csv
+from milestones.models import Milestone
 from milestones.services import add_dependency
 from tests.dashboard.conftest import grow_org
 from tests.factories import MilestoneFactory, QuarterFactory, TeamFactory
@@ -127,7 +128,15 @@ def test_the_milestones_csv_has_iso_dates_and_the_verdict_of_each_milestone(get,
         "Upstream IDs": "",
         "At risk from a dependency": "no",
         "Dependency risk": "",
+        "Ticket link": "",
     }
+
+
+def test_the_milestones_csv_carries_each_ticket_link(get, org):
+    flint = org.milestones["Flint ledger"]
+    Milestone.objects.filter(pk=flint.pk).update(link="https://jira.example.com/browse/FL-7")
+    row = next(r for r in rows(get(MILESTONES_CSV)) if r["Title"] == "Flint ledger")
+    assert row["Ticket link"] == "https://jira.example.com/browse/FL-7"
 
 
 def test_the_milestones_csv_can_be_one_squads(get, org):

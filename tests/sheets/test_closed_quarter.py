@@ -21,9 +21,7 @@ def test_the_sheet_changes_nothing_of_a_closed_quarter_each_change_is_a_conflict
 
     assert result.pull == {}
     assert result.push == {"status": "on_track", "notes": "kept"}
-    assert [(c.field, c.app, c.sheet) for c in result.conflicts] == [
-        ("status", "on_track", "done")
-    ]
+    assert [(c.field, c.app, c.sheet) for c in result.conflicts] == [("status", "on_track", "done")]
     assert result.base == {"status": "on_track", "notes": "kept"}
 
 

@@ -1,0 +1,253 @@
+"""The read-only API (`api/endpoints.py`): what each endpoint answers, to whom, page by page."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from milestones.models import Milestone, QuarterRecord
+from milestones.selectors import quarter_report
+from teams.models import Team
+from tests.factories import (
+    MilestoneFactory,
+    QuarterFactory,
+    ReviewFactory,
+    ReviewItemFactory,
+    trio,
+)
+
+TODAY = datetime.date(2026, 11, 25)
+
+ENDPOINTS = [
+    "/api/v1/quarters",
+    "/api/v1/quarters/2026-q4/figure",
+    "/api/v1/teams",
+    "/api/v1/milestones",
+    "/api/v1/reviews",
+    "/api/schema/",
+]
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+
+
+def org(teams: int, quarter, *, on_time: int) -> list[Team]:
+    """`teams` trios with two milestones each in `quarter`; the first `on_time` delivered both
+    on time, the others delivered one late."""
+    made = []
+    for n in range(teams):
+        team, lead, *_ = trio(name=f"Team {n:02}", slug=f"team-{n:02}")
+        MilestoneFactory(team=team, quarter=quarter, owner=lead, done=True)
+        late = MilestoneFactory.build(quarter=quarter).committed_date + datetime.timedelta(days=30)
+        MilestoneFactory(
+            team=team,
+            quarter=quarter,
+            owner=lead,
+            status=Milestone.Status.DONE,
+            delivered_date=quarter.start if n < on_time else late,
+        )
+        made.append(team)
+    return made
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_anonymous_gets_401_from_every_endpoint(client, quarter, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Unauthorized"}
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_token_reads_every_endpoint(client, quarter, bearer, path):
+    assert client.get(path, headers=bearer).status_code == 200
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_signed_in_session_reads_every_endpoint(client, quarter, outsider_lead, path):
+    client.force_login(outsider_lead)
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ENDPOINTS[:-1])
+def test_the_api_changes_nothing(client, quarter, bearer, path):
+    assert client.post(path, {}, headers=bearer).status_code == 405
+
+
+def test_a_wrong_token_or_scheme_gets_401(client, quarter, bearer):
+    secret = bearer["Authorization"].removeprefix("Bearer ")
+    assert client.get(ENDPOINTS[0], headers={"Authorization": "Bearer mp_nope"}).status_code == 401
+    assert client.get(ENDPOINTS[0], headers={"Authorization": f"Token {secret}"}).status_code == 401
+
+
+def test_quarters_carry_their_state_and_live_figure(client, bearer):
+    q4 = QuarterFactory(year=2026, number=4, goal=2)
+    org(3, q4, on_time=2)
+    QuarterFactory(year=2027, number=1)  # planning opens in mid December: upcoming
+    items = client.get("/api/v1/quarters", headers=bearer).json()["items"]
+    assert [(q["slug"], q["state"]) for q in items] == [
+        ("2027-q1", "upcoming"),
+        ("2026-q4", "in_progress"),
+    ]
+    figure = items[1]["figure"]
+    assert figure["headline"] == "2 of 3 teams on time"
+    assert (figure["goal"], figure["goal_met"], figure["milestones_due"]) == (2, True, 6)
+    assert items[1]["figure_recorded"] is False
+
+
+def test_a_closed_quarter_shows_its_recorded_figure_not_todays(client, bearer):
+    q3 = QuarterFactory(year=2026, number=3, goal=5)
+    org(2, q3, on_time=2)
+    q3.closed_at = timezone.now()
+    q3.save()
+    QuarterRecord.objects.create(
+        quarter=q3, on_time=1, teams=2, milestones_on_time=3, milestones_due=4, goal=5,
+        grace_days=7,
+    )  # fmt: skip
+    (item,) = client.get("/api/v1/quarters", headers=bearer).json()["items"]
+    assert (item["state"], item["figure_recorded"]) == ("closed", True)
+    assert item["figure"]["headline"] == "1 of 2 teams on time"
+    figure = client.get("/api/v1/quarters/2026-q3/figure", headers=bearer).json()
+    assert (figure["recorded"], figure["figure"]["on_time"]) == (True, 1)
+
+
+def test_the_quarter_list_figures_are_the_dashboards(client, bearer):
+    q4 = QuarterFactory(year=2026, number=4, goal=3)
+    teams = org(4, q4, on_time=1)
+    MilestoneFactory(team=teams[0], quarter=q4, status=Milestone.Status.AT_RISK)
+    dashboard = quarter_report(q4, TODAY).figure
+    (item,) = client.get("/api/v1/quarters", headers=bearer).json()["items"]
+    assert (item["figure"]["on_time"], item["figure"]["forecast"], item["figure"]["teams"]) == (
+        dashboard.on_time,
+        dashboard.forecast,
+        dashboard.teams,
+    )
+
+
+def test_the_org_figure_as_of_a_past_day(client, bearer):
+    q4 = QuarterFactory(year=2026, number=4, goal=1)
+    with with_time_at(datetime.datetime(2026, 10, 5, 12, tzinfo=datetime.UTC)):
+        team, lead, *_ = trio(name="Early", slug="early")
+        MilestoneFactory(team=team, quarter=q4, owner=lead, done=True)
+    org(2, q4, on_time=0)  # made today: absent on 10 October
+    live = client.get("/api/v1/quarters/current/figure", headers=bearer).json()
+    then = client.get("/api/v1/quarters/2026-q4/figure?as_of=2026-10-10", headers=bearer).json()
+    assert live["figure"]["headline"] == "1 of 3 teams on time"
+    assert (then["as_of"], then["figure"]["headline"]) == ("2026-10-10", "1 of 1 teams on time")
+
+
+def with_time_at(moment):
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status"),
+    [("2026-12-20", 400), ("2026-09-01", 400), ("yesterday", 422), ("2026-02-30", 422)],
+)
+def test_an_as_of_day_outside_the_quarter_or_not_a_date_is_refused(
+    client, bearer, quarter, as_of, status
+):
+    response = client.get(f"/api/v1/quarters/2026-q4/figure?as_of={as_of}", headers=bearer)
+    assert response.status_code == status
+
+
+def test_an_unknown_quarter_is_not_found(client, bearer, quarter):
+    assert client.get("/api/v1/quarters/2031-q2/figure", headers=bearer).status_code == 404
+    assert client.get("/api/v1/milestones?quarter=2031-q2", headers=bearer).status_code == 404
+    assert client.get("/api/v1/quarters/next/figure", headers=bearer).status_code == 422
+
+
+def test_teams_carry_their_verdict_lead_and_counts(client, bearer):
+    q4 = QuarterFactory(year=2026, number=4, goal=1)
+    good, bad = org(2, q4, on_time=1)
+    MilestoneFactory(team=bad, quarter=q4, status=Milestone.Status.AT_RISK)
+    items = client.get("/api/v1/teams?quarter=2026-q4", headers=bearer).json()["items"]
+    by_slug = {item["slug"]: item for item in items}
+    assert by_slug[good.slug]["verdict"] == "on time"
+    assert by_slug[bad.slug]["verdict"] == "not on time"
+    assert (by_slug[bad.slug]["total"], by_slug[bad.slug]["late"]) == (3, 1)
+    assert by_slug[bad.slug]["at_risk"] == 1
+    assert (
+        by_slug[good.slug]["lead"]["username"]
+        == good.memberships.get(role="tech_lead").user.username
+    )
+    assert by_slug[good.slug]["members"] == 3
+
+
+def test_milestones_filter_by_team_quarter_and_status(client, bearer):
+    q3, q4 = QuarterFactory(year=2026, number=3), QuarterFactory(year=2026, number=4)
+    one, two = org(2, q4, on_time=2)
+    MilestoneFactory(team=one, quarter=q3, status=Milestone.Status.DROPPED)
+    at_risk = MilestoneFactory(team=two, quarter=q4, status=Milestone.Status.AT_RISK)
+
+    def ids(query: str) -> set[int]:
+        body = client.get(f"/api/v1/milestones?{query}", headers=bearer).json()
+        return {item["id"] for item in body["items"]}
+
+    assert ids(f"team={one.slug}") == set(one.milestones.values_list("pk", flat=True))
+    assert ids("quarter=2026-q3") == set(q3.milestones.values_list("pk", flat=True))
+    assert ids(f"team={two.slug}&quarter=2026-q4&status=at_risk") == {at_risk.pk}
+    assert ids("team=nobody") == set()
+    Milestone.objects.filter(pk=at_risk.pk).update(link="https://jira.example.com/X-1")
+    detail = client.get(f"/api/v1/milestones/{at_risk.pk}", headers=bearer).json()
+    assert detail["url"].endswith(at_risk.get_absolute_url())
+    assert detail["link"] == "https://jira.example.com/X-1"
+    assert client.get("/api/v1/milestones/999999", headers=bearer).status_code == 404
+
+
+def test_reviews_carry_their_items(client, bearer):
+    item = ReviewItemFactory(note="Ahead of plan")
+    body = client.get(f"/api/v1/reviews?team={item.review.team.slug}", headers=bearer).json()
+    (review,) = body["items"]
+    assert (review["id"], review["closed"]) == (item.review.pk, False)
+    assert review["items"][0]["note"] == "Ahead of plan"
+
+
+def test_lists_come_in_pages(client, bearer, quarter):
+    org(3, quarter, on_time=1)  # six milestones
+    first = client.get("/api/v1/milestones?page_size=4", headers=bearer).json()
+    second = client.get("/api/v1/milestones?page_size=4&page=2", headers=bearer).json()
+    past = client.get("/api/v1/milestones?page_size=4&page=3", headers=bearer).json()
+    assert (first["count"], first["pages"], len(first["items"]), len(second["items"])) == (
+        6,
+        2,
+        4,
+        2,
+    )
+    assert {m["id"] for m in first["items"]}.isdisjoint({m["id"] for m in second["items"]})
+    assert past["items"] == []
+    assert client.get("/api/v1/milestones?page_size=101", headers=bearer).status_code == 422
+
+
+PAGES = {
+    # path: queries for one page at most, whatever the number of teams
+    # the token, then: the count, the page, the page's milestones
+    "/api/v1/quarters": 4,
+    # the token, the quarters, `quarter_report` (teams, members, milestones, history), then
+    # the members with their people (the report's rows carry figures, not people)
+    "/api/v1/teams": 7,
+    # the token, the count, the page
+    "/api/v1/milestones": 3,
+    # the token, the count, the page, its items
+    "/api/v1/reviews": 4,
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+@pytest.mark.parametrize("teams", [2, 12])
+def test_a_page_costs_the_same_queries_whatever_the_size(
+    client, bearer, django_assert_max_num_queries, path, teams
+):
+    for year in (2025, 2026):
+        quarter = QuarterFactory(year=year, number=4)
+        for team in org(teams, quarter, on_time=1) if year == 2026 else []:
+            review = ReviewFactory(team=team, quarter=quarter)
+            for milestone in team.milestones.all():
+                ReviewItemFactory(milestone=milestone, review=review)
+    client.get(path, headers=bearer)  # the token's first use today is noted once
+    with django_assert_max_num_queries(PAGES[path]):
+        response = client.get(path, headers=bearer)
+    assert response.status_code == 200
