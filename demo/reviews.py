@@ -268,17 +268,9 @@ def _save(rng: random.Random, plans: list[tuple[Team, list[_Held]]], today: date
         if review.review.closed_at is not None or rng.random() < 0.5:
             review.review.summary = _summary(rng, review, diff)
         items.extend(
-            ReviewItem(
-                review=review.review,
-                milestone_id=snapshot.milestone_id,
-                title=snapshot.title,
-                status=snapshot.status,
-                committed_date=snapshot.committed_date,
-                target_date=snapshot.target_date,
-                delivered_date=snapshot.delivered_date,
-                owner_id=snapshot.owner_id,
-                owner_name=snapshot.owner_name,
-                position=snapshot.position,
+            ReviewItem.of_snapshot(
+                review.review,
+                snapshot,
                 on_agenda=snapshot.milestone_id in on_agenda,
                 note=notes.get(snapshot.milestone_id, ""),
             )

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -129,6 +133,26 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def of_snapshot(
+        cls, review: Review, snapshot: Any, *, on_agenda: bool, note: str = ""
+    ) -> ReviewItem:
+        """The unsaved item that keeps `snapshot` (a `reviews.diff.Snapshot`) in `review`."""
+        return cls(
+            review=review,
+            milestone_id=snapshot.milestone_id,
+            title=snapshot.title,
+            status=snapshot.status,
+            committed_date=snapshot.committed_date,
+            target_date=snapshot.target_date,
+            delivered_date=snapshot.delivered_date,
+            owner_id=snapshot.owner_id,
+            owner_name=snapshot.owner_name,
+            position=snapshot.position,
+            on_agenda=on_agenda,
+            note=note,
+        )
 
     @property
     def is_open(self) -> bool:

@@ -114,19 +114,7 @@ def _record_review(
     previous_items = list(previous.items.all()) if previous is not None else None
     on_agenda = reviews.agenda(snapshots, previous_items)
     ReviewItem.objects.bulk_create(
-        ReviewItem(
-            review=review,
-            milestone_id=snapshot.milestone_id,
-            title=snapshot.title,
-            status=snapshot.status,
-            committed_date=snapshot.committed_date,
-            target_date=snapshot.target_date,
-            delivered_date=snapshot.delivered_date,
-            owner_id=snapshot.owner_id,
-            owner_name=snapshot.owner_name,
-            position=snapshot.position,
-            on_agenda=snapshot.milestone_id in on_agenda,
-        )
+        ReviewItem.of_snapshot(review, snapshot, on_agenda=snapshot.milestone_id in on_agenda)
         for snapshot in snapshots
     )
     # A review shows on every dashboard from its quarter on (the teams' last review, the
