@@ -22,11 +22,10 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from dashboard.report import page_parts
+from dashboard.report import page_parts, report_links
 from dashboard.table import DashboardRow, TableState, squads_of, team_table
 from dashboard.watch import watch_entries
 from milestones import dependencies, ontime
-from milestones.dependency_reads import quarter_links
 from milestones.models import Dependency, Quarter
 from milestones.quarters import pick_quarter
 from milestones.report_rows import ReportSquad
@@ -87,9 +86,8 @@ def milestones_export(
     report = quarter_report(quarter, today, as_of=as_of)
     squads = squads_of(report.rows)  # type: ignore[arg-type]  # rows with a team, as the table's
     squad = TableState.from_query(query, quarter, squads).squad
-    # Dependencies as they are now: the export as of a day leaves them out (the links' own
-    # history is not read here).
-    links = quarter_links(quarter) if as_of is None else []
+    # What each milestone waits on: today, or as the links and upstreams stood on the day.
+    links = report_links(report)
     return CsvExport(
         csv_filename(quarter, _what("milestones", report), squad),
         milestone_csv(report, report.today, absolute_url, squad, links=links),

@@ -24,7 +24,8 @@ are cached; to build them, the quarter report's four, the review status, the cal
 the quarter's dependencies, the reasons given for slips, the review days, a closed quarter's
 record (unless read with the quarter, `with_record()`) and (unless cached, `dashboard.cache`)
 the trend of the other quarters. As of a day: the quarter report's four, the review status,
-the calibration and the review days (no dependencies: their history is not read here).
+the calibration, the review days and the dependencies of that day (the links' history and,
+when there were links, their upstreams' history).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from dashboard.table import (
 from dashboard.trend import on_time_trend
 from dashboard.waiting import DependencyReport, dependency_report, squad_dependencies
 from dashboard.watch import WatchCandidates, WatchLists, watch_candidates, watch_lists
-from milestones import closing, ledger, lifecycle, ontime
+from milestones import asof, closing, ledger, lifecycle, ontime
 from milestones.changes import Counters, read_counters
 from milestones.dependency_reads import quarter_links
 from milestones.models import Quarter
@@ -159,7 +160,7 @@ class DashboardReport:
     table: TeamTable
     lists: WatchLists
     planning: Planning | None = None  # a quarter that has not started: its planned commitments
-    # Cross-team dependencies (issue 16): live only, the history of links is not read here.
+    # Cross-team dependencies (issue 16), live or as they stood on the as-of day.
     dependencies: DependencyReport | None = None
     # The rest is the whole page's: `build_dashboard(..., body_only=True)` leaves it empty.
     quarter_links: list[QuarterLink] = field(default_factory=list)
@@ -189,7 +190,7 @@ class DashboardParts:
     squads: list[ReportSquad]
     watch: WatchCandidates
     planning: Planning | None  # a quarter that has not started: its planned commitments
-    # Cross-team dependencies, the whole organisation's (issue 16): live only.
+    # Cross-team dependencies, the whole organisation's (issue 16), live or as of the day.
     dependencies: DependencyReport | None
     # The whole page's: empty, or None, on an as-of view and for `whole_page=False`.
     trend: list[ontime.TrendPoint] = field(default_factory=list)
@@ -319,10 +320,19 @@ def dashboard_parts(
 
 def _dependencies(report: QuarterReport) -> DependencyReport | None:
     """Waiting on another team, and the teams at risk through dependencies, the whole
-    organisation's: one query (the quarter's links). Not on an as-of view."""
-    if report.as_of is not None:
-        return None
-    return dependency_report(report, quarter_links(report.quarter), report.today)
+    organisation's: one query (the quarter's links); as of a day, the links and upstreams as
+    they stood then (`report_links`)."""
+    return dependency_report(report, report_links(report), report.today)
+
+
+def report_links(report: QuarterReport) -> list:
+    """The links of the report's milestones: today's (one query), or on an as-of report those
+    of that day with their upstreams as they stood then (`asof.links_as_of`, two queries, one
+    when there were none)."""
+    if report.as_of is None:
+        return quarter_links(report.quarter)
+    milestones = [m for row in report.rows for m in row.milestones]
+    return asof.links_as_of(milestones, report.as_of) if milestones else []
 
 
 def _headline(report: QuarterReport) -> Headline:

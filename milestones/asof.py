@@ -17,7 +17,9 @@ roles, squads, people's names. Reviews count when held on or before the day.
 
 - dependencies (issue 16): the links recorded by then and not yet removed, and the risk
   their upstreams, as they stood then, put on the milestones that day
-  (`upstream_risks_as_of`); the upstream's quarter's rules are today's.
+  (`links_as_of`, `upstream_risks_as_of`); the upstream's quarter's rules are today's. The
+  team page, the dashboard (its "Waiting on another team", the teams at risk through
+  dependencies, the squads' teams by teams) and the milestones CSV read them so.
 
 Costs: `quarter_as_of` one query, `milestones_as_of` one query (the records with their
 owners), whatever the number of teams, milestones and changes. simple-history's own
@@ -32,6 +34,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -143,14 +146,31 @@ def milestones_as_of(
     return found, slips
 
 
-def upstream_risks_as_of(
-    milestones: list[Milestone], day: datetime.date
-) -> dict[int, list[dependencies.DependencyRisk]]:
-    """Why each of `milestones` (as they stood at the end of `day`) was at risk from what it
-    waited on then, by milestone id. Three queries whatever the number of links: the links'
-    history, the upstreams' history with their teams, the upstreams' quarters."""
+@dataclass(frozen=True)
+class LinkAsOf:
+    """A dependency as it stood at the end of a day: shaped like a `Dependency` read with its
+    ends (`dependency_reads.quarter_links`), for the same functions to read."""
+
+    pk: int
+    downstream: Any  # the downstream as the caller rebuilt it for that day (a `team_id`)
+    upstream: Milestone  # rebuilt from its history, with its (today's) team and quarter
+
+    @property
+    def downstream_id(self) -> int:
+        return self.downstream.pk
+
+    @property
+    def upstream_id(self) -> int:
+        return self.upstream.pk
+
+
+def links_as_of(downstreams: Collection[Any], day: datetime.date) -> list[LinkAsOf]:
+    """The links of `downstreams` (milestone-like rows as they stood at the end of `day`)
+    recorded by then and not yet removed, each upstream as it stood then, by link id. Two
+    queries whatever the number of links (the links' history; the upstreams' history with
+    their teams and quarters), one when there were none."""
     moment = end_of(day)
-    by_pk = {m.pk: m for m in milestones}
+    by_pk = {m.pk: m for m in downstreams}
     latest: dict[int, tuple[int, int, str]] = {}
     for pk, down, up, kind in (
         Dependency.history.filter(downstream_id__in=list(by_pk), history_date__lt=moment)
@@ -158,32 +178,49 @@ def upstream_risks_as_of(
         .values_list("id", "downstream_id", "upstream_id", "history_type")
     ):
         latest[pk] = (down, up, kind)
-    links = [(down, up) for down, up, kind in latest.values() if kind != _DELETED]
-    if not links:
-        return {}
-    upstreams: dict[int, object] = {}
+    alive = {pk: (down, up) for pk, (down, up, kind) in latest.items() if kind != _DELETED}
+    if not alive:
+        return []
+    records: dict[int, Any] = {}
     for record in (
-        Milestone.history.filter(id__in={up for _, up in links}, history_date__lt=moment)
-        .select_related("team")
+        Milestone.history.filter(id__in={up for _, up in alive.values()}, history_date__lt=moment)
+        .select_related("team", "quarter")
         .order_by("id", "history_date", "history_id")
     ):
-        upstreams[record.id] = record
-    quarters = {
-        q.pk: q for q in Quarter.objects.filter(pk__in={r.quarter_id for r in upstreams.values()})
-    }
-    found: dict[int, list[dependencies.DependencyRisk]] = defaultdict(list)
-    for down, up in sorted(links):
-        record = upstreams.get(up)
-        if record is None or record.history_type == _DELETED:
+        records[record.id] = record
+    fields = [f.attname for f in Milestone.history.model.tracked_fields]
+    upstreams: dict[int, Milestone] = {}
+    for pk, record in records.items():
+        if record.history_type == _DELETED:
             continue
-        record.pk = record.id  # the milestone's id, as the risk names it
+        upstream = Milestone(**{name: getattr(record, name) for name in fields})
+        upstream.team, upstream.quarter = record.team, record.quarter
+        upstreams[pk] = upstream
+    return [
+        LinkAsOf(pk, by_pk[down], upstreams[up])
+        for pk, (down, up) in sorted(alive.items())
+        if up in upstreams
+    ]
+
+
+def upstream_risks_as_of(
+    milestones: list[Milestone], day: datetime.date
+) -> dict[int, list[dependencies.DependencyRisk]]:
+    """Why each of `milestones` (as they stood at the end of `day`) was at risk from what it
+    waited on then, by milestone id (`links_as_of`: two queries whatever the number of
+    links)."""
+    found: dict[int, list[dependencies.DependencyRisk]] = defaultdict(list)
+    for link in sorted(
+        links_as_of(milestones, day), key=lambda k: (k.downstream_id, k.upstream_id)
+    ):
+        up = link.upstream
         risk = dependencies.dependency_risk(
-            by_pk[down],
-            record,
-            upstream_team=record.team.name,
-            upstream_rules=ontime.Rules.for_quarter(quarters[record.quarter_id]),
+            link.downstream,
+            up,
+            upstream_team=up.team.name,
+            upstream_rules=ontime.Rules.for_quarter(up.quarter),
             today=day,
         )
         if risk is not None:
-            found[down].append(risk)
+            found[link.downstream_id].append(risk)
     return found

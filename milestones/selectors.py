@@ -214,7 +214,7 @@ def milestone_table(
 
     With `as_of` (a valid day, see `asof.parse_as_of`), the table as it stood at the end of that
     day, judged on it (`milestones.asof`): read-only, and the table's quarter carries that day's
-    rules. Two queries: the quarter's history and the milestones' history; three more for
+    rules. Two queries: the quarter's history and the milestones' history; two more for
     what they waited on then (`asof.upstream_risks_as_of`).
     """
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from dashboard.report import REVIEW_LINKS
 from milestones import asof
-from milestones.models import Milestone
+from milestones.models import Dependency, Milestone
 from milestones.quarters import ensure_quarter, quarter_of
 from milestones.selectors import quarter_report
 from tests.dashboard.conftest import grow_org, slip, text
@@ -306,10 +306,11 @@ def test_the_dashboard_offers_only_the_latest_review_days_as_quick_links(as_vp, 
 
 
 # Session, user, quarters, teams, memberships, the quarter's history, the milestones' history,
-# the teams' last reviews, their review calls, and the quarter's review dates: no trend.
-AS_OF_PAGE_QUERIES = 10
+# the teams' last reviews, their review calls, the links' history, the upstreams' history (with
+# their teams and quarters) and the quarter's review dates: no trend.
+AS_OF_PAGE_QUERIES = 12
 # The swapped table and lists: no review dates either.
-AS_OF_PARTIAL_QUERIES = 9
+AS_OF_PARTIAL_QUERIES = 11
 
 
 @pytest.mark.parametrize("teams", [5, 120])
@@ -319,10 +320,13 @@ def test_the_as_of_page_costs_the_same_queries_for_5_and_120_teams(
     quarter = quarter_on(D(2026, 10, 1))
     grow_org(quarter, teams)
     Milestone.history.update(history_date=at(D(2026, 10, 5)))
+    Dependency.history.update(history_date=at(D(2026, 10, 5)))  # each team waits on another
     client.force_login(vp)
     with django_assert_num_queries(AS_OF_PAGE_QUERIES):
         response = client.get(URL, {"as_of": "2026-11-03", "group": "squad", "sort": "-slips"})
     assert response.context["report"].headline.figure.teams == teams
+    grids = response.context["report"].dependencies.grids
+    assert sum(grid.links for grid in grids) == teams - 1
     with django_assert_num_queries(AS_OF_PARTIAL_QUERIES):
         client.get(
             URL,

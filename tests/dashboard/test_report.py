@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from dashboard import report as report_module
 from dashboard.report import build_dashboard
-from milestones.models import Milestone, Quarter
+from milestones.models import Dependency, Milestone, Quarter
 from tests.dashboard.conftest import TODAY, grow_org
 from tests.dashboard.history import D, at, quarter_on
 from tests.factories import QuarterFactory, ReviewFactory
@@ -134,8 +134,9 @@ REPORT_QUERIES = 11
 # The swapped body, once the report is cached: the change counters only.
 BODY_QUERIES = 1
 # As of a day: the quarter report's four (teams, memberships, the quarter's and the milestones'
-# history), the review status, the calibration and the review days.
-AS_OF_QUERIES = 7
+# history), the review status, the calibration, the links' history, the upstreams' history
+# (with their teams and quarters) and the review days.
+AS_OF_QUERIES = 9
 
 
 @pytest.mark.parametrize("teams", [3, 30])
@@ -159,6 +160,7 @@ def test_the_report_as_of_a_day_costs_the_same_queries_for_3_and_30_teams(
     quarter = quarter_on(D(2026, 10, 1))
     grow_org(quarter, teams)
     Milestone.history.update(history_date=at(D(2026, 10, 5)))
+    Dependency.history.update(history_date=at(D(2026, 10, 5)))  # each team waits on another
     found = quarters()
     with django_assert_num_queries(AS_OF_QUERIES):
         report = build_dashboard(quarter, found, today=TODAY, as_of=D(2026, 11, 3), query={})
