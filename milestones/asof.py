@@ -146,6 +146,15 @@ def milestones_as_of(
     return found, slips
 
 
+def rebuild_milestone(record: Any) -> Milestone:
+    """An unsaved-looking `Milestone` as a historical record of it stood, with the record's
+    team and quarter (read with `select_related("team", "quarter")`: today's rows)."""
+    fields = [f.attname for f in Milestone.history.model.tracked_fields]
+    milestone = Milestone(**{name: getattr(record, name) for name in fields})
+    milestone.team, milestone.quarter = record.team, record.quarter
+    return milestone
+
+
 @dataclass(frozen=True)
 class LinkAsOf:
     """A dependency as it stood at the end of a day: shaped like a `Dependency` read with its
@@ -188,14 +197,11 @@ def links_as_of(downstreams: Collection[Any], day: datetime.date) -> list[LinkAs
         .order_by("id", "history_date", "history_id")
     ):
         records[record.id] = record
-    fields = [f.attname for f in Milestone.history.model.tracked_fields]
-    upstreams: dict[int, Milestone] = {}
-    for pk, record in records.items():
-        if record.history_type == _DELETED:
-            continue
-        upstream = Milestone(**{name: getattr(record, name) for name in fields})
-        upstream.team, upstream.quarter = record.team, record.quarter
-        upstreams[pk] = upstream
+    upstreams = {
+        pk: rebuild_milestone(record)
+        for pk, record in records.items()
+        if record.history_type != _DELETED
+    }
     return [
         LinkAsOf(pk, by_pk[down], upstreams[up])
         for pk, (down, up) in sorted(alive.items())

@@ -107,19 +107,6 @@ def put_at_risk_by_slip(
     ]
 
 
-def slips_putting_at_risk(
-    slips: Iterable[Any], downstreams: list[DependencyEnd]
-) -> dict[int, list[DependencyEnd]]:
-    """For each slip (with `record_id`, `from_date`, `to_date`) of an upstream, the
-    downstream milestones it put at risk (`put_at_risk_by_slip`), by the slip's record id."""
-    found = {}
-    for slip in slips:
-        hit = put_at_risk_by_slip(slip.from_date, slip.to_date, downstreams)
-        if hit:
-            found[slip.record_id] = hit
-    return found
-
-
 def reaches(edges: Iterable[tuple[int, int]], start: int, goal: int) -> bool:
     """Does following (downstream, upstream) links upstream from `start` reach `goal`?
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from milestones import dependencies, ontime
+from milestones import asof, dependencies, ontime
 from milestones.models import Dependency, Milestone, Quarter
 from teams.models import Team
 
@@ -180,3 +180,34 @@ def upstream_candidates(
     if team_slug:
         found = found.filter(team__slug=team_slug)
     return list(found[:limit])
+
+
+@dataclass(frozen=True)
+class DownstreamHistory:
+    """What waited on a milestone over time, for its ledger (`ledger.put_at_risk_at_slips`)."""
+
+    # Each link's life, oldest first: (when, downstream id, True when added, False removed).
+    links: list[tuple[datetime.datetime, int, bool]]
+    # Each downstream after each change, oldest first (None: deleted), with team and quarter.
+    states: dict[int, list[tuple[datetime.datetime, Milestone | None]]]
+
+
+def downstream_history(milestone: Milestone) -> DownstreamHistory:
+    """The history of what waited on `milestone`: two queries (the links' history, the
+    downstreams' history with their teams and quarters), one when nothing ever did."""
+    links = [
+        (when, down, kind != "-")
+        for when, down, kind in Dependency.history.filter(upstream_id=milestone.pk)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", "downstream_id", "history_type")
+    ]
+    states: dict[int, list[tuple[datetime.datetime, Milestone | None]]] = defaultdict(list)
+    if links:
+        for record in (
+            Milestone.history.filter(id__in={down for _, down, _ in links})
+            .select_related("team", "quarter")
+            .order_by("history_date", "history_id")
+        ):
+            state = None if record.history_type == "-" else asof.rebuild_milestone(record)
+            states[record.id].append((record.history_date, state))
+    return DownstreamHistory(links, dict(states))

@@ -11,6 +11,9 @@ After its quarter is closed, a milestone changes only as a *restatement* (issue 
 leadership made with a reason, kept on the change's historical record (`Restatement`). The
 ledger lists each, with what it changed (`Ledger.restatements`).
 
+A slip of a milestone others wait on lists the downstream milestones it put at risk, as
+they stood when it was recorded (`put_at_risk_at_slips`, issue 16).
+
 `days_by_reason` adds the days slipped up by reason, most first, with the cumulative share of
 the days (a Pareto): what the dashboard charts for a quarter.
 
@@ -27,7 +30,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from milestones import timeline
+from milestones import dependencies, timeline
 from milestones.history import Source
 
 CHANGED_IN_THE_SHEET = "Changed in the sheet"
@@ -270,6 +273,52 @@ def explanations_of(records: Iterable[Any]) -> dict[int, ExplanationLike]:
         except ObjectDoesNotExist:  # no reason given for this record
             continue
     return found
+
+
+# --- What a slip put at risk (issue 16) ---------------------------------------------------------
+
+
+class DownstreamHistoryLike(Protocol):
+    links: list[tuple[datetime.datetime, int, bool]]
+    states: Mapping[int, Sequence[tuple[datetime.datetime, Any]]]
+
+
+def put_at_risk_at_slips(
+    slips: Iterable[LedgerEntry], history: DownstreamHistoryLike
+) -> dict[int, list[Any]]:
+    """For each slip of an upstream, the downstream milestones it put at risk
+    (`dependencies.put_at_risk_by_slip`) as they stood when the slip was recorded: those that
+    waited on it then, by their target dates and statuses then, not today's. By the slip's
+    record id, each list by target date, team and title. `history`:
+    `dependency_reads.downstream_history`."""
+    found: dict[int, list[Any]] = {}
+    for slip in slips:
+        waiting: set[int] = set()
+        for when, down, added in history.links:
+            if when > slip.at:
+                break
+            (waiting.add if added else waiting.discard)(down)
+        then = [
+            state
+            for down in waiting
+            if (state := _state_at(history.states.get(down, ()), slip.at)) is not None
+        ]
+        hit = dependencies.put_at_risk_by_slip(slip.from_date, slip.to_date, then)
+        if hit:
+            found[slip.record_id] = sorted(
+                hit, key=lambda m: (m.target_date, m.team.name.casefold(), m.title)
+            )
+    return found
+
+
+def _state_at(states: Sequence[tuple[datetime.datetime, Any]], moment: datetime.datetime) -> Any:
+    """The last state recorded at or before `moment` (None: none yet, or deleted)."""
+    last = None
+    for when, state in states:
+        if when > moment:
+            break
+        last = state
+    return last
 
 
 # --- Days slipped by reason (the dashboard's Pareto) -----------------------------------------

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from milestones import dependencies, ledger, ontime, timeline
-from milestones.dependency_reads import dependency_lists, slip_costs, upstream_candidates
+from milestones.dependency_reads import (
+    dependency_lists,
+    downstream_history,
+    slip_costs,
+    upstream_candidates,
+)
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, SlipReason
 from milestones.permissions import can_edit_milestone, can_manage_dependencies
@@ -204,8 +209,8 @@ def _detail_context(
     )
     can_explain = can_edit_milestone(request.user, milestone, {"target_date"})
     links = dependency_lists(milestone, today)
-    put_at_risk = dependencies.slips_putting_at_risk(
-        book.slips, [row.milestone for row in links.downstream]
+    put_at_risk = (
+        ledger.put_at_risk_at_slips(book.slips, downstream_history(milestone)) if book.slips else {}
     )
     costs = slip_costs(put_at_risk, today)
     rows = [

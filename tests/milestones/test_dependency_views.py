@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from milestones.models import Dependency
-from milestones.services import add_dependency, update_milestone
+from milestones.services import add_dependency, remove_dependency, update_milestone
 from tests.factories import MilestoneFactory, TeamFactory, trio
 from tests.html import by_id, text
 
@@ -126,6 +126,42 @@ def test_a_slip_ledger_entry_lists_the_downstreams_it_put_at_risk(
     ) in entry
 
 
+def test_a_slip_lists_the_downstreams_by_their_targets_on_the_day_of_the_slip(
+    client, engineer, milestone, payments, quarter
+):
+    """The downstream later moved its own target past the upstream's (no risk today), a link
+    made after the slip was not there to be put at risk, one removed since was: the entry is
+    the slip's day's, not today's."""
+    payments.committed_date = payments.target_date = D(2026, 12, 5)
+    payments.save()
+    removed = MilestoneFactory(
+        team=TeamFactory(name="Ledger"), quarter=quarter, title="Books", target_date=D(2026, 12, 8)
+    )
+    add_dependency(downstream=milestone, upstream=payments, user=None)
+    add_dependency(downstream=removed, upstream=payments, user=None)
+    update_milestone(
+        milestone=payments,
+        version=payments.version,
+        changes={"target_date": D(2026, 12, 15)},
+        user=None,
+    )
+    update_milestone(
+        milestone=milestone,
+        version=milestone.version,
+        changes={"target_date": D(2026, 12, 20)},
+        user=None,
+    )
+    remove_dependency(downstream=removed, upstream_id=payments.pk, user=None)
+    later = MilestoneFactory(quarter=quarter, title="Late comer", target_date=D(2026, 12, 9))
+    add_dependency(downstream=later, upstream=payments, user=None)
+    client.force_login(engineer)
+    entry = text(by_id(client.get(url(payments)), "ledger"))
+    assert (
+        "Puts at risk: Books (Ledger, target Dec 8); Ship the importer (Platform, target Dec 10)."
+    ) in entry
+    assert "Late comer" not in entry
+
+
 @pytest.mark.parametrize("links", [1, 12])
 def test_the_milestone_page_queries_do_not_grow_with_its_dependencies(
     client, lead, milestone, quarter, django_assert_num_queries, links
@@ -150,9 +186,10 @@ def test_the_milestone_page_queries_do_not_grow_with_its_dependencies(
     )
     client.force_login(lead)
     # Session, user, the milestone, its history, owners named, the membership, the reasons to
-    # pick from, what it waits on, what waits on it, the slip's cost (the quarter's milestones),
-    # the teams to search, the quarters and the milestones found.
-    with django_assert_num_queries(13):
+    # pick from, what it waits on, what waits on it, what waited on it at the slip (the links'
+    # history, the downstreams' history), the slip's cost (the quarter's milestones), the teams
+    # to search, the quarters and the milestones found.
+    with django_assert_num_queries(15):
         response = client.get(url(milestone, "dependencies/search/"), {"q": "Up"})
     assert text(by_id(response, "ledger")).count("Puts at risk") == 1
     assert f"Down {links - 1}" in text(by_id(response, "ledger"))

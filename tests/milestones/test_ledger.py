@@ -189,3 +189,41 @@ def test_an_explanation_given_later_moves_the_days_to_its_reason():
     after = ledger.days_by_reason(slips, {2: because("Scope grew")})
     assert [(t.label, t.days) for t in before] == [("Changed in the sheet", 8)]
     assert [(t.label, t.days) for t in after] == [("Changed in the sheet", 4), ("Scope grew", 4)]
+
+
+# --- What a slip put at risk, as it stood then (issue 16) ---------------------------------------
+
+
+def _at(day: int) -> datetime.datetime:
+    return datetime.datetime(2026, 10, day, 12, tzinfo=datetime.UTC)
+
+
+def _downstream(pk: int, target: datetime.date, status: str = "on_track") -> SimpleNamespace:
+    return SimpleNamespace(
+        pk=pk, title=f"M{pk}", target_date=target, status=status, team=SimpleNamespace(name="T")
+    )
+
+
+def test_a_slip_puts_at_risk_what_waited_on_it_then_by_its_state_then():
+    slip = ledger.LedgerEntry(
+        ledger.SLIP, 9, _at(10), None, Source.WEB, D(2026, 12, 1), D(2026, 12, 15)
+    )
+    history = SimpleNamespace(
+        links=[(_at(2), 1, True), (_at(2), 2, True), (_at(3), 3, True), (_at(12), 4, True)],
+        states={
+            # Due Dec 10 at the slip, moved to Dec 20 on the 11th: still listed, by Dec 10.
+            1: [
+                (_at(1), _downstream(1, D(2026, 12, 10))),
+                (_at(11), _downstream(1, D(2026, 12, 20))),
+            ],
+            # Done at the slip, reopened since: the slip put nothing at risk.
+            2: [
+                (_at(1), _downstream(2, D(2026, 12, 5), "done")),
+                (_at(11), _downstream(2, D(2026, 12, 5))),
+            ],
+            3: [(_at(1), _downstream(3, D(2026, 12, 3)))],
+            4: [(_at(1), _downstream(4, D(2026, 12, 4)))],  # linked after the slip
+        },
+    )
+    found = ledger.put_at_risk_at_slips([slip], history)
+    assert [(m.pk, m.target_date) for m in found[9]] == [(3, D(2026, 12, 3)), (1, D(2026, 12, 10))]
