@@ -1,6 +1,6 @@
 from django.urls import path
 
-from milestones.views import close, milestone, team
+from milestones.views import close, dependency_forms, milestone, team
 
 app_name = "milestones"
 
@@ -32,6 +32,22 @@ urlpatterns = [
         "teams/<slug:slug>/milestones/<int:pk>/dependencies/<int:upstream_pk>/remove/",
         milestone.dependency_remove,
         name="dependency_remove",
+    ),
+    # What a milestone waits on, from its row of the team table.
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/waits-on/",
+        dependency_forms.row_dependencies,
+        name="row_dependencies",
+    ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/waits-on/add/",
+        dependency_forms.row_dependency_add,
+        name="row_dependency_add",
+    ),
+    path(
+        "teams/<slug:slug>/milestones/<int:pk>/waits-on/<int:upstream_pk>/remove/",
+        dependency_forms.row_dependency_remove,
+        name="row_dependency_remove",
     ),
     path("quarters/<slug:slug>/close/", close.close_page, name="close_quarter"),
     path("quarters/<slug:slug>/record/", close.record_page, name="quarter_record"),

@@ -365,6 +365,21 @@ MATRIX: dict[str, Endpoint] = {
         prepare=a_dependency,
         expected={"POST": allowed(LEADERSHIP, LEAD)},
     ),
+    # The same, from the milestone's row of the team table: its editor, adding, removing.
+    "milestones:row_dependencies": Endpoint(
+        kwargs=milestone_kwargs,
+        expected={"GET": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:row_dependency_add": Endpoint(
+        kwargs=milestone_kwargs,
+        data=an_upstream,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
+    "milestones:row_dependency_remove": Endpoint(
+        kwargs=dependency_kwargs,
+        prepare=a_dependency,
+        expected={"POST": allowed(LEADERSHIP, LEAD)},
+    ),
     "reviews:start": Endpoint(
         kwargs=team_kwargs,
         data=lambda w: {"held_on": "2026-11-25"},
@@ -851,6 +866,8 @@ CLOSED: dict[str, tuple[Callable[[World], dict], Callable[[World], dict], dict]]
     "milestones:slip_reason": (slip_kwargs, a_slip_reason, allowed(LEADERSHIP)),
     "milestones:dependency_add": (milestone_kwargs, an_upstream, allowed()),
     "milestones:dependency_remove": (dependency_kwargs, no_data, allowed()),
+    "milestones:row_dependency_add": (milestone_kwargs, an_upstream, allowed()),
+    "milestones:row_dependency_remove": (dependency_kwargs, no_data, allowed()),
 }
 
 
@@ -861,7 +878,7 @@ def test_a_closed_quarter_is_changed_by_leadership_alone(client, world, name, pe
     kwargs, data, expected = CLOSED[name]
     if name == "milestones:slip_reason":
         a_slip(world)
-    if name == "milestones:dependency_remove":
+    if name in ("milestones:dependency_remove", "milestones:row_dependency_remove"):
         a_dependency(world)
     close_the_world(world)
     before = snapshot()

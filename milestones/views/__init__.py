@@ -4,6 +4,8 @@
   drop, restore).
 - `milestone`: the milestone page: details, the commitment ledger and its slip reasons, the
   history timeline.
+- `dependency_forms`: what a milestone waits on, one block for the milestone page and for
+  its row of the team table (the row's editor, adding, removing).
 - `access`: what a URL names, for the user asking (404 for what is not there, 403 for what
   they may not change), shared by both.
 

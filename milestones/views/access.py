@@ -11,7 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from milestones.models import Milestone
-from milestones.permissions import can_edit_milestone, can_manage_milestones
+from milestones.permissions import (
+    can_edit_milestone,
+    can_manage_dependencies,
+    can_manage_milestones,
+)
 from teams.http import MilepostRequest
 from teams.models import Team
 
@@ -43,6 +47,18 @@ def get_managed_milestone(request: MilepostRequest, slug: str, pk: int) -> Miles
                 "with a reason."
             )
         raise PermissionDenied("Only the team's tech lead and leadership manage its table.")
+    return milestone
+
+
+def get_linkable_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
+    """The milestone whose dependencies the user changes; 403 unless they manage its table."""
+    milestone = get_milestone(slug, pk)
+    if not can_manage_dependencies(request.user, milestone):
+        if milestone.quarter.is_closed:
+            raise PermissionDenied(f"{milestone.quarter} is closed: its dependencies stay.")
+        raise PermissionDenied(
+            "Only the team's tech lead and leadership change what its milestones wait on."
+        )
     return milestone
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,15 +18,21 @@ from milestones.dependency_reads import (
     dependency_lists,
     downstream_history,
     slip_costs,
-    upstream_candidates,
 )
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, SlipReason
-from milestones.permissions import can_edit_milestone, can_manage_dependencies
-from milestones.services import NotASlip, add_dependency, explain_slip, remove_dependency
-from milestones.views.access import get_milestone, team_url
+from milestones.permissions import can_edit_milestone
+from milestones.services import NotASlip, explain_slip, remove_dependency
+from milestones.views.access import get_linkable_milestone, get_milestone, team_url
+from milestones.views.dependency_forms import (
+    REMOVED,
+    RESULTS,
+    add_posted_upstream,
+    added_message,
+    dependency_block,
+)
 from teams.http import MilepostRequest
-from teams.models import Team, User
+from teams.models import User
 
 DETAIL_PAGE = "milestones/milestone.html"
 
@@ -47,18 +53,6 @@ def milestone_detail(request: MilepostRequest, slug: str, pk: int):
 # --- Dependencies (issue 16) ------------------------------------------------------------------
 
 
-def _linkable_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:
-    """The milestone whose dependencies the user changes; 403 unless they manage its table."""
-    milestone = get_milestone(slug, pk)
-    if not can_manage_dependencies(request.user, milestone):
-        if milestone.quarter.is_closed:
-            raise PermissionDenied(f"{milestone.quarter} is closed: its dependencies stay.")
-        raise PermissionDenied(
-            "Only the team's tech lead and leadership change what its milestones wait on."
-        )
-    return milestone
-
-
 @require_GET
 def dependency_search(request: MilepostRequest, slug: str, pk: int):
     """Milestones to wait on, by title and team (`?q=`, `?team=`): the results for htmx, the
@@ -66,41 +60,29 @@ def dependency_search(request: MilepostRequest, slug: str, pk: int):
     may link get the buttons (and the add endpoint checks again)."""
     milestone = get_milestone(slug, pk)
     context = _detail_context(request, milestone)
-    template = f"{DETAIL_PAGE}#dependency-results" if request.htmx else DETAIL_PAGE
-    return render(request, template, context)
+    return render(request, RESULTS if request.htmx else DETAIL_PAGE, context)
 
 
 @require_POST
 def dependency_add(request: MilepostRequest, slug: str, pk: int):
     """This milestone waits on the milestone `upstream` names. Refused with the reason beside
     the search (422): an unknown milestone, itself, a duplicate, a cycle, a far quarter."""
-    milestone = _linkable_milestone(request, slug, pk)
-    raw = request.POST.get("upstream", "")
-    upstream = (
-        Milestone.objects.select_related("team", "quarter").filter(pk=raw).first()
-        if raw.isdigit()
-        else None
-    )
-    try:
-        if upstream is None:
-            raise ValidationError({"upstream": "Pick the milestone it waits on from the search."})
-        add_dependency(downstream=milestone, upstream=upstream, user=request.user)
-    except ValidationError as error:
-        errors = error.messages
+    milestone = get_linkable_milestone(request, slug, pk)
+    upstream, errors = add_posted_upstream(request, milestone)
+    if upstream is None:
         context = _detail_context(request, milestone, dependency_errors=errors)
         template = f"{DETAIL_PAGE}#dependencies" if request.htmx else DETAIL_PAGE
         return render(request, template, context, status=422)
-    message = f"It now waits on “{upstream.title}” ({upstream.team.name})."
-    return _dependencies_changed(request, milestone, message)
+    return _dependencies_changed(request, milestone, added_message(upstream))
 
 
 @require_POST
 def dependency_remove(request: MilepostRequest, slug: str, pk: int, upstream_pk: int):
     """This milestone no longer waits on milestone `upstream_pk` (404: it did not)."""
-    milestone = _linkable_milestone(request, slug, pk)
+    milestone = get_linkable_milestone(request, slug, pk)
     if not remove_dependency(downstream=milestone, upstream_id=upstream_pk, user=request.user):
         raise Http404("This milestone does not wait on that one.")
-    return _dependencies_changed(request, milestone, "Removed the dependency.")
+    return _dependencies_changed(request, milestone, REMOVED)
 
 
 def _dependencies_changed(request: MilepostRequest, milestone: Milestone, message: str):
@@ -222,9 +204,6 @@ def _detail_context(
         )
         for entry in book.entries
     ]
-    can_link = can_manage_dependencies(request.user, milestone)
-    query = request.GET.get("q", "")[:100]
-    team_slug = request.GET.get("team", "")[:100]
     return {
         "milestone": milestone,
         "team": milestone.team,
@@ -240,13 +219,14 @@ def _detail_context(
         "reasons": list(SlipReason.objects.all()) if can_explain and book.slips else [],
         "flash": flash,
         "team_url": team_url(milestone),
-        "links": links,
-        "can_link": can_link,
-        "dependency_errors": dependency_errors or [],
-        "dependency_flash": dependency_flash,
-        "search": {"q": query, "team": team_slug},
-        "candidates": upstream_candidates(milestone, query, team_slug) if can_link else [],
-        "search_teams": list(Team.objects.filter(active=True).order_by("name")) if can_link else [],
+        # What it waits on and what waits on it, with the search (`dependency_forms`).
+        "deps": dependency_block(
+            request,
+            milestone,
+            links=links,
+            errors=dependency_errors,
+            flash=dependency_flash,
+        ),
     }
 
 

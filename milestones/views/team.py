@@ -267,10 +267,12 @@ def render_team_page(
     as_of_text: str | None = None,
     row_state: RowState | None = None,
     add_form: NewMilestoneForm | None = None,
+    dependency_editor: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     """The whole team page (`team_page_data`), with one row in a state of its own or the add
-    row sent back with its errors."""
+    row sent back with its errors, or with one row's editor of what it waits on open
+    (`dependency_forms.DependencyBlock`)."""
     page = team_page_data(request.user, team, quarter_slug=quarter_slug, as_of_text=as_of_text)
     if page.as_of_error:
         messages.warning(request, page.as_of_error)
@@ -284,7 +286,9 @@ def render_team_page(
         add_form.set_focus()
     if add_form is None and table.can_add:
         add_form = NewMilestoneForm(team=team)
-    context = _context(page, table, row_state=row_state, add_form=add_form)
+    context = _context(
+        page, table, row_state=row_state, add_form=add_form, dependency_editor=dependency_editor
+    )
     return render(request, TEAM_PAGE, context, status=status)
 
 
