@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from milestones.models import Dependency
+from milestones.services import add_dependency
 from tests.browser.helpers import real_errors, start_editing
 from tests.factories import LeadershipFactory, MilestoneFactory, trio
 
@@ -72,4 +73,55 @@ def test_a_lead_waits_on_another_teams_milestone_and_sees_its_slip_put_theirs_at
     expect(waiting).to_contain_text("Importer")
     expect(waiting).to_contain_text("Platform")
     expect(waiting).to_contain_text("At risk through dependencies: 1 team")
+    assert real_errors(page) == []
+
+
+def test_a_lead_adds_and_removes_a_dependency_from_the_team_table_and_sees_a_cycle_refused(
+    page, sign_in, platform
+):
+    importer, audit = platform["importer"], platform["audit"]  # Platform's, Dec 10 and Dec 15
+    billing, *_ = trio(name="Billing", slug="billing")
+    payments = MilestoneFactory(
+        team=billing,
+        quarter=importer.quarter,
+        title="Payments API",
+        committed_date=datetime.date(2026, 12, 18),
+        target_date=datetime.date(2026, 12, 18),
+        position=0,
+    )
+    add_dependency(downstream=payments, upstream=audit, user=None)  # Billing waits on Audit log
+
+    sign_in(page, platform["lead"])
+    page.goto("/teams/platform/")
+    row = page.locator(f"#milestone-{importer.pk}")
+    row.get_by_role("link", name="Dependencies of Importer").click()
+    editor = page.get_by_role("region", name="Dependencies of Importer")
+    expect(editor.get_by_label("Title", exact=True)).to_be_focused()
+    editor.get_by_label("Title", exact=True).fill("payments")
+    editor.get_by_label("Team", exact=True).select_option(label="Billing")
+    editor.get_by_role("button", name="Search").click()
+    editor.get_by_role(
+        "button", name=re.compile(r"^Wait on this\W+Payments API \(Billing\)$")
+    ).click()
+    expect(editor).to_contain_text("It now waits on “Payments API” (Billing).")
+    expect(row.get_by_test_id("dependency-risk")).to_contain_text(
+        "Waits on “Payments API” (Billing): it is due Dec 18, 8 days after this milestone's "
+        "target of Dec 10."
+    )
+    assert Dependency.objects.filter(downstream=importer, upstream=payments).exists()
+
+    # Audit log cannot wait on Payments API, which waits on it: refused beside the search.
+    audit_row = page.locator(f"#milestone-{audit.pk}")
+    audit_row.get_by_role("link", name="Dependencies of Audit log").click()
+    audit_editor = page.get_by_role("region", name="Dependencies of Audit log")
+    audit_editor.get_by_label("Title", exact=True).fill("payments")
+    audit_editor.get_by_role("button", name="Search").click()
+    audit_editor.get_by_role("button", name=re.compile(r"^Wait on this\W+Payments API")).click()
+    expect(audit_editor.get_by_role("alert")).to_contain_text("that is a cycle")
+    assert not Dependency.objects.filter(downstream=audit).exists()
+
+    # Importer's editor is still open: removing clears the row's mark in place.
+    editor.get_by_role("button", name="Remove the dependency on Payments API").click()
+    expect(editor).to_contain_text("Removed the dependency.")
+    expect(row.get_by_test_id("dependency-risk")).to_have_count(0)
     assert real_errors(page) == []
