@@ -60,6 +60,10 @@ def test_an_off_track_upstream_due_earlier_puts_the_downstream_at_risk():
     assert risk(Row(1), up).reason.endswith("it is off track.")
 
 
+def test_an_upstream_its_team_marks_at_risk_due_earlier_puts_nothing_at_risk_by_that_alone():
+    assert risk(Row(1), Row(2, status="at_risk", target_date=D(2026, 12, 1))) is None
+
+
 def test_an_overdue_upstream_puts_the_downstream_at_risk_by_its_own_quarters_grace():
     up = Row(2, committed_date=D(2026, 11, 15), target_date=D(2026, 11, 20))
     assert "it is overdue (committed Nov 15, on time until Nov 22)" in risk(Row(1), up).reason
