@@ -170,3 +170,13 @@ def hello_blocks(where: str, page_url: str) -> dict:
             _context(f"Sent from {link(page_url, 'the Slack page')} of Milepost"),
         ],
     }
+
+
+def plain_text(payload: dict) -> str:
+    """A message's blocks as plain lines, for `send_nudges --dry-run`."""
+    lines = []
+    for block in payload["blocks"]:
+        if "text" in block:
+            lines.append(block["text"]["text"])
+        lines += [element["text"] for element in block.get("elements", [])]
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from nudges import rules
 from nudges.models import SlackPost
 from nudges.slack import send_to_slack
+from nudges.slack_messages import plain_text
 from nudges.webhooks import save_webhook
 from tests.factories import SquadFactory, TeamFactory, trio
 from tests.nudges.conftest import MONDAY, TUESDAY, created
@@ -39,16 +40,6 @@ def post(day, sleeps=None, **kwargs):
     return send_to_slack(plan, sleep=sleeps if sleeps is not None else Sleeps())
 
 
-def texts(body: dict) -> str:
-    """Every mrkdwn and plain text of a message's blocks, one per line."""
-    found = []
-    for block in body["blocks"]:
-        if "text" in block:
-            found.append(block["text"]["text"])
-        found += [element["text"] for element in block.get("elements", [])]
-    return "\n".join(found)
-
-
 def test_a_teams_nudge_is_a_block_kit_message_with_links_into_the_app(team, lead, q4, org_webhook):
     stale = created(D(2026, 11, 1), team=team, quarter=q4, target_date=D(2026, 11, 20))
     result = post(TUESDAY)
@@ -65,7 +56,7 @@ def test_a_teams_nudge_is_a_block_kit_message_with_links_into_the_app(team, lead
         "emoji": False,
     }
     assert all(b["text"]["type"] == "mrkdwn" for b in body["blocks"] if b["type"] == "section")
-    said = texts(body)
+    said = plain_text(body)
     assert "*Platform's biweekly review is overdue*: the team has not held one yet." in said
     assert f"<{BASE}{reverse('reviews:list', args=['platform'])}|Start it>" in said
     assert f"<{BASE}/teams/platform/milestones/{stale.pk}/|{stale.title}>: target Nov 20" in said
@@ -80,7 +71,7 @@ def test_the_digest_goes_to_the_organisation_with_the_figure_slips_and_deliverie
     post(MONDAY)
     (digest,) = [b for b in org_webhook.bodies("org") if b["text"].startswith("Milepost weekly")]
     assert digest["text"] == "Milepost weekly: 1 of 1 teams on time (goal 13)"
-    said = texts(digest)
+    said = plain_text(digest)
     assert "*2026 Q4*, Nov 17 – Nov 23: *1 of 1 teams on time*, goal 13 (12 short)." in said
     assert "*Slipped this week*\nNothing." in said
     assert "(Platform): Nov 18, on time" in said
@@ -91,7 +82,7 @@ def test_titles_are_escaped_for_slack(team, lead, q4, org_webhook):
     created(D(2026, 11, 1), team=team, quarter=q4, title="<b>Fast</b> & safe",
             target_date=D(2026, 11, 20))  # fmt: skip
     post(TUESDAY)
-    assert "|&lt;b&gt;Fast&lt;/b&gt; &amp; safe>" in texts(org_webhook.bodies("org")[0])
+    assert "|&lt;b&gt;Fast&lt;/b&gt; &amp; safe>" in plain_text(org_webhook.bodies("org")[0])
 
 
 def test_a_team_hears_on_its_own_webhook_else_its_squads_else_the_organisations(q4, slack_receiver):
