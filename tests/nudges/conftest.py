@@ -48,7 +48,3 @@ def q4(db):
 def reviewed_recently(team, q4):
     """Platform held its review last week: not overdue."""
     return reviewed(team, D(2026, 11, 18), q4)
-
-
-# The Slack webhook receiver on loopback (`slack_receiver`), for the Slack tests.
-from tests.nudges.slack_receiver import slack_receiver  # noqa: E402, F401
