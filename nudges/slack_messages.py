@@ -56,9 +56,15 @@ def _context(text: str) -> dict:
 
 
 def _bullets(lines: list[str], more_url: str) -> str:
-    shown = [f"• {line}" for line in lines[:MOST_LINES]]
-    if len(lines) > MOST_LINES:
-        shown.append(f"• {link(more_url, f'and {len(lines) - MOST_LINES} more')}")
+    """At most `MOST_LINES` lines, and as many whole lines as fit in a section with room to
+    spare (a line is never cut, which would break its link); the rest as one link."""
+    shown: list[str] = []
+    for line in lines[:MOST_LINES]:
+        if sum(len(s) + 1 for s in shown) + len(line) + 3 > SECTION_CHARS - 300:
+            break
+        shown.append(f"• {line}")
+    if len(shown) < len(lines):
+        shown.append(f"• {link(more_url, f'and {len(lines) - len(shown)} more')}")
     return "\n".join(shown)
 
 

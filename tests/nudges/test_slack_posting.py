@@ -246,3 +246,21 @@ def test_the_environment_webhook_is_the_organisations_and_wins(
     post(TUESDAY)
     assert len(slack_receiver.bodies("env")) == 1
     assert slack_receiver.bodies("org") == []
+
+
+def test_a_long_list_is_cut_at_whole_lines_with_a_link_to_the_rest(team, lead, q4, org_webhook):
+    for n in range(14):
+        created(D(2026, 11, 1), team=team, quarter=q4, title=f"{n:02} " + "x" * 190,
+                target_date=D(2026, 11, 20))  # fmt: skip
+    post(TUESDAY)
+    (body,) = org_webhook.bodies("org")
+    (stale,) = [
+        b for b in body["blocks"] if "past the target date" in b.get("text", {}).get("text", "")
+    ]
+    text = stale["text"]["text"]
+    assert len(text) <= 3000
+    assert text.count("<") == text.count(">")  # no link cut in half
+    bullets = [line for line in text.splitlines() if line.startswith("• ")]
+    shown = len(bullets) - 1
+    assert 1 <= shown <= 10
+    assert bullets[-1] == f"• <{BASE}/teams/platform/|and {14 - shown} more>"
