@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("dashboard.urls")),
     path("", include("sheets.urls")),
+    path("", include("nudges.urls")),
     path("api/", include("api.urls")),
     # Sign in with Google: only allauth's OpenID Connect views (its own account pages are not
     # used: people come from the roster, passwords from Django's views above).

@@ -171,3 +171,9 @@ def can_manage_dependencies(user: User, downstream: Milestone) -> bool:
     """Add or remove what a milestone waits on: whoever manages its team's table (its lead,
     leadership), never in a closed quarter (the link carries no restatement reason)."""
     return can_manage_milestones(user, downstream.team, downstream.quarter)
+
+
+def can_manage_slack(user: User) -> bool:
+    """Set, replace, remove and test the Slack webhooks (the organisation's, a team's, a
+    squad's): secrets that decide where the nudges and the digest are posted, leadership's."""
+    return is_leadership(user)

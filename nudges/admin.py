@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from nudges.models import Nudge
+from nudges.models import Nudge, SlackPost
 
 
 @admin.register(Nudge)
@@ -14,6 +14,33 @@ class NudgeAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["user", "sent_on", "kinds", "subject", "sent_at"]
     date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SlackPost)
+class SlackPostAdmin(admin.ModelAdmin):
+    """What `send_nudges` posted to Slack, one row per destination, subject and day: to read.
+    A row left "posting" by a run that died is never posted again by itself (it may have gone
+    through); deleting it lets the next run that day post it."""
+
+    list_display = ["day", "destination", "summary", "status", "attempts", "posted_at"]
+    list_filter = ["status", "day"]
+    readonly_fields = [
+        "destination",
+        "about",
+        "day",
+        "kinds",
+        "summary",
+        "payload",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "posted_at",
+    ]
+    date_hierarchy = "day"
 
     def has_add_permission(self, request) -> bool:
         return False

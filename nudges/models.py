@@ -26,3 +26,84 @@ class Nudge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.sent_on})"
+
+
+class SlackWebhook(models.Model):
+    """A Slack incoming webhook set by leadership: the organisation's, a team's or a squad's.
+
+    The URL is a secret (anyone holding it posts to the channel): it is kept encrypted
+    (`nudges.webhooks`), and only `hint`, a masked form, is ever shown.
+    """
+
+    class Scope(models.TextChoices):
+        ORG = "org", "organisation"
+        TEAM = "team", "team"
+        SQUAD = "squad", "squad"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    team = models.OneToOneField(
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    squad = models.OneToOneField(
+        "teams.Squad", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    url_encrypted = models.TextField(help_text="The webhook's URL, encrypted (Fernet).")
+    hint = models.CharField(max_length=200, help_text="The URL masked, to recognise it by.")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"], condition=models.Q(scope="org"), name="one_org_slack_webhook"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="org", team__isnull=True, squad__isnull=True)
+                    | models.Q(scope="team", team__isnull=False, squad__isnull=True)
+                    | models.Q(scope="squad", team__isnull=True, squad__isnull=False)
+                ),
+                name="slack_webhook_scope_matches_its_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Slack webhook of {self.team or self.squad or 'the organisation'}"
+
+
+class SlackPost(models.Model):
+    """A message `send_nudges` posts (or tried to post) to a Slack webhook: at most one per
+    destination, subject and day, claimed before it is posted (`nudges.slack`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "posting"  # claimed; posting now, or the run died meanwhile
+        SENT = "sent", "posted"
+        FAILED = "failed", "failed, to retry"
+        EXPIRED = "expired", "failed, not retried"  # a nudge of a day gone by
+
+    destination = models.CharField(
+        max_length=30, help_text="Where it went: org, team-<id> or squad-<id>."
+    )
+    about = models.CharField(max_length=30, help_text="digest, or team-<id> for a team's nudge.")
+    day = models.DateField()
+    kinds = models.CharField(max_length=100)
+    summary = models.CharField(max_length=200)
+    payload = models.JSONField(help_text="The Block Kit message, as posted.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "destination", "about"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destination", "about", "day"], name="one_slack_post_per_subject_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary} → {self.destination} ({self.day}, {self.status})"

@@ -203,6 +203,10 @@ class NudgePlan:
     digest_day: bool
     nudges: list[PlannedNudge] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # What the day says, whoever hears it: every team's nudge (its lead may have opted out of
+    # e-mails, its Slack channel still hears it) and the digest (`nudges.slack` posts both).
+    teams: list[TeamNudge] = field(default_factory=list)
+    digest: Digest | None = None
 
 
 def describe(nudge: PlannedNudge) -> str:
@@ -251,8 +255,12 @@ def subject(nudge: PlannedNudge) -> str:
 # --- Reading the day ----------------------------------------------------------------------------
 
 
-def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePlan:
-    """Who gets what on `today`. `force_digest` sends the digest whatever the weekday.
+def plan_nudges(
+    today: datetime.date, *, force_digest: bool = False, digest_for_slack: bool = False
+) -> NudgePlan:
+    """Who gets what on `today`. `force_digest` sends the digest whatever the weekday;
+    `digest_for_slack` builds it on its day even when no one of leadership gets it by e-mail
+    (a Slack webhook of the organisation will post it).
 
     Queries, whatever the number of teams: the day's nudges, the active tech leads, their
     review dates, the quarters, the stale milestones, and a week before a quarter starts the
@@ -291,16 +299,17 @@ def plan_nudges(today: datetime.date, *, force_digest: bool = False) -> NudgePla
             tuple(at_risk.get(team.pk, ())),
         )
         if team_nudge.kinds:
+            plan.teams.append(team_nudge)
             wanted.setdefault(membership.user_id, {"user": membership.user})["team"] = team_nudge
 
     if digest_day and quarter is not None:
         leadership = list(User.objects.filter(is_leadership=True, is_active=True))
-        if leadership:
-            digest = build_digest(
+        if leadership or digest_for_slack:
+            plan.digest = build_digest(
                 quarter, today, to_close=lifecycle.quarters_to_close(quarters, today)
             )
             for user in leadership:
-                wanted.setdefault(user.pk, {"user": user})["digest"] = digest
+                wanted.setdefault(user.pk, {"user": user})["digest"] = plan.digest
 
     for entry in sorted(wanted.values(), key=lambda e: (e["user"].name, e["user"].pk)):
         nudge = PlannedNudge(entry["user"], entry.get("team"), entry.get("digest"))

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from nudges import rules
+from nudges.links import absolute, digest_links, team_links
 from nudges.models import Nudge
 
 
@@ -40,12 +41,8 @@ class SendResult:
     failed: list[tuple[Composed, str]] = field(default_factory=list)
 
 
-def absolute(path: str) -> str:
-    return f"{settings.MILEPOST_BASE_URL}{path}"
-
-
 def compose(nudge: rules.PlannedNudge) -> Composed:
-    """The e-mail's subject, plain text and HTML, with absolute links (`MILEPOST_BASE_URL`)."""
+    """The e-mail's subject, plain text and HTML, with absolute links (`nudges.links`)."""
     context = {
         "user": nudge.user,
         "team": nudge.team,
@@ -55,27 +52,18 @@ def compose(nudge: rules.PlannedNudge) -> Composed:
         "dashboard_url": absolute(reverse("dashboard:index")),
     }
     if nudge.team:
-        slug = nudge.team.team.slug
-        context["team_url"] = absolute(reverse("milestones:team", args=[slug]))
-        context["reviews_url"] = absolute(reverse("reviews:list", args=[slug]))
-        context["stale"] = [
-            (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))
-            for item in nudge.team.stale
-        ]
-        context["put_at_risk"] = [
-            (item, absolute(reverse("milestones:detail", args=[slug, item.milestone_id])))
-            for item in nudge.team.put_at_risk
-        ]
+        found = team_links(nudge.team)
+        context["team_url"] = found.team_url
+        context["reviews_url"] = found.reviews_url
+        context["stale"] = found.stale
+        context["put_at_risk"] = found.put_at_risk
         if nudge.team.plan:
-            plan_url = reverse("milestones:team", args=[slug])
-            context["plan_url"] = absolute(f"{plan_url}?quarter={nudge.team.plan.slug}")
+            context["plan_url"] = found.plan_url
     if nudge.digest:
-        context["slipped"] = [(line, _milestone_url(line)) for line in nudge.digest.slipped]
-        context["delivered"] = [(line, _milestone_url(line)) for line in nudge.digest.delivered]
-        context["to_close"] = [
-            (quarter, absolute(reverse("milestones:close_quarter", args=[quarter.slug])))
-            for quarter in nudge.digest.to_close
-        ]
+        found = digest_links(nudge.digest)
+        context["slipped"] = found.slipped
+        context["delivered"] = found.delivered
+        context["to_close"] = found.to_close
     return Composed(
         nudge=nudge,
         to=nudge.user.email,
@@ -83,10 +71,6 @@ def compose(nudge: rules.PlannedNudge) -> Composed:
         text=render_to_string("nudges/email/nudge.txt", context),
         html=render_to_string("nudges/email/nudge.html", context),
     )
-
-
-def _milestone_url(line) -> str:
-    return absolute(reverse("milestones:detail", args=[line.team.slug, line.milestone_id]))
 
 
 def message(composed: Composed, connection=None) -> EmailMultiAlternatives:

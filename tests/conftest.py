@@ -5,8 +5,12 @@ import pytest
 from tests.factories import LeadershipFactory, QuarterFactory, UserFactory, trio
 
 # The Sheets emulator on loopback, for every test that talks to the Sheets API; the OpenID
-# Connect provider on loopback, for Sign in with Google.
-pytest_plugins = ["tests.sheets_emulator.fixtures", "tests.oidc_provider"]
+# Connect provider on loopback, for Sign in with Google; the Slack webhook receiver on loopback.
+pytest_plugins = [
+    "tests.sheets_emulator.fixtures",
+    "tests.oidc_provider",
+    "tests.nudges.slack_receiver",
+]
 
 
 @pytest.fixture

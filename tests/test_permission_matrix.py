@@ -43,6 +43,8 @@ from milestones.models import (
     SlipReason,
 )
 from milestones.services import add_dependency, drop_milestone, update_milestone
+from nudges.models import SlackWebhook
+from nudges.webhooks import save_webhook
 from reviews.models import Review
 from reviews.services import close_review, start_review
 from sheets.models import SyncConflict, SyncRun
@@ -302,6 +304,10 @@ def reason_kwargs(w: World) -> dict:
 def a_throttled_account(w: World) -> None:
     for _ in range(4):
         throttle.record_failure(w.users[OWNER].username, "203.0.113.7")
+
+
+def an_org_slack_webhook(w: World) -> None:
+    save_webhook(url="https://hooks.slack.com/services/T1/B1/matrix0123abcd", user=None)
 
 
 def leadership_only(ok: int | str = 200) -> dict[str, int | str]:
@@ -570,6 +576,26 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"POST": leadership_only(ok=REDIRECT)},
     ),
+    # The Slack webhooks (issue 20) are secrets that decide where the nudges go: leadership's.
+    "nudges:slack": Endpoint(kwargs=no_kwargs, htmx=False, expected={"GET": leadership_only()}),
+    "nudges:slack_save": Endpoint(
+        kwargs=lambda w: {"destination": f"team-{w.team.pk}"},
+        data=lambda w: {"url": "https://hooks.slack.com/services/T1/B1/matrix0123abcd"},
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    "nudges:slack_remove": Endpoint(
+        kwargs=lambda w: {"destination": "org"},
+        prepare=an_org_slack_webhook,
+        htmx=False,
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    # With no webhook to post to, the test answers on the page (nothing leaves the machine).
+    "nudges:slack_test": Endpoint(
+        kwargs=lambda w: {"destination": f"squad-{w.team.squad_id}"},
+        htmx=False,
+        expected={"POST": leadership_only()},
+    ),
     # One's own password: everyone signed in changes theirs (the current one is asked for).
     "password_change": Endpoint(
         kwargs=no_kwargs,
@@ -714,7 +740,7 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
 def snapshot() -> tuple[list, ...]:
     """What a refused request must leave as it was: milestones, quarters and their records,
     reviews, sync runs and conflicts, the reasons given for slips, dependencies; people,
-    memberships, teams, squads, slip reasons and failed sign-ins."""
+    memberships, teams, squads, slip reasons and failed sign-ins; API tokens, Slack webhooks."""
     return (
         list(Quarter.objects.order_by("pk").values_list("pk", "goal", "locked", "closed_at")),
         list(QuarterRecord.objects.values_list("pk", flat=True)),
@@ -735,6 +761,7 @@ def snapshot() -> tuple[list, ...]:
         list(SlipReason.objects.order_by("pk").values_list("pk", "name", "position", "active")),
         list(SignInFailure.objects.order_by("pk").values_list("pk")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        list(SlackWebhook.objects.order_by("pk").values_list("pk", "url_encrypted")),
     )
 
 

@@ -362,6 +362,31 @@ MILEPOST_DIGEST_WEEKDAY = env_int("MILEPOST_DIGEST_WEEKDAY", 0, minimum=0)
 if MILEPOST_DIGEST_WEEKDAY > 6:
     raise ImproperlyConfigured("MILEPOST_DIGEST_WEEKDAY must be between 0 (Monday) and 6 (Sunday).")
 
+# --- Slack (issue 20) -------------------------------------------------------------------------
+# The organisation's Slack incoming webhook. Set here, it wins over one set in the app (the
+# Slack page shows it masked and read-only); leadership sets team and squad webhooks there.
+MILEPOST_SLACK_WEBHOOK_URL = env_secret("MILEPOST_SLACK_WEBHOOK_URL").strip()
+# Hosts a webhook may point at (https only). The tests' loopback receiver is let in by
+# MILEPOST_SLACK_ALLOW_LOOPBACK, which only the tests set (never from the environment).
+MILEPOST_SLACK_WEBHOOK_HOSTS = ["hooks.slack.com"]
+MILEPOST_SLACK_ALLOW_LOOPBACK = False
+if MILEPOST_SLACK_WEBHOOK_URL and not MILEPOST_SLACK_WEBHOOK_URL.startswith(
+    "https://hooks.slack.com/"
+):
+    raise ImproperlyConfigured(
+        "MILEPOST_SLACK_WEBHOOK_URL must be a Slack incoming webhook "
+        "(https://hooks.slack.com/services/…)."
+    )
+# The key that encrypts secrets kept in the database (the webhooks set in the app). Empty: one
+# is derived from SECRET_KEY, so rotating SECRET_KEY makes them unreadable (set them again);
+# set this to rotate SECRET_KEY freely.
+MILEPOST_SECRETS_KEY = env_secret("MILEPOST_SECRETS_KEY")
+# Seconds before a post to Slack gives up (it is tried again on the next run).
+MILEPOST_SLACK_TIMEOUT = env_float("MILEPOST_SLACK_TIMEOUT", 10.0, minimum=0.1)
+# The longest Retry-After of a 429 that a run waits for before trying once more; longer, the
+# post is left for the next run.
+MILEPOST_SLACK_MAX_RETRY_AFTER = env_int("MILEPOST_SLACK_MAX_RETRY_AFTER", 10, minimum=0)
+
 # --- The leadership Google Sheet (SPEC section 4) --------------------------------------------
 # The spreadsheet's key (the long id in its URL). Empty: no sheet is configured.
 MILEPOST_SHEET_KEY = env_str("MILEPOST_SHEET_KEY", "")

@@ -116,3 +116,12 @@ def test_password_sign_in_cannot_be_turned_off_without_google():
     result = manage("check", env={**PRODUCTION, "MILEPOST_PASSWORD_SIGN_IN": "0"})
     assert result.returncode != 0
     assert "nobody could sign in" in result.stderr
+
+
+def test_the_organisations_slack_webhook_must_be_slacks():
+    bad = {**PRODUCTION, "MILEPOST_SLACK_WEBHOOK_URL": "http://example.com/services/T1/B1/x"}
+    result = manage("check", env=bad)
+    assert result.returncode != 0
+    assert "MILEPOST_SLACK_WEBHOOK_URL must be a Slack incoming webhook" in result.stderr
+    good = {**PRODUCTION, "MILEPOST_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"}
+    assert manage("check", env=good).returncode == 0

@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from nudges import rules
 from nudges.services import compose, send_nudges
+from nudges.slack import destination_names, plan_slack, send_to_slack
+from nudges.slack_messages import plain_text
+from nudges.webhooks import ORG, Webhooks
 
 EXIT_SOME_FAILED = 1
 
@@ -15,14 +18,17 @@ class Command(BaseCommand):
         "team's review is overdue or whose milestones are past their target date without an "
         "update gets a short e-mail, and leadership a weekly digest on MILEPOST_DIGEST_WEEKDAY. "
         "One e-mail per person per day at most; people who opted out in their profile get none. "
-        "Exits 0 when every e-mail went, 1 when some could not be sent."
+        "The same nudges and digest are posted to the Slack webhooks set (a team's, else its "
+        "squad's, else the organisation's; the digest to the organisation's), once a day each; "
+        "a post that failed is tried again on the next run. "
+        "Exits 0 when every e-mail and post went, 1 when some could not be sent."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="print each e-mail it would send (to, subject, body); send and record nothing",
+            help="print each e-mail and Slack message it would send; send and record nothing",
         )
         parser.add_argument(
             "--today",
@@ -37,13 +43,14 @@ class Command(BaseCommand):
             help="send leadership the weekly digest whatever the weekday",
         )
         parser.add_argument(
-            "--quiet", action="store_true", help="print nothing but e-mails that failed"
+            "--quiet", action="store_true", help="print nothing but e-mails and posts that failed"
         )
 
     def handle(self, *args, dry_run, today, digest, quiet, verbosity, **options):
         verbosity = 0 if quiet else verbosity
         today = today or timezone.localdate()
-        plan = rules.plan_nudges(today, force_digest=digest)
+        webhooks = Webhooks.read()
+        plan = rules.plan_nudges(today, force_digest=digest, digest_for_slack=webhooks.has(ORG))
         write, style = self.stdout.write, self.style
 
         if dry_run:
@@ -55,17 +62,36 @@ class Command(BaseCommand):
                 write(f"Subject: {composed.subject}")
                 write("")
                 write(composed.text.rstrip())
+            messages = plan_slack(plan, webhooks)
+            names = destination_names({m.destination for m in messages})
+            for message in messages:
+                write("")
+                write(style.MIGRATE_HEADING(f"Slack: {names[message.destination]}"))
+                write(plain_text(message.payload))
             write("")
             write(f"Would send {_count(plan.nudges)}.")
+            if messages:
+                write(f"Would post {_posts(messages)} to Slack.")
             if verbosity >= 1:
                 self._skipped(plan)
             return
 
         result = send_nudges(plan)
+        slack = send_to_slack(plan, webhooks)
+        names = destination_names(
+            {p.destination for p in [*slack.sent, *slack.already, *slack.failed, *slack.expired]}
+        )
         for composed, error in result.failed:
             self.stderr.write(
                 style.ERROR(
                     f"Could not send to {composed.nudge.user.name} <{composed.to}>: {error}"
+                )
+            )
+        for post in slack.failed:
+            self.stderr.write(
+                style.ERROR(
+                    f"Could not post to Slack ({names[post.destination]}, {post.day:%b %-d}): "
+                    f"{post.summary}: {post.last_error}. The next run tries again."
                 )
             )
         if verbosity >= 1:
@@ -77,12 +103,27 @@ class Command(BaseCommand):
             for composed in result.already:
                 write(f"Skipped {composed.nudge.user.name}: {rules.ALREADY_NUDGED}")
             self._skipped(plan)
+            for post in slack.sent:
+                write(f"Posted to Slack ({names[post.destination]}): {post.summary}")
+            for post in slack.already:
+                state = "already posted today" if post.status == "sent" else "posting elsewhere"
+                write(f"Skipped Slack ({names[post.destination]}): {post.summary}: {state}")
+            for post in slack.expired:
+                write(
+                    f"Gave up on Slack ({names[post.destination]}): {post.summary} of "
+                    f"{post.day:%b %-d}, which failed, is no longer today's news"
+                )
             digest_note = "" if plan.digest_day else " No digest today."
+            slack_note = (
+                f" Slack: posted {_posts(slack.sent)}, {len(slack.failed)} failed."
+                if slack.sent or slack.failed
+                else ""
+            )
             write(
                 f"{today:%a %b %-d, %Y}: sent {_count(result.sent)}, "
-                f"{len(result.failed)} failed.{digest_note}"
+                f"{len(result.failed)} failed.{slack_note}{digest_note}"
             )
-        if result.failed:
+        if result.failed or slack.failed:
             raise SystemExit(EXIT_SOME_FAILED)
 
     def _skipped(self, plan: rules.NudgePlan) -> None:
@@ -92,3 +133,7 @@ class Command(BaseCommand):
 
 def _count(items) -> str:
     return f"{len(items)} e-mail{'s' if len(items) != 1 else ''}"
+
+
+def _posts(items) -> str:
+    return f"{len(items)} message{'s' if len(items) != 1 else ''}"

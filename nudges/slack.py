@@ -1,0 +1,260 @@
+"""Posting the day's nudges and the weekly digest to Slack (issue 20), beside the e-mails.
+
+What is posted comes from the same plan as the e-mails (`rules.plan_nudges`): each team's
+nudge, whoever its lead is and whether they opted out of e-mails, goes to the team's webhook,
+else its squad's, else the organisation's (`webhooks.Webhooks.route`); the digest goes to the
+organisation's. No webhook, no post.
+
+Once a day. A message is claimed before it is posted: a `SlackPost` row per destination,
+subject ("digest" or "team-<id>") and day, created in a transaction of its own; the database's
+unique constraint lets one claim through, so two runs at once never post it twice. Then it is
+posted (outside any transaction) and the row says how that went.
+
+Failures are retried on the next run, never duplicated. A timeout, a refused connection, a
+5xx, a 429 or any other answer than 200 marks the row failed with the error (reported by the
+command, shown on the Slack page). A 429 whose Retry-After is at most
+`MILEPOST_SLACK_MAX_RETRY_AFTER` seconds is waited for and tried again within the run (up to
+`MOST_ATTEMPTS` in all). The next run takes a failed row back (a conditional update, so only
+one run does) and posts it again: today's message freshly composed when today's plan still has
+it; otherwise a digest of the last seven days is posted as it was stored (it is the week's
+news still), and a team's nudge that today's plan no longer has is expired (what it said is no
+longer true: the review was held, the date moved).
+
+A crash between the post and recording its outcome leaves the row "pending". It is never
+posted again by itself: the post may have gone through, and a second copy in a channel is
+worse than a missing reminder (the e-mails make the same choice). The Slack page shows such a
+row; deleting it in the admin lets the next run that day post it again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+import requests
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from nudges import rules
+from nudges.links import absolute
+from nudges.models import SlackPost
+from nudges.slack_messages import digest_blocks, hello_blocks, team_blocks
+from nudges.webhooks import ORG, Webhooks, WebhookUnreadable
+from teams.models import Squad, Team
+
+MOST_ATTEMPTS = 3  # posts within one run: the first and up to two after a short 429
+DIGEST = "digest"
+DIGEST_RETRY_DAYS = 7  # a failed digest is retried until the next one is due
+
+
+class SlackPostFailed(Exception):
+    """A post Slack did not take; its message never holds the webhook's URL."""
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    destination: str  # org, team-<id> or squad-<id>
+    about: str  # digest or team-<id>
+    kinds: list[str]
+    summary: str
+    payload: dict
+
+
+@dataclass
+class SlackResult:
+    sent: list[SlackPost] = field(default_factory=list)
+    already: list[SlackPost] = field(default_factory=list)  # posted (or posting) already
+    failed: list[SlackPost] = field(default_factory=list)
+    expired: list[SlackPost] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.sent or self.already or self.failed or self.expired)
+
+
+# --- What to post -----------------------------------------------------------------------------
+
+
+def plan_slack(plan: rules.NudgePlan, webhooks: Webhooks) -> list[SlackMessage]:
+    """The day's messages and where each goes; none for a team with no webhook to go to."""
+    messages = []
+    for nudge in plan.teams:
+        destination = webhooks.route(nudge.team)
+        if destination:
+            messages.append(
+                SlackMessage(
+                    destination=destination,
+                    about=f"team-{nudge.team.pk}",
+                    kinds=nudge.kinds,
+                    summary=rules.describe(rules.PlannedNudge(user=None, team=nudge)),
+                    payload=team_blocks(nudge),
+                )
+            )
+    if plan.digest and webhooks.has(ORG):
+        messages.append(
+            SlackMessage(ORG, DIGEST, [rules.DIGEST], "weekly digest", digest_blocks(plan.digest))
+        )
+    return messages
+
+
+# --- Posting ----------------------------------------------------------------------------------
+
+
+def post_to_slack(url: str, payload: dict, *, sleep=time.sleep) -> None:
+    """POST the message to the webhook; SlackPostFailed unless Slack answers 200.
+
+    Errors name what happened, never the URL (requests' own messages carry it)."""
+    for attempt in range(1, MOST_ATTEMPTS + 1):
+        try:
+            response = requests.post(
+                url, json=payload, timeout=settings.MILEPOST_SLACK_TIMEOUT, allow_redirects=False
+            )
+        except requests.Timeout:
+            raise SlackPostFailed(
+                f"no answer within {settings.MILEPOST_SLACK_TIMEOUT:g} seconds"
+            ) from None
+        except requests.RequestException as exc:
+            raise SlackPostFailed(f"could not reach Slack ({type(exc).__name__})") from None
+        if response.status_code == 200:
+            return
+        if response.status_code == 429:
+            wait = _retry_after(response)
+            short = wait is not None and wait <= settings.MILEPOST_SLACK_MAX_RETRY_AFTER
+            if short and attempt < MOST_ATTEMPTS:
+                sleep(wait)
+                continue
+            raise SlackPostFailed(
+                "HTTP 429: rate limited"
+                + (f" (Retry-After: {wait:g} seconds)" if wait is not None else "")
+            )
+        body = response.text.strip()[:200]
+        raise SlackPostFailed(f"HTTP {response.status_code}" + (f": {body}" if body else ""))
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def claim_post(message: SlackMessage, day: datetime.date) -> SlackPost | None:
+    """The message's row for the day, claimed for this run: new, or taken back from failed.
+    None when it was posted already, or another run is posting it (or died doing so)."""
+    try:
+        with transaction.atomic():
+            return SlackPost.objects.create(
+                destination=message.destination,
+                about=message.about,
+                day=day,
+                kinds=",".join(message.kinds)[:100],
+                summary=message.summary[:200],
+                payload=message.payload,
+            )
+    except IntegrityError:
+        pass
+    post = SlackPost.objects.get(destination=message.destination, about=message.about, day=day)
+    if not _take_back(post):
+        return None
+    post.payload = message.payload  # today's words for today's message
+    post.summary = message.summary[:200]
+    SlackPost.objects.filter(pk=post.pk).update(payload=post.payload, summary=post.summary)
+    return post
+
+
+def _take_back(post: SlackPost) -> bool:
+    """Failed to pending, if no other run got there first."""
+    taken = SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
+        status=SlackPost.Status.PENDING
+    )
+    post.status = SlackPost.Status.PENDING if taken else post.status
+    return bool(taken)
+
+
+def deliver(post: SlackPost, webhooks: Webhooks, *, sleep=time.sleep) -> bool:
+    """Post a claimed row's message and record how it went; True when Slack took it."""
+    try:
+        url = webhooks.url(post.destination)
+    except KeyError:
+        error = "its webhook was removed"
+    except WebhookUnreadable as exc:
+        error = str(exc)
+    else:
+        try:
+            post_to_slack(url, post.payload, sleep=sleep)
+        except SlackPostFailed as exc:
+            error = str(exc)
+        else:
+            error = ""
+    post.attempts += 1
+    post.last_error = error
+    post.status = SlackPost.Status.FAILED if error else SlackPost.Status.SENT
+    post.posted_at = None if error else timezone.now()
+    post.save(update_fields=["attempts", "last_error", "status", "posted_at"])
+    return not error
+
+
+def send_to_slack(
+    plan: rules.NudgePlan, webhooks: Webhooks | None = None, *, sleep=time.sleep
+) -> SlackResult:
+    """Post the plan's messages, then retry or expire what failed before (module docstring)."""
+    webhooks = webhooks or Webhooks.read()
+    result = SlackResult()
+    handled = set()
+    for message in plan_slack(plan, webhooks):
+        post = claim_post(message, plan.today)
+        if post is None:
+            post = SlackPost.objects.get(
+                destination=message.destination, about=message.about, day=plan.today
+            )
+            handled.add(post.pk)
+            result.already.append(post)
+            continue
+        handled.add(post.pk)
+        (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(post)
+
+    earlier = plan.today - datetime.timedelta(days=DIGEST_RETRY_DAYS - 1)
+    for post in SlackPost.objects.filter(status=SlackPost.Status.FAILED).exclude(pk__in=handled):
+        if post.about == DIGEST and post.day >= earlier:
+            if _take_back(post):
+                (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(
+                    post
+                )
+        elif SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
+            status=SlackPost.Status.EXPIRED
+        ):
+            post.status = SlackPost.Status.EXPIRED
+            result.expired.append(post)
+    return result
+
+
+def send_test_message(destination: str, webhooks: Webhooks, *, where: str) -> str:
+    """Post "Milepost is connected" to a destination's webhook: "" or what went wrong."""
+    try:
+        post_to_slack(
+            webhooks.url(destination),
+            hello_blocks(where, absolute(reverse("nudges:slack"))),
+            sleep=lambda seconds: None,
+        )
+    except KeyError:
+        return "There is no webhook to test."
+    except (SlackPostFailed, WebhookUnreadable) as exc:
+        return str(exc)
+    return ""
+
+
+def destination_names(destinations: set[str]) -> dict[str, str]:
+    """A readable name per destination, for the command's report (two queries at most)."""
+    team_ids = {int(d[5:]) for d in destinations if d.startswith("team-")}
+    squad_ids = {int(d[6:]) for d in destinations if d.startswith("squad-")}
+    names = {ORG: "the organisation's channel"}
+    if team_ids:
+        for pk, name in Team.objects.filter(pk__in=team_ids).values_list("pk", "name"):
+            names[f"team-{pk}"] = f"{name}'s channel"
+    if squad_ids:
+        for pk, name in Squad.objects.filter(pk__in=squad_ids).values_list("pk", "name"):
+            names[f"squad-{pk}"] = f"the {name} squad's channel"
+    return {d: names.get(d, d) for d in destinations}

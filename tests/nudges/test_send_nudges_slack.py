@@ -1,0 +1,99 @@
+"""`manage.py send_nudges` posts to Slack beside the e-mails: the summary, --dry-run, failures
+reported and retried on the next run, the exit code."""
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from nudges.models import SlackPost
+from nudges.webhooks import save_webhook
+from tests.nudges.conftest import MONDAY, TUESDAY
+
+
+def run(*args) -> tuple[str, str, int]:
+    out, err = StringIO(), StringIO()
+    code = 0
+    try:
+        call_command("send_nudges", *args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = exit_.code
+    return out.getvalue(), err.getvalue(), code
+
+
+@pytest.fixture
+def org_webhook(slack_receiver):
+    save_webhook(url=slack_receiver.url("org"), user=None)
+    return slack_receiver
+
+
+def test_the_summary_says_what_went_to_slack(team, lead, vp, q4, org_webhook):
+    out, err, code = run("--today", MONDAY.isoformat())
+    assert "Posted to Slack (the organisation's channel): review of Platform overdue" in out
+    assert "Posted to Slack (the organisation's channel): weekly digest" in out
+    assert "Mon Nov 23, 2026: sent 2 e-mails, 0 failed. Slack: posted 2 messages, 0 failed." in out
+    assert (err, code) == ("", 0)
+    assert len(mail.outbox) == 2
+    assert len(org_webhook.bodies("org")) == 2
+
+
+def test_a_second_run_that_day_posts_nothing_more(team, lead, q4, org_webhook):
+    run("--today", TUESDAY.isoformat())
+    out, _, _ = run("--today", TUESDAY.isoformat())
+    assert (
+        "Skipped Slack (the organisation's channel): review of Platform overdue: "
+        "already posted today"
+    ) in out
+    assert len(org_webhook.bodies("org")) == 1
+
+
+def test_the_digest_is_posted_to_the_organisation_even_with_no_leadership_to_e_mail(
+    team, q4, org_webhook
+):
+    run("--today", MONDAY.isoformat())
+    assert [b["text"] for b in org_webhook.bodies("org")][-1].startswith("Milepost weekly")
+    assert not any("weekly" in m.subject for m in mail.outbox)  # no one of leadership
+
+
+def test_a_failed_post_is_reported_exits_1_and_goes_on_the_next_run(team, lead, q4, org_webhook):
+    org_webhook.fail(times=1, status=503, body="service_unavailable")
+    out, err, code = run("--today", TUESDAY.isoformat(), "--quiet")
+    assert code == 1
+    assert out == ""
+    assert (
+        "Could not post to Slack (the organisation's channel, Nov 24): review of Platform "
+        "overdue: HTTP 503: service_unavailable. The next run tries again."
+    ) in err
+    assert len(mail.outbox) == 1  # the e-mail went all the same
+
+    out, err, code = run("--today", TUESDAY.isoformat())
+    assert (err, code) == ("", 0)
+    assert "Posted to Slack (the organisation's channel): review of Platform overdue" in out
+    assert len(org_webhook.bodies("org")) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_team_webhook_is_named_in_the_summary(team, lead, q4, slack_receiver):
+    save_webhook(url=slack_receiver.url("platform"), user=None, team=team)
+    out, _, _ = run("--today", TUESDAY.isoformat())
+    assert "Posted to Slack (Platform's channel): review of Platform overdue" in out
+
+
+def test_a_dry_run_prints_each_slack_message_and_posts_and_records_nothing(
+    team, lead, vp, q4, org_webhook
+):
+    out, _, _ = run("--today", MONDAY.isoformat(), "--dry-run")
+    assert "Slack: the organisation's channel" in out
+    assert "Platform needs a review" in out
+    assert "*Platform's biweekly review is overdue*" in out
+    assert "Would post 2 messages to Slack." in out
+    assert org_webhook.received == {}
+    assert not SlackPost.objects.exists()
+
+
+def test_the_environment_webhook_is_used_by_the_daily_run(team, lead, q4, slack_receiver, settings):
+    settings.MILEPOST_SLACK_WEBHOOK_URL = slack_receiver.url("env")
+    out, _, _ = run("--today", TUESDAY.isoformat())
+    assert "Posted to Slack (the organisation's channel)" in out
+    assert len(slack_receiver.bodies("env")) == 1
