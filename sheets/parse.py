@@ -38,8 +38,8 @@ __all__ = ["MONTHS", "SERIAL_EPOCH", "CellError", "format_date", "parse_date"]
 if TYPE_CHECKING:
     from milestones.models import Quarter
 
-# The fields a tab carries, in the order a new tab lists them: fields an edit may change
-# (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
+# The fields a tab may carry, in the order a new tab lists them (`NEW_TAB_FIELDS`): fields an
+# edit may change (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
 FIELDS = ("title", "owner", "target_date", "status", "notes", "link")
 ID = "id"
 # The ticket link (issue 20) is carried only by a column leadership maps to it (`sheets.mapping`:
