@@ -3,8 +3,9 @@ verdicts, milestones and reviews.
 
 Every operation is a GET for a person signed in or holding a token (`api.auth`); lists come in
 pages (`api.pagination.Paged`) at a constant number of queries per page. The figures are the
-dashboard's: `milestones.selectors.quarter_report` and `milestones.ontime`, the recorded one
-for a closed quarter (`milestones.closing.recorded_figure`).
+dashboard's: `milestones.selectors.quarter_report` and `milestones.ontime`, the recorded ones
+for a closed quarter (`milestones.closing.recorded_figure`, and each team's
+`milestones.closing.recorded_team_figures`).
 """
 
 import datetime
@@ -25,7 +26,7 @@ from api.auth import API_AUTH
 from api.figures import quarter_figures
 from api.pagination import Paged
 from milestones import asof, lifecycle, ontime
-from milestones.closing import recorded_figure, records_for
+from milestones.closing import recorded_figure, recorded_team_figures, records_for
 from milestones.models import Milestone, Quarter
 from milestones.quarters import current_quarter
 from milestones.report_rows import ReportTeam
@@ -190,7 +191,8 @@ def list_teams(
 ):
     """Every active team with its verdict and counts for a quarter (the current one unless
     asked), as the dashboard shows them; with `as_of`, as they stood at the end of that day.
-    Five queries a page, whatever the number of teams."""
+    A closed quarter's teams are those recorded at its close (`recorded`), whatever was
+    restated since. Five queries a page, whatever the number of teams."""
     found = find_quarter(quarter or "current")
     today = timezone.localdate()
     day = None
@@ -200,6 +202,8 @@ def list_teams(
             raise HttpError(400, asked.error.split(":")[0] + ".")
         day = asked.day
     report = quarter_report(found, today, as_of=day)
+    # A closed quarter's teams as recorded at its close (the quarter came with its record).
+    recorded = recorded_team_figures(report)
     # The report's rows carry figures, not people: the members of every team in one query.
     members: dict[int, list[Membership]] = {}
     for membership in Membership.objects.filter(
@@ -207,7 +211,14 @@ def list_teams(
     ).select_related("user"):
         members.setdefault(membership.team_id, []).append(membership)
     return [
-        team_out(row.team, members.get(row.team.pk, []), row.figures, found, day)
+        team_out(
+            row.team,
+            members.get(row.team.pk, []),
+            recorded.get(row.team.pk, row.figures),
+            found,
+            day,
+            recorded=row.team.pk in recorded,
+        )
         for row in report.rows
     ]
 
@@ -218,6 +229,8 @@ def team_out(
     figures: ontime.TeamQuarter,
     quarter: Quarter,
     day: datetime.date | None,
+    *,
+    recorded: bool = False,
 ) -> schemas.TeamOut:
     lead = next((m.user for m in members if m.role == Membership.Role.TECH_LEAD), None)
     return schemas.TeamOut(
@@ -229,6 +242,7 @@ def team_out(
         url=_absolute(team.get_absolute_url()),
         quarter=quarter.slug,
         as_of=day,
+        recorded=recorded,
         verdict=figures.verdict,
         on_time_percent=figures.on_time_percent,
         total=figures.total,

@@ -68,6 +68,11 @@ class TeamOut(Schema):
     url: str
     quarter: str
     as_of: datetime.date | None
+    recorded: bool = Field(
+        description="The verdict and counts recorded at the quarter's close, whatever "
+        "restatements changed since; false: judged from the milestones as they are (or as of "
+        "`as_of`), for a quarter not closed, or closed before teams' figures were recorded."
+    )
     verdict: Literal["on time", "not on time", "no milestones"]
     on_time_percent: int | None
     total: int

@@ -1,8 +1,9 @@
 """The dashboard's per-team table: its rows, columns, sort and filter, headers and squad groups.
 
-Every figure comes from `milestones.ontime` (through `selectors.quarter_report`); this module
-only arranges them, without a query: the rows of the report's teams, how they sort, filter
-and group, and the state the query string asks for (`TableState`).
+Every figure comes from `milestones.ontime` (through `selectors.quarter_report`), a closed
+quarter's from its record (`closing.recorded_team_figures`, read with the quarter); this
+module only arranges them, without a query: the rows of the report's teams, how they sort,
+filter and group, and the state the query string asks for (`TableState`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
-from milestones import ontime
+from milestones import closing, ontime
 from milestones.models import Quarter
 from milestones.report_rows import ReportSquad, ReportTeam
 from milestones.selectors import QuarterReport
@@ -96,8 +97,15 @@ def dashboard_rows(
     """One row per active team; `reviews` maps a team id to its review status, `calibrations`
     to its forecast calibration; `render` makes each row's HTML (`row_html.team_row_html`)."""
     reviews, calibrations = reviews or {}, calibrations or {}
+    # A closed quarter's teams as recorded at its close, as the API's (`closing`).
+    recorded = closing.recorded_team_figures(report)
     rows = [
-        DashboardRow(row.team, row.figures, reviews.get(row.team.pk), calibrations.get(row.team.pk))
+        DashboardRow(
+            row.team,
+            recorded.get(row.team.pk, row.figures),
+            reviews.get(row.team.pk),
+            calibrations.get(row.team.pk),
+        )
         for row in report.rows
     ]
     if render is None:

@@ -3,8 +3,9 @@ the quarter's record and the dashboard share.
 
 `close_quarter` is one transaction: every milestone still open is carried over into the next
 quarter (a new milestone linked to it by `carried_from`, committed on the day leadership
-gives) or dropped, each with a reason; the quarter is marked closed, its figure recorded
-(`QuarterRecord`: what the trend and every later page show) and the next quarter's goal set.
+gives) or dropped, each with a reason; the quarter is marked closed, its figure and each
+team's verdict and counts recorded (`QuarterRecord`: what the trend, the dashboard's team table,
+the API and every later page show) and the next quarter's goal set.
 The carried original stays open in the closed quarter, where the on-time rules count it as not
 delivered (`ontime.Rules.closed`).
 
@@ -18,6 +19,7 @@ in their transaction: the dashboard's cache shows the new state and figures at o
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
@@ -32,7 +34,7 @@ from milestones import ledger, lifecycle, ontime
 from milestones.changes import bump as count_change
 from milestones.models import CloseDecision, Milestone, Quarter, QuarterRecord, Restatement
 from milestones.quarters import ensure_quarter
-from milestones.selectors import quarter_report
+from milestones.selectors import QuarterReport, quarter_report
 from milestones.services import create_milestone, drop_milestone
 from teams.models import Membership
 
@@ -134,7 +136,8 @@ def close_quarter(
     quarter.closed_at = timezone.now()
     quarter._history_user = user
     quarter.save(update_fields=["closed_at"])
-    figure = quarter_report(quarter, today).figure
+    report = quarter_report(quarter, today)
+    figure = report.figure
     record = QuarterRecord(
         quarter=quarter,
         on_time=figure.on_time,
@@ -144,6 +147,7 @@ def close_quarter(
         goal=quarter.goal,
         grace_days=quarter.grace_days,
         excuse_dropped=quarter.excuse_dropped,
+        team_figures={str(row.team.pk): team_counts(row.figures) for row in report.rows},
         recorded_by=user,
         recorded_at=quarter.closed_at,
     )
@@ -275,6 +279,33 @@ def recorded_figure(record: QuarterRecord) -> ontime.OrgFigure:
         milestones_on_time=record.milestones_on_time,
         milestones_due=record.milestones_due,
     )
+
+
+# The counts of `ontime.TeamQuarter` a record keeps per team (its verdict follows from them).
+TEAM_COUNTS = tuple(f.name for f in dataclasses.fields(ontime.TeamQuarter) if f.name != "classes")
+
+
+def team_counts(figures: ontime.TeamQuarter) -> dict[str, int]:
+    """A team's figures as a record keeps them (JSON)."""
+    return {name: getattr(figures, name) for name in TEAM_COUNTS}
+
+
+def recorded_team_figures(report: QuarterReport) -> dict[int, ontime.TeamQuarter]:
+    """Each team's figures recorded at the close of the report's quarter, by team id: what the
+    dashboard's team table and the API's teams show for a closed quarter, whatever
+    restatements changed since (the live ones are the report's). Empty for a quarter not
+    closed, a report as of a day (judged as it stood then), or a quarter closed before teams
+    were recorded (milestones migration 0012: its teams are judged live). No query when the
+    quarter was read `with_record()`, else one."""
+    if report.as_of is not None:
+        return {}
+    record = records_for([report.quarter]).get(report.quarter.pk)
+    if record is None or record.team_figures is None:
+        return {}
+    return {
+        int(pk): ontime.TeamQuarter(**{name: counts.get(name, 0) for name in TEAM_COUNTS})
+        for pk, counts in record.team_figures.items()
+    }
 
 
 def restated(recorded: ontime.OrgFigure, now: ontime.OrgFigure) -> ontime.OrgFigure | None:

@@ -333,6 +333,14 @@ class QuarterRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Each team's verdict and counts at close (`closing.team_counts`), by team id; null for a
+    # quarter closed before they were recorded (milestones migration 0012): its teams are
+    # then judged live, and say so (`closing.recorded_team_figures`).
+    team_figures = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Each team's counts at close, by team id; empty when closed before 0012.",
+    )
 
     class Meta:
         ordering = ["-quarter__start"]

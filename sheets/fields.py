@@ -24,6 +24,7 @@ def app_values(milestone: Milestone) -> dict[str, Any]:
         "target_date": milestone.target_date,
         "status": milestone.status,
         "notes": norm_text(milestone.notes),
+        "link": norm_text(milestone.link),
     }
 
 
@@ -71,6 +72,9 @@ def cell_value(name: str, milestone: Milestone) -> Any:
         return parse.format_status(milestone.status)
     if name == "notes":
         return parse.format_text(norm_text(milestone.notes))
+    if name == "link":
+        # Plain text, as typed: never a HYPERLINK formula (a formula cell is never written).
+        return parse.format_text(norm_text(milestone.link))
     raise ValueError(f"Not a field of the sheet: {name}")
 
 

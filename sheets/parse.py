@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from milestones.models import Milestone
@@ -37,13 +38,21 @@ __all__ = ["MONTHS", "SERIAL_EPOCH", "CellError", "format_date", "parse_date"]
 if TYPE_CHECKING:
     from milestones.models import Quarter
 
-# The fields a tab carries, in the order a new tab lists them: fields an edit may change
-# (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
-FIELDS = ("title", "owner", "target_date", "status", "notes")
+# The fields a tab may carry, in the order a new tab lists them (`NEW_TAB_FIELDS`): fields an
+# edit may change (`Milestone.EDITABLE_FIELDS`), as the sync edits milestones like anyone else.
+FIELDS = ("title", "owner", "target_date", "status", "notes", "link")
 ID = "id"
+# The ticket link (issue 20) is carried only by a column leadership maps to it (`sheets.mapping`:
+# a "Jira" column of ticket keys, a "Link" column): no header alias names it and a tab the app
+# creates has no such column, so no sheet gains or loses a column it did not ask for.
+MAPPED_ONLY = ("link",)
+NEW_TAB_FIELDS = tuple(name for name in FIELDS if name not in MAPPED_ONLY)
+# A bare ticket key as trackers spell them: "PLAT-123", "ENG_OPS-7".
+TICKET_KEY = re.compile(r"[A-Z][A-Z0-9_]*-[0-9]+")
 
 # Header names, compared case- and space-insensitively (see `header_key`). "Comments" and
-# "Jira" are deliberately absent: they are the sheet's own columns, never the app's.
+# "Jira" are deliberately absent: they are the sheet's own columns, never the app's, unless
+# leadership maps one (a "Jira" column to the ticket link).
 HEADER_ALIASES: Mapping[str, tuple[str, ...]] = {
     ID: ("id", "milepost id", "milestone id"),
     "title": ("milestone", "title", "milestone title"),
@@ -60,6 +69,7 @@ HEADERS: Mapping[str, str] = {
     "target_date": "Target date",
     "status": "Status",
     "notes": "Notes",
+    "link": "Ticket link",
 }
 
 _ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
@@ -163,8 +173,8 @@ def find_layout(
 
 
 def new_tab_layout() -> Layout:
-    """The columns of a tab the app creates: ID first, then every field."""
-    order = (ID, *FIELDS)
+    """The columns of a tab the app creates: ID first, then every field but the ticket link."""
+    order = (ID, *NEW_TAB_FIELDS)
     return Layout({name: index for index, name in enumerate(order)}, len(order))
 
 
@@ -190,6 +200,22 @@ def parse_id(text: str) -> int | None:
     if not match or int(match[1]) == 0:
         raise CellError(f"{text!r} is not a milestone ID: leave the ID column to the app")
     return int(match[1])
+
+
+def parse_link(text: str, *, template: str = "") -> str:
+    """A ticket link: the web address as typed, or a bare ticket key ("PLAT-123") made an
+    address with the organisation's `template` (MILEPOST_TICKET_URL_TEMPLATE, with ``{key}``).
+    Without a template a key is refused: the app keeps addresses, and guessing the tracker's
+    would be wrong. The address itself is checked by the model's validation (`check_row`)."""
+    text = parse_text(text)
+    if TICKET_KEY.fullmatch(text):
+        if not template:
+            raise CellError(
+                f"{text!r} is a ticket key, not a web address: type the ticket's link "
+                "(https://…), or have the administrator set MILEPOST_TICKET_URL_TEMPLATE"
+            )
+        return template.replace("{key}", text)
+    return text
 
 
 def parse_status(text: str) -> str:
@@ -305,14 +331,18 @@ def parse_tab(
     numbers: Mapping[tuple[int, int], float] | None = None,
     layout: Layout | None = None,
     overrides: Mapping[str, str] | None = None,
+    ticket_url_template: str | None = None,
 ) -> ParsedTab:
     """Read every row with something in a mapped column; a row with content only in the sheet's
     own columns (a comment, a Jira link) is not a milestone and is left alone.
 
     `numbers`: the numeric effective values by (row, column), zero-based: a date cell is read
     from its serial number, text dates in the spreadsheet's `locale`. `layout`: the columns,
-    when decided already (else found from the header, with the team's mapping `overrides`)."""
+    when decided already (else found from the header, with the team's mapping `overrides`).
+    `ticket_url_template`: how a ticket key becomes a link (`parse_link`); None: the setting."""
     members = list(members)
+    if ticket_url_template is None:
+        ticket_url_template = settings.MILEPOST_TICKET_URL_TEMPLATE
     numbers = numbers or {}
     header = [str(value) for value in values[0]] if values else []
     if layout is None:
@@ -340,6 +370,8 @@ def parse_tab(
                     )
                 elif name == "status":
                     row.values[name] = parse_status(text)
+                elif name == "link":
+                    row.values[name] = parse_link(text, template=ticket_url_template)
                 else:
                     row.values[name] = parse_text(text)
             except CellError as exc:
@@ -390,6 +422,7 @@ def _as_milestone(
             target_date=target,
             status=values.get("status", Milestone.Status.PLANNED),
             notes=values.get("notes", ""),
+            link=values.get("link", ""),
         )
     return Milestone(
         quarter=milestone.quarter,
@@ -399,6 +432,7 @@ def _as_milestone(
         status=values.get("status", milestone.status),
         delivered_date=milestone.delivered_date,
         notes=values.get("notes", milestone.notes),
+        link=values.get("link", milestone.link),
     )
 
 

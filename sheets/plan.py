@@ -409,6 +409,7 @@ def _new_milestone(
         target_date=target,
         status=row.values.get("status", Milestone.Status.PLANNED),
         notes=row.values.get("notes", ""),
+        link=row.values.get("link", ""),
     )
     milestone.follow_status(delivered_on=min(target, today))
     return milestone

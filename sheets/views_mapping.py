@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -91,6 +92,7 @@ def sync_column_mapping(request: MilepostRequest, slug: str):
         "unavailable": unavailable,
         "problem": why_unmappable(header, overrides),
         "posted": request.method == "POST",
+        "ticket_url_template": settings.MILEPOST_TICKET_URL_TEMPLATE,
     }
     return render(request, "sheets/mapping.html", context, status=status)
 

@@ -402,5 +402,17 @@ MILEPOST_SHEETS_BACKOFF_BASE = env_float("MILEPOST_SHEETS_BACKOFF_BASE", 1.0, mi
 MILEPOST_SHEETS_BACKOFF_MAX = env_float("MILEPOST_SHEETS_BACKOFF_MAX", 32.0, minimum=0)
 MILEPOST_SHEETS_RETRY_DEADLINE = env_float("MILEPOST_SHEETS_RETRY_DEADLINE", 120.0, minimum=0)
 MILEPOST_SHEETS_TIMEOUT = env_float("MILEPOST_SHEETS_TIMEOUT", 30.0, minimum=0.1)
+# How a bare ticket key typed in a column mapped to the ticket link ("PLAT-123") becomes its
+# link: a web address with {key} where the key goes. Empty: such a key is reported per cell.
+MILEPOST_TICKET_URL_TEMPLATE = env_str("MILEPOST_TICKET_URL_TEMPLATE", "")
+if MILEPOST_TICKET_URL_TEMPLATE and not (
+    MILEPOST_TICKET_URL_TEMPLATE.startswith(("http://", "https://"))
+    and "{key}" in MILEPOST_TICKET_URL_TEMPLATE
+):
+    raise ImproperlyConfigured(
+        f"MILEPOST_TICKET_URL_TEMPLATE={MILEPOST_TICKET_URL_TEMPLATE!r} must be an http:// or "
+        "https:// address with {key} where the ticket key goes, e.g. "
+        "https://jira.example.com/browse/{key}."
+    )
 # How long a sync run's lock lasts if its process dies (a live run renews it between steps).
 MILEPOST_SYNC_LOCK_SECONDS = env_int("MILEPOST_SYNC_LOCK_SECONDS", 15 * 60, minimum=30)

@@ -5,10 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from milestones.models import Milestone, QuarterRecord
+from dashboard.table import dashboard_rows
+from milestones.closing import close_quarter
+from milestones.models import Milestone, Quarter, QuarterRecord
 from milestones.selectors import quarter_report
+from milestones.services import update_milestone
 from teams.models import Team
 from tests.factories import (
+    LeadershipFactory,
     MilestoneFactory,
     QuarterFactory,
     ReviewFactory,
@@ -175,6 +179,66 @@ def test_teams_carry_their_verdict_lead_and_counts(client, bearer):
         == good.memberships.get(role="tech_lead").user.username
     )
     assert by_slug[good.slug]["members"] == 3
+
+
+def close_q3(teams: int, *, on_time: int) -> tuple[list[Team], object]:
+    """2026 Q3 (ended by TODAY) with `org(teams)`, closed by leadership."""
+    q3 = QuarterFactory(year=2026, number=3, goal=1)
+    made = org(teams, q3, on_time=on_time)
+    close_quarter(quarter=q3, user=LeadershipFactory(), decisions=[], next_goal=1, today=TODAY)
+    return made, q3
+
+
+def test_a_closed_quarters_teams_are_those_recorded_and_a_restatement_does_not_move_them(
+    client, bearer, vp
+):
+    (good, bad), q3 = close_q3(2, on_time=1)
+    late = bad.milestones.order_by("pk").last()  # delivered a month late
+    update_milestone(
+        milestone=late,
+        version=late.version,
+        changes={"delivered_date": q3.start},  # restated: on time after all
+        user=vp,
+        restatement_reason="The release notes show it shipped on day one",
+    )
+
+    items = client.get("/api/v1/teams?quarter=2026-q3", headers=bearer).json()["items"]
+
+    by_slug = {item["slug"]: item for item in items}
+    assert (by_slug[bad.slug]["verdict"], by_slug[bad.slug]["recorded"]) == ("not on time", True)
+    assert (by_slug[bad.slug]["late"], by_slug[bad.slug]["on_time"]) == (1, 1)
+    assert by_slug[good.slug]["verdict"] == "on time"
+    # Today's milestones say otherwise: that is the restated figure, not the record.
+    report = quarter_report(Quarter.objects.with_record().get(pk=q3.pk), TODAY)
+    assert {row.team.slug: row.figures.verdict for row in report.rows}[bad.slug] == "on time"
+    # The dashboard's team table shows what the API answers (`closing.recorded_team_figures`).
+    table = {row.team.slug: row.figures.verdict for row in dashboard_rows(report)}
+    assert table == {slug: item["verdict"] for slug, item in by_slug.items()}
+    # As of a day, the teams are judged as they stood then, not recorded.
+    then = client.get("/api/v1/teams?quarter=2026-q3&as_of=2026-09-30", headers=bearer).json()
+    assert {item["recorded"] for item in then["items"]} == {False}
+
+
+def test_a_quarter_closed_before_teams_were_recorded_answers_them_live_and_says_so(client, bearer):
+    _teams, q3 = close_q3(2, on_time=1)
+    QuarterRecord.objects.filter(quarter=q3).update(team_figures=None)
+
+    items = client.get("/api/v1/teams?quarter=2026-q3", headers=bearer).json()["items"]
+
+    assert {item["recorded"] for item in items} == {False}
+    assert sorted(item["verdict"] for item in items) == ["no milestones", "not on time", "on time"]
+
+
+@pytest.mark.parametrize("teams", [2, 12])
+def test_a_closed_quarters_teams_cost_the_same_queries_whatever_the_size(
+    client, bearer, django_assert_max_num_queries, teams
+):
+    close_q3(teams, on_time=1)
+    client.get("/api/v1/teams?quarter=2026-q3", headers=bearer)  # the token's first use
+    with django_assert_max_num_queries(PAGES["/api/v1/teams"]):
+        response = client.get("/api/v1/teams?quarter=2026-q3", headers=bearer)
+    assert len(response.json()["items"]) == teams + 1  # and the engineer's, without milestones
+    assert {item["recorded"] for item in response.json()["items"]} == {True}
 
 
 def test_milestones_filter_by_team_quarter_and_status(client, bearer):

@@ -199,3 +199,33 @@ def test_locking_planning_freezes_committed_dates(db, vp):
     q1.refresh_from_db()
     assert q1.locked
     assert q1.history.first().history_user == vp
+
+
+def test_closing_records_each_teams_verdict_and_a_restatement_does_not_move_it(closed, q3, vp):
+    billing = closed["billing"]
+    done = closed["other"]  # Billing's only milestone: Billing was on time
+    update_milestone(
+        milestone=done,
+        version=done.version,
+        changes={"delivered_date": D(2026, 9, 20)},  # after its grace: late after all
+        user=vp,
+        restatement_reason="Audit found the release was only on Sep 20",
+    )
+
+    report = quarter_report(Quarter.objects.with_record().get(pk=q3.pk), TODAY)
+    recorded = closing.recorded_team_figures(report)
+
+    live = {row.team.pk: row.figures for row in report.rows}
+    assert live[billing.pk].verdict == "not on time"  # restated
+    assert recorded[billing.pk].verdict == "on time"  # on record
+    assert (recorded[billing.pk].total, recorded[billing.pk].on_time) == (1, 1)
+    assert recorded[closed["done"].team_id].verdict == "not on time"  # its carried original
+
+
+def test_a_quarter_closed_before_teams_were_recorded_judges_its_teams_live(closed, q3):
+    QuarterRecord.objects.filter(quarter=q3).update(team_figures=None)
+    report = quarter_report(Quarter.objects.with_record().get(pk=q3.pk), TODAY)
+
+    assert closing.recorded_team_figures(report) == {}
+    as_of = quarter_report(Quarter.objects.get(pk=q3.pk), TODAY, as_of=D(2026, 9, 30))
+    assert closing.recorded_team_figures(as_of) == {}

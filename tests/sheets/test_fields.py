@@ -37,6 +37,7 @@ def test_the_apps_side_has_every_sheet_field_with_text_as_the_sheet_reads_it():
         "target_date": DEC_1,
         "status": "on_track",
         "notes": "",
+        "link": "",
     }
 
 
@@ -50,7 +51,7 @@ def test_values_go_to_json_and_back_dates_as_iso_text():
 
 def test_cells_are_written_so_that_they_read_back_as_the_same_value():
     owner = User(pk=4, display_name="Mateo O'Brien")
-    m = milestone(title="=1+1", owner=owner, status="at_risk")
+    m = milestone(title="=1+1", owner=owner, status="at_risk", link="https://x.example/A-1")
 
     assert [cell_value(name, m) for name in parse.FIELDS] == [
         "'=1+1",
@@ -58,6 +59,7 @@ def test_cells_are_written_so_that_they_read_back_as_the_same_value():
         "12/1/2026",
         "At risk",
         "",
+        "'https://x.example/A-1",  # plain text, never a formula
     ]
 
 

@@ -24,7 +24,7 @@ from tests.factories import TeamFactory, trio
 from tests.sheets.conftest import TODAY
 
 ROWS = 3
-FIELDS = parse.FIELDS
+FIELDS = parse.NEW_TAB_FIELDS  # the tab's columns: no ticket link column is mapped here
 TITLES = ["Ship webhooks", "Cut latency", "1e5 events", "TRUE north", "=not a formula", "Mar 4"]
 NOTES = ["", "waiting on Platform", "3/4 done", "scope cut\nin half", "+1 from PM"]
 DAYS = [datetime.date(2026, 10, 1) + datetime.timedelta(days=n) for n in (0, 20, 45, 70, 91)]

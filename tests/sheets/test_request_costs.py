@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from milestones.models import Milestone
+from sheets.models import ColumnMapping
 from sheets.run import sync_sheet
 from teams.models import Team
 from tests.factories import TeamFactory, trio
@@ -43,9 +44,15 @@ def edit_both_sides(emulator, key):
     emulator.load(data)
 
 
-def requests_of_full_syncs(settings, emulator, count):
+def requests_of_full_syncs(settings, emulator, count, *, links=False):
     settings.MILEPOST_SHEETS_API_URL = emulator.url
     settings.MILEPOST_SHEET_KEY = key = emulator.load(organisation(count))
+    if links:  # every tab's "Jira" column carries the ticket link (issue 20)
+        settings.MILEPOST_TICKET_URL_TEMPLATE = "https://jira.example.com/browse/{key}"
+        ColumnMapping.objects.bulk_create(
+            ColumnMapping(team=team, header="jira", field="link")
+            for team in Team.objects.filter(active=True)
+        )
     emulator.reset_stats()
     adoption = sync_sheet(today=TODAY)
     assert adoption.counts.created_in_app == 3 * (count - 1)
@@ -73,6 +80,15 @@ def test_a_full_sync_costs_the_same_requests_for_3_teams_and_for_100(settings, s
         "values.batchUpdate": 1,
     }
     assert steady == {"spreadsheets.get": 2, "values.batchUpdate": 1}
+
+
+def test_a_column_mapped_to_the_ticket_link_costs_no_request_more(settings, sheets_emulator, q4):
+    unmapped = requests_of_full_syncs(settings, sheets_emulator, 3)
+    Team.objects.update(active=False)
+    mapped = requests_of_full_syncs(settings, sheets_emulator, 4, links=True)
+
+    assert mapped == unmapped
+    assert Milestone.objects.filter(team__active=True).exclude(link="").count() == 3 * 3
 
 
 def test_rows_beyond_the_grid_grow_it_in_the_same_structural_request(settings, sheets_emulator, q4):
