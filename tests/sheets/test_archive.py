@@ -286,3 +286,24 @@ def test_a_dropped_milestones_row_moves_too(world):
     assert titles == ["Milestone", "New with a formula", "New"]
     statuses = {r[2]: r[5] for r in w.tab("Archive 2026-Q3")["values"][1:]}
     assert statuses == {"Old and done": "Done", "Old and open": "Dropped"}
+
+
+def test_a_merged_or_protected_row_stays_and_the_run_says_so(world):
+    w = world(1)
+    team = w.teams[0]
+    data = w.emulator.dump(w.key)
+    tab = next(t for t in data["sheets"] if t["title"] == team.name)
+    tab["merges"] = ["F2:G2"]  # the done row of Q3
+    tab["protected"] = [{"range": "A4:G4"}]  # the open one
+    w.emulator.load(data)
+    w.close_q3()
+
+    result = sync_sheet(today=TODAY)
+
+    titles = [r[1] for r in w.tab(team.name)["values"]]
+    assert titles[:5] == ["Milestone", "Old and done", "New with a formula", "Old and open", "New"]
+    stays = {m.row: m.text for m in result.messages if "stays in the tab" in m.text}
+    assert "merged cells F2:G2" in stays[2]
+    assert "may not edit" in stays[4]
+    assert "Archive 2026-Q3" not in [t["title"] for t in w.emulator.dump(w.key)["sheets"]]
+    assert [r.archived for r in result.teams] == [0]
