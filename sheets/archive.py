@@ -28,7 +28,8 @@ What never moves (`sheets.held`): a row with a formula in any cell (a copy would
 references, and a formula is never changed), a row that is part of merged cells, or a row in a
 range the sync's account may not edit. It stays in its tab, and the run says why, per row:
 move it by hand. Nothing else on a team tab changes: the rows of other quarters, the header,
-the columns beside, and every other tab.
+the columns beside, and every other tab, save what Sheets does itself when rows are deleted
+(a formula below moves up with its row; one naming a deleted cell reads ``#REF!``).
 
 Idempotent: the archive is read with the rest of the sheet, and a row whose milestone is
 already there (by its ID, or by team and title on a hand-made row without one) is not copied
