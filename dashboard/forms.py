@@ -1,7 +1,7 @@
 from django import forms
 
 from dashboard.quarter_changes import SETTINGS_FIELDS
-from milestones.models import Quarter
+from milestones.models import Quarter, Restatement
 
 # A grace longer than a quarter would make "close to the committed date" meaningless.
 MAX_GRACE_DAYS = 92
@@ -32,3 +32,16 @@ class QuarterSettingsForm(forms.ModelForm):
         self.fields[
             "goal"
         ].help_text = f"How many teams leadership wants on time; {active_teams} teams are active."
+        if self.instance.is_closed:
+            # After close a change is a restatement (`closing.save_quarter_settings`).
+            self.fields["reason"] = forms.CharField(
+                label="Reason for the restatement",
+                max_length=Restatement._meta.get_field("reason").max_length,
+                help_text=f"{self.instance} is closed: its recorded figure stays, and this "
+                "change is listed with its reason beside it.",
+            )
+
+    @property
+    def changed_settings(self) -> list[str]:
+        """The settings the form changes (the reason is none)."""
+        return [name for name in self.changed_data if name != "reason"]

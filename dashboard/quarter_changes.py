@@ -12,7 +12,7 @@ from typing import Any
 from milestones.models import Quarter
 
 # The rules leadership sets on the settings page (`forms.QuarterSettingsForm`).
-SETTINGS_FIELDS = ("goal", "grace_days", "locked", "excuse_dropped", "planning_opens")
+SETTINGS_FIELDS = Quarter.SETTINGS_FIELDS
 _HISTORY_FIELDS = ("start", "end", *SETTINGS_FIELDS)
 
 

@@ -9,8 +9,7 @@ import datetime
 import re
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest, PermissionDenied
-from django.db import transaction
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,8 +22,7 @@ from dashboard import exports
 from dashboard.forms import QuarterSettingsForm
 from dashboard.quarter_changes import quarter_changes
 from dashboard.report import build_dashboard
-from milestones import asof, permissions
-from milestones.changes import bump
+from milestones import asof, closing, permissions
 from milestones.models import Quarter
 from milestones.quarters import pick_quarter
 from teams.http import MilepostRequest
@@ -95,14 +93,23 @@ def quarter_settings(request: MilepostRequest, slug: str):
         active_teams=Team.objects.filter(active=True).count(),
     )
     if form.is_bound and form.is_valid():
-        if form.has_changed():
-            with transaction.atomic():
-                form.save()
-                bump([quarter.pk])
-            messages.success(request, f"Saved the settings of {quarter}.")
+        if form.changed_settings:
+            try:
+                closing.save_quarter_settings(
+                    quarter=form.instance,
+                    fields=form.changed_settings,
+                    user=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                word = "Restated" if quarter.is_closed else "Saved"
+                messages.success(request, f"{word} the settings of {quarter}.")
+                return redirect(f"{reverse('dashboard:index')}?quarter={quarter.slug}")
         else:
             messages.info(request, f"Nothing changed in the settings of {quarter}.")
-        return redirect(f"{reverse('dashboard:index')}?quarter={quarter.slug}")
+            return redirect(f"{reverse('dashboard:index')}?quarter={quarter.slug}")
     return render(
         request,
         "dashboard/quarter_settings.html",

@@ -44,6 +44,13 @@ class QuarterAdmin(CountsChangesAdmin, SimpleHistoryAdmin):
     ordering = ["-start"]
     readonly_fields = ["closed_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A closed quarter's dates and settings change only as restatements, with a reason,
+        on its settings page (`closing.save_quarter_settings`)."""
+        if obj is not None and obj.is_closed:
+            return ["closed_at", "year", "number", "start", "end", *Quarter.SETTINGS_FIELDS]
+        return self.readonly_fields
+
 
 @admin.register(QuarterRecord)
 class QuarterRecordAdmin(admin.ModelAdmin):

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from milestones import ledger, lifecycle, ontime
@@ -248,6 +249,40 @@ def lock_planning(*, quarter: Quarter, user: User | None) -> Quarter:
     return quarter
 
 
+@transaction.atomic
+def save_quarter_settings(
+    *, quarter: Quarter, fields: Sequence[str], user: User | None, reason: str = ""
+) -> None:
+    """Save leadership's change to a quarter's settings (`fields`, already set on `quarter`).
+    Once the quarter is closed the change is a restatement, like a change to its milestones:
+    it needs a reason (ValidationError keyed "reason", nothing saved), is recorded with the
+    quarter's historical record of the change, and the restated figure follows (the report
+    reads the quarter's settings as they are now; the recorded figure keeps its own)."""
+    closed_at = (
+        Quarter.objects.select_for_update()
+        .filter(pk=quarter.pk)
+        .values_list("closed_at", flat=True)
+    ).get()
+    reason = reason.strip()
+    if closed_at is not None and not reason:
+        raise ValidationError(
+            {"reason": f"{quarter} is closed: say why its settings change (a restatement)."}
+        )
+    if not fields:
+        return
+    quarter._history_user = user
+    quarter.full_clean()
+    quarter.save(update_fields=list(fields))
+    if closed_at is not None:
+        record = quarter.history.order_by("-history_date", "-history_id").first()
+        restatement = Restatement(
+            quarter=quarter, quarter_record=record, reason=reason, given_by=user
+        )
+        restatement.full_clean()
+        restatement.save()
+    count_change([quarter.pk])  # its rules: the figures, and the restated one
+
+
 # --- What the record and the dashboard read ---------------------------------------------------
 
 
@@ -310,7 +345,7 @@ def recorded_team_figures(report: QuarterReport) -> dict[int, ontime.TeamQuarter
 
 def restated(recorded: ontime.OrgFigure, now: ontime.OrgFigure) -> ontime.OrgFigure | None:
     """The figure as later changes make it, when it differs from the recorded one."""
-    keys = ("on_time", "teams", "milestones_on_time", "milestones_due")
+    keys = ("on_time", "teams", "milestones_on_time", "milestones_due", "goal")
     if all(getattr(recorded, key) == getattr(now, key) for key in keys):
         return None
     return now
@@ -318,9 +353,10 @@ def restated(recorded: ontime.OrgFigure, now: ontime.OrgFigure) -> ontime.OrgFig
 
 @dataclass(frozen=True)
 class RestatementLine:
-    """One change to a closed quarter's milestone: who, when, why, and what it changed."""
+    """One change to a closed quarter, to a milestone (`milestone`) or to the quarter's
+    settings (`milestone` None): who, when, why, and what it changed."""
 
-    milestone: Milestone
+    milestone: Milestone | None
     at: datetime.datetime
     by: Any
     reason: str
@@ -328,35 +364,66 @@ class RestatementLine:
 
 
 def restatements(quarter: Quarter) -> list[RestatementLine]:
-    """The restatements of the quarter's milestones, oldest first, each with the fields it
-    changed: two queries (the restatements, the restated milestones' history)."""
+    """The restatements of the quarter, of its milestones and of its settings, oldest first,
+    each with the fields it changed: two queries (the restatements, the restated milestones'
+    history), and one more (the quarter's history) when its settings were restated."""
     found = list(
-        Restatement.objects.filter(milestone__quarter=quarter)
+        Restatement.objects.filter(Q(milestone__quarter=quarter) | Q(quarter=quarter))
         .select_related("milestone__team", "given_by")
         .order_by("given_at", "pk")
     )
     if not found:
         return []
-    records = Milestone.history.filter(id__in={r.milestone_id for r in found}).order_by(
-        "id", "history_date", "history_id"
-    )
-    # Each record, and the one before it of the same milestone, by history_id.
-    pairs: dict[int, tuple[Any, Any]] = {}
-    last: dict[int, Any] = {}
-    for record in records:
-        pairs[record.history_id] = (last.get(record.id), record)
-        last[record.id] = record
+    pairs: dict[tuple[str, int], tuple[Any, Any]] = {}
+    ids = {r.milestone_id for r in found if r.milestone_id is not None}
+    if ids:
+        records = Milestone.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
+        pairs.update(_with_previous("m", records))
+    if any(r.quarter_record_id is not None for r in found):
+        records = quarter.history.order_by("history_date", "history_id")
+        pairs.update(_with_previous("q", records))
     lines = []
     for restatement in found:
-        previous, record = pairs.get(restatement.record_id, (None, None))
-        changes = ledger.restated_fields(previous, record) if previous is not None else []
+        if restatement.milestone_id is not None:
+            previous, record = pairs.get(("m", restatement.record_id), (None, None))
+            changed = ledger.restated_fields(previous, record) if previous is not None else []
+        else:
+            previous, record = pairs.get(("q", restatement.quarter_record_id), (None, None))
+            changed = _settings_changed(previous, record) if previous is not None else []
         lines.append(
             RestatementLine(
                 restatement.milestone,
                 restatement.given_at,
                 restatement.given_by,
                 restatement.reason,
-                changes,
+                changed,
             )
         )
     return lines
+
+
+def _with_previous(kind: str, records) -> dict[tuple[str, int], tuple[Any, Any]]:
+    """Each historical record, by (kind, history_id), with the one before it of the same
+    object (records ordered by object, then time)."""
+    pairs, last = {}, {}
+    for record in records:
+        pairs[(kind, record.history_id)] = (last.get(record.id), record)
+        last[record.id] = record
+    return pairs
+
+
+def _settings_changed(before: Any, after: Any) -> list[tuple[str, str, str]]:
+    """(label, from, to) of each quarter setting a change moved."""
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    return [
+        (str(Quarter._meta.get_field(name).verbose_name).capitalize(), shown(old), shown(new))
+        for name in Quarter.SETTINGS_FIELDS
+        if (old := getattr(before, name)) != (new := getattr(after, name))
+    ]

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 # Planning opens this long before a quarter starts unless leadership sets the day.
 PLANNING_LEAD = datetime.timedelta(days=14)
-# Leads whose team has nothing planned hear about it this long before the quarter starts.
+# Leads whose team has nothing planned hear about it from this long before the quarter starts.
 PLANNING_REMINDER = datetime.timedelta(days=7)
 
 
@@ -140,6 +140,15 @@ def quarters_to_close(quarters: Iterable[Any], today: datetime.date) -> list[Any
     ]
 
 
+def planning_reminder_days(quarter: QuarterFacts) -> tuple[datetime.date, datetime.date]:
+    """The days, first and last (inclusive), on which a run may send the quarter's planning
+    reminder: the week before it starts."""
+    return quarter.start - PLANNING_REMINDER, quarter.start - datetime.timedelta(days=1)
+
+
 def needs_planning_reminder(quarter: QuarterFacts, today: datetime.date) -> bool:
-    """A week before the quarter starts (not later), teams with nothing planned hear of it."""
-    return quarter.closed_at is None and today == quarter.start - PLANNING_REMINDER
+    """Within the week before the quarter starts, teams with nothing planned hear of it: on
+    any day of that week, so a day the nudges did not run loses nothing (the nudges send it
+    once per lead per quarter, `nudges.rules`); never once it has started or closed."""
+    first, last = planning_reminder_days(quarter)
+    return quarter.closed_at is None and first <= today <= last

@@ -57,6 +57,9 @@ class Quarter(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(bases=[HistorySourceModel])
 
+    # Leadership's rules (settings page); after close a change is a restatement (closing.py).
+    SETTINGS_FIELDS = ("goal", "grace_days", "locked", "excuse_dropped", "planning_opens")
+
     objects = QuarterQuerySet.as_manager()
 
     class Meta:
@@ -384,16 +387,32 @@ class CloseDecision(models.Model):
 
 
 class Restatement(models.Model):
-    """A change leadership made to a milestone of a closed quarter, and why: attached to the
-    historical record of the change, shown in the milestone's ledger and on the quarter's
-    record beside the recorded figure."""
+    """A change leadership made to a closed quarter, and why: to one of its milestones
+    (`milestone` and the historical record of the change, `record`) or to its settings, goal,
+    grace or excuses (`quarter` and the quarter's historical record, `quarter_record`). Shown
+    in the milestone's ledger and on the quarter's record beside the recorded figure."""
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="restatements")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="restatements"
+    )
     record = models.OneToOneField(
         "milestones.HistoricalMilestone",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="restatement",
         help_text="The historical record of the change.",
+    )
+    quarter = models.ForeignKey(
+        Quarter, null=True, blank=True, on_delete=models.CASCADE, related_name="restated"
+    )
+    quarter_record = models.OneToOneField(
+        "milestones.HistoricalQuarter",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="restatement",
+        help_text="The historical record of the change to the quarter's settings.",
     )
     reason = models.CharField(max_length=500)
     given_by = models.ForeignKey(
@@ -403,9 +422,23 @@ class Restatement(models.Model):
 
     class Meta:
         ordering = ["given_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(milestone__isnull=False, record__isnull=False)
+                    & Q(quarter__isnull=True, quarter_record__isnull=True)
+                )
+                | (
+                    Q(milestone__isnull=True, record__isnull=True)
+                    & Q(quarter__isnull=False, quarter_record__isnull=False)
+                ),
+                name="restatement_of_a_milestone_or_a_quarter",
+                violation_error_message="A restatement is of a milestone or of quarter settings.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.milestone}: {self.reason}"
+        return f"{self.milestone or self.quarter}: {self.reason}"
 
 
 # --- Cross-team dependencies (issue 16) -------------------------------------------------------

@@ -3,15 +3,16 @@
 Each active team's tech lead hears about their team when its biweekly review is overdue
 (`selectors_reviews.review_status`), when open milestones of the current quarter are past
 their target date without an update (no change recorded in their history since the target
-date passed) and, a week before a quarter starts, when their team has no milestone for it
-yet (`lifecycle.needs_planning_reminder`), and when an upstream milestone of another team
-slipped since the start of yesterday past the target date of one of their open milestones
-that waits on it, which it still puts at risk (`dependencies.dependency_risk`; read from the
-history, never sent from the write path, so a slip made in the sheet counts like one made in
-the browser). Leadership gets a weekly digest on
-`MILEPOST_DIGEST_WEEKDAY` (Monday unless set): the org figure against the goal, what slipped
-and what was delivered in the last seven days, and the quarters that have ended but are not
-closed yet. A person who is both gets one e-mail with both.
+date passed) and, in the week before a quarter starts, when their team has no milestone for
+it yet (`lifecycle.needs_planning_reminder`: on the first run of that week, so a day the
+nudges did not run loses nothing; once per lead per quarter, as their `Nudge` rows of that
+week say), and when an upstream milestone of another team slipped since the start of
+yesterday past the target date of one of their open milestones that waits on it, which it
+still puts at risk (`dependencies.dependency_risk`; read from the history, never sent from the
+write path, so a slip made in the sheet counts like one made in the browser). Leadership gets
+a weekly digest on `MILEPOST_DIGEST_WEEKDAY` (Monday unless set): the org figure against the
+goal, what slipped and what was delivered in the last seven days, and the quarters that have
+ended but are not closed yet. A person who is both gets one e-mail with both.
 
 Nobody gets more than one e-mail a day: anyone with a `Nudge` for the day is skipped (the
 sender claims that row before sending, `nudges.services`), and so is anyone who
@@ -263,9 +264,9 @@ def plan_nudges(
     (a Slack webhook of the organisation will post it).
 
     Queries, whatever the number of teams: the day's nudges, the active tech leads, their
-    review dates, the quarters, the stale milestones, and a week before a quarter starts the
-    teams that planned it; on a digest day also leadership, the quarter's report
-    (`selectors.quarter_report`) and its milestones' history.
+    review dates, the quarters, the stale milestones, and in the week before a quarter starts
+    the teams that planned it and the leads already reminded of it; on a digest day also
+    leadership, the quarter's report (`selectors.quarter_report`) and its milestones' history.
     """
     digest_day = force_digest or is_digest_day(today)
     plan = NudgePlan(today=today, digest_day=digest_day)
@@ -284,13 +285,18 @@ def plan_nudges(
     statuses = review_status([m.team for m in leads], today) if leads else {}
     stale = _stale_by_team(quarter, [m.team for m in leads], today) if leads else {}
     planned = _teams_with_milestones(starting) if leads and starting else set()
+    reminded = _reminded_of_planning(starting) if leads and starting else set()
     at_risk = put_at_risk_by_slips({m.team_id for m in leads}, today) if leads else {}
 
     wanted: dict[int, dict] = {}  # user id -> {"user": ..., "team": ..., "digest": ...}
     for membership in leads:
         team, status = membership.team, statuses.get(membership.team_id)
         overdue = status if status is not None and status.overdue else None
-        unplanned = starting if starting and team.pk not in planned else None
+        unplanned = (
+            starting
+            if starting and team.pk not in planned and membership.user_id not in reminded
+            else None
+        )
         team_nudge = TeamNudge(
             team,
             overdue,
@@ -424,6 +430,17 @@ def put_at_risk_by_slips(team_ids: set[int], today: datetime.date) -> dict[int, 
 def _teams_with_milestones(quarter: Quarter) -> set[int]:
     """The teams with at least one milestone in the quarter (one query)."""
     return set(Milestone.objects.filter(quarter=quarter).values_list("team_id", flat=True))
+
+
+def _reminded_of_planning(quarter: Quarter) -> set[int]:
+    """The people already sent the quarter's planning reminder (one query): a reminder sent in
+    the week before it starts is that quarter's, the only one that week can be about."""
+    first, last = lifecycle.planning_reminder_days(quarter)
+    return set(
+        Nudge.objects.filter(
+            sent_on__range=(first, last), kinds__contains=PLAN_NEXT_QUARTER
+        ).values_list("user_id", flat=True)
+    )
 
 
 def build_digest(

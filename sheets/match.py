@@ -13,6 +13,7 @@ get one.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
@@ -133,10 +134,27 @@ def _renamed(team: Team, title: str) -> SyncMessage:
     )
 
 
+def archive_title(quarter) -> str:
+    """The title of a closed quarter's archive tab (`sheets.archive`): ``Archive 2026-Q3``,
+    as leadership titled theirs by hand."""
+    return f"Archive {quarter.year}-Q{quarter.number}"
+
+
+_ARCHIVE_TITLE = re.compile(r"archive \d{4}-q[1-4]")
+
+
+def is_archive_title(title: str) -> bool:
+    return _ARCHIVE_TITLE.fullmatch(" ".join(title.split()).casefold()) is not None
+
+
 def _unmatched_tabs(tabs: Mapping[str, TabData], claimed: Set[str]) -> list[SyncMessage]:
     messages = []
     for title, data in tabs.items():
         if title in claimed:
+            continue
+        if is_archive_title(title):
+            text = f"Tab {title!r} is a closed quarter's archive, not a team's tab."
+            messages.append(SyncMessage("info", text, tab=title))
             continue
         header = data.values[0] if data.values else []
         if "title" in parse.find_layout(header).columns:

@@ -125,6 +125,7 @@ class SyncPlan:
     messages: tuple[SyncMessage, ...] = ()
     changes: tuple[str, ...] = ()  # what the run does, for people
     consumed_journals: tuple[int, ...] = ()  # runs whose journals this plan finishes
+    archived: Mapping[int, int] = field(default_factory=dict)  # team pk -> rows archived
 
     def touched(self) -> dict[int, int]:
         """Existing milestones the commit writes to or writes rows of: pk -> planned version."""

@@ -53,6 +53,7 @@ class TeamReport:
     conflicts: int = 0
     errors: int = 0
     skipped: bool = False  # the tab could not be read (no title column): Map columns
+    archived: int = 0  # rows of a closed quarter moved to its archive tab (`sheets.archive`)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def planned_counts(plan: SyncPlan) -> SyncCounts:
     )
 
 
-def team_report(tab: TabPlan, conflicts: int) -> TeamReport:
+def team_report(tab: TabPlan, conflicts: int, archived: int = 0) -> TeamReport:
     return TeamReport(
         team=tab.team.name,
         slug=tab.team.slug,
@@ -105,6 +106,7 @@ def team_report(tab: TabPlan, conflicts: int) -> TeamReport:
         conflicts=conflicts,
         errors=tab.errors,
         skipped=tab.skipped,
+        archived=archived,
     )
 
 
@@ -120,7 +122,10 @@ def result_of(plan: SyncPlan, counts: SyncCounts, *, dry_run: bool, requests: in
         status=status,
         dry_run=dry_run,
         counts=counts,
-        teams=[team_report(tab, conflicts_by_team[tab.team.pk]) for tab in plan.tabs],
+        teams=[
+            team_report(tab, conflicts_by_team[tab.team.pk], plan.archived.get(tab.team.pk, 0))
+            for tab in plan.tabs
+        ],
         messages=list(plan.messages),
         changes=list(plan.changes),
         requests=requests,

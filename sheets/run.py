@@ -20,7 +20,9 @@ can be followed from the read to the write:
 6. journal (`journal.journal_of`, `journal.save_journal`): what the write is about to lose,
    committed on the run's row.
 7. write (`write.sheet_writes`, `write.send_writes`): the plan's cells -> `SheetWrites`, at
-   most two requests, sent outside any transaction.
+   most two requests, sent outside any transaction; then the closed quarters' rows move to
+   their archive tabs (`archive.plan_archive`, planned with step 5; `archive.send_archive`):
+   one request more, on a run that has rows to move.
 8. commit (`commit.commit_plan`): the plan's database writes and the run's outcome, in one
    transaction -> the `SyncResult` (`report`).
 
@@ -39,6 +41,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from sheets.archive import plan_archive, send_archive, with_archive
 from sheets.client import (
     OpenedSpreadsheet,
     RequestCount,
@@ -116,6 +119,7 @@ def _dry_run(team_slugs: list[str], today: datetime.date, progress: Progress) ->
             all_teams=not team_slugs,
             progress=progress,
         )
+        plan = with_archive(plan, plan_archive(plan, tabs))
     except (SheetUnavailable, SyncRefused) as exc:
         return SyncResult(
             status=SyncRun.Status.FAILED, dry_run=True, error=str(exc), requests=requests.total
@@ -145,12 +149,16 @@ def _run(
         lease.renew()
         plan = leave_for_next_run(plan, moved_milestones(plan))
         give_new_ids(plan)
+        archive = plan_archive(plan, tabs)
+        plan = with_archive(plan, archive)
         # Committed before the sheet write, which may overwrite what it names.
         save_journal(run, journal_of(plan))
         progress("Writing to the app and the sheet", 0, 0)
         # The sheet first, outside any transaction; the database only once the sheet took it,
-        # so a write Google refuses leaves the database as it was.
+        # so a write Google refuses leaves the database as it was. The closed quarters' rows
+        # move last: the writes before name rows by the indexes read.
         send_writes(spreadsheet, sheet_writes(plan))
+        send_archive(spreadsheet, archive)
         return commit_plan(plan, run=run, today=today, requests=requests.total)
     except (SheetUnavailable, SyncRefused, LockLost) as exc:
         logger.warning("Sheet sync run %s failed: %s", run.pk, exc)

@@ -1,8 +1,9 @@
 """``spreadsheets.batchUpdate``: the requests that change a spreadsheet's tabs, properties and
 cells (addSheet, deleteSheet, updateSheetProperties, updateSpreadsheetProperties,
-insertDimension, deleteDimension, appendDimension, updateCells, mergeCells, unmergeCells). A
-request kind not listed in ``_REQUESTS`` is answered 400. Formulas are calculated again once
-the requests are applied.
+insertDimension, deleteDimension, appendDimension, updateCells, mergeCells, unmergeCells,
+copyPaste). A request kind not listed in ``_REQUESTS`` is answered 400. Formulas are
+calculated again once the requests are applied; deleted rows rewrite the formulas that refer
+to them (`store.Spreadsheet.delete_rows`).
 
 Google Sheets API v4 reference, ``Request``:
 https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request
@@ -11,6 +12,7 @@ https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sheets_emulator.cells import Cell, Kind, formula_cell, typed_cell
@@ -217,7 +219,7 @@ def _delete_dimension(spreadsheet: Spreadsheet, spec: dict) -> dict:
     if start == 0 and end == count:
         raise ApiError(400, f"You can't delete all the {word} on the sheet.")
     if rows:
-        sheet.delete_rows(start, end)
+        spreadsheet.delete_rows(sheet, start, end)
     else:
         sheet.delete_columns(start, end)
     return {}
@@ -309,6 +311,66 @@ def _updated_cell(
     return typed_cell(value, locale=locale, pattern=pattern)
 
 
+_PASTE_TYPES = ("PASTE_NORMAL", "PASTE_VALUES", "PASTE_FORMAT")
+
+
+def _copy_paste(spreadsheet: Spreadsheet, spec: dict) -> dict:
+    """CopyPasteRequest: the ``source`` block pasted at the top-left of ``destination``, whole
+    even when the destination is smaller (Sheets API v4 reference, ``CopyPasteRequest``:
+    https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#copypasterequest).
+    PASTE_NORMAL copies what each cell holds, its value and number format; PASTE_VALUES the
+    values alone (a formula's result); PASTE_FORMAT the number formats alone. Not emulated,
+    answered 400: other paste types, TRANSPOSE, a destination repeating the source, and a
+    formula pasted elsewhere with PASTE_NORMAL (Sheets would move its relative references)."""
+    source_range, destination_range = spec.get("source"), spec.get("destination")
+    if not isinstance(source_range, dict) or not isinstance(destination_range, dict):
+        raise ApiError(400, "source and destination are required.")
+    source_sheet = spreadsheet.sheet_with_id(source_range.get("sheetId", 0))
+    target_sheet = spreadsheet.sheet_with_id(destination_range.get("sheetId", 0))
+    source = box_of_grid_range(source_sheet, source_range)
+    target = box_of_grid_range(target_sheet, destination_range)
+    paste_type = spec.get("pasteType", "PASTE_NORMAL")
+    if paste_type not in _PASTE_TYPES:
+        raise ApiError(400, f"The emulator pastes only {', '.join(_PASTE_TYPES)}.")
+    if spec.get("pasteOrientation", "NORMAL") != "NORMAL":
+        raise ApiError(400, "The emulator pastes only in the NORMAL orientation.")
+    height = source.end_row - source.start_row
+    width = source.end_column - source.start_column
+    if (target.end_row - target.start_row > height) or (
+        target.end_column - target.start_column > width
+    ):
+        raise ApiError(400, "The emulator does not repeat a source to fill a larger destination.")
+    if any(source.overlaps(merge) for merge in source_sheet.merges):
+        raise ApiError(400, "The emulator does not copy merged cells.")
+    changes = []
+    for row_offset in range(height):
+        for column_offset in range(width):
+            row, column = target.start_row + row_offset, target.start_column + column_offset
+            origin = (source.start_row + row_offset, source.start_column + column_offset)
+            target_sheet.check_editable(row, column)
+            moved = source_sheet is not target_sheet or (row, column) != origin
+            cell = _pasted(source_sheet.cell(*origin), target_sheet.cell(row, column), paste_type)
+            if cell is not None and cell.formula is not None and moved:
+                raise ApiError(
+                    400, "The emulator does not paste a formula elsewhere (its references move)."
+                )
+            changes.append((row, column, cell))
+    for row, column, cell in changes:
+        target_sheet.put(row, column, cell)
+    return {}
+
+
+def _pasted(cell: Cell | None, previous: Cell | None, paste_type: str) -> Cell | None:
+    """What a cell becomes when `cell` is pasted over `previous`."""
+    if paste_type == "PASTE_FORMAT":
+        if previous is None or cell is None:
+            return previous
+        return replace(previous, pattern=cell.pattern)
+    if cell is not None and cell.formula is not None and paste_type == "PASTE_VALUES":
+        return replace(cell, formula=None, computed=False)
+    return cell
+
+
 def _merge_cells(spreadsheet: Spreadsheet, spec: dict) -> dict:
     """MergeCellsRequest: MERGE_ALL one cell; MERGE_COLUMNS one per column (a vertical
     merge); MERGE_ROWS one per row."""
@@ -346,4 +408,5 @@ _REQUESTS: dict[str, Callable[[Spreadsheet, dict], dict]] = {
     "updateCells": _update_cells,
     "mergeCells": _merge_cells,
     "unmergeCells": _unmerge_cells,
+    "copyPaste": _copy_paste,
 }

@@ -286,3 +286,63 @@ def evaluate(formula: str, *, lookup: Lookup, extent: Extent, today: dt.date) ->
         return _Parser(formula, lookup, extent, today).run()
     except (ValueError, OverflowError, ZeroDivisionError, IndexError) as exc:
         raise Unsupported(str(exc)) from None
+
+
+_CELL_PART = re.compile(r"(\$?[A-Za-z]{1,3})(\$?)(\d*)")
+
+
+def rows_deleted(
+    formula: str, *, refers_to_them: Callable[[str | None], bool], start: int, end: int
+) -> str:
+    """`formula` (``=...``) once rows `start`..`end` (zero-based, end exclusive) of a tab are
+    deleted, as Sheets rewrites it: a reference below them moves up, a range across them
+    shrinks, a reference to a deleted cell becomes ``#REF!``; the rest of the text is kept as
+    typed. `refers_to_them(tab title or None)`: whether a reference with that tab prefix (None:
+    without one) is to that tab. A formula the emulator cannot read is left as it is."""
+    text = formula[1:]
+    pieces, position = [], 0
+    while position < len(text.rstrip()):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            return formula
+        kind = match.lastgroup or ""
+        pieces.append(text[position : match.start(kind)])
+        token = match[kind]
+        pieces.append(
+            _ref_after_delete(token, refers_to_them, start, end) if kind == "ref" else token
+        )
+        position = match.end()
+    pieces.append(text[position:])
+    return "=" + "".join(pieces)
+
+
+def _ref_after_delete(
+    token: str, refers_to_them: Callable[[str | None], bool], start: int, end: int
+) -> str:
+    prefix, bang, cells = token.rpartition("!")
+    title = None
+    if bang:
+        title = prefix[1:-1].replace("''", "'") if prefix.startswith("'") else prefix
+    if not refers_to_them(title):
+        return token
+    parts = [_CELL_PART.fullmatch(part) for part in cells.split(":")]
+    if any(part is None for part in parts) or not any(part[3] for part in parts):
+        return token  # whole columns (A:A) keep their meaning
+    rows = []
+    for index, part in enumerate(parts):
+        row = int(part[3]) if part[3] else None
+        if row is None or row <= start:
+            rows.append(row)
+        elif row > end:
+            rows.append(row - (end - start))
+        elif len(parts) == 1:
+            return "#REF!"
+        else:  # a range's corner among the deleted rows: to the nearest row kept
+            rows.append(start + 1 if index == 0 else start)
+    if len(rows) == 2 and None not in rows and rows[0] > rows[1]:
+        return "#REF!"
+    moved = [
+        part[0] if row is None else f"{part[1]}{part[2]}{row}"
+        for part, row in zip(parts, rows, strict=True)
+    ]
+    return f"{prefix}{bang}" + ":".join(moved)

@@ -6,6 +6,9 @@ Google Sheets API v4 reference: ``Sheet.merges`` and ``MergeCellsRequest``
 https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#mergecellsrequest),
 ``ProtectedRange`` with ``requestingUserCanEdit``
 (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#protectedrange).
+
+Length: the grid, its tabs and the structural changes that move ranges and formulas with the
+rows are one model of a spreadsheet; split, each half would reach into the other's state.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sheets_emulator.cells import (
     Kind,
 )
 from sheets_emulator.errors import ApiError
-from sheets_emulator.formulas import DateSerial, Unsupported, evaluate
+from sheets_emulator.formulas import DateSerial, Unsupported, evaluate, rows_deleted
 from sheets_emulator.locales import locale_of
 
 # What Google answers a write into a protected range the account may not edit.
@@ -195,8 +198,21 @@ class Sheet:
         self.row_count += count
 
     def delete_rows(self, start: int, end: int) -> None:
+        """Delete rows `start`..`end` (exclusive), as Sheets does: 403 when a range the account
+        may not edit spans one of them; merges and protected ranges below move up, one
+        across them shrinks, one within them goes. (Formulas: `Spreadsheet.rows_deleted`.)"""
+        deleted = Box(start, 0, end, 10**9)
+        for protection in self.protections:
+            if not protection.editable and protection.box.overlaps(deleted):
+                raise ApiError(403, PROTECTED_MESSAGE)
         del self.rows[start:end]
         self.row_count -= end - start
+        self.merges = [box for merge in self.merges if (box := _rows_shrunk(merge, start, end))]
+        self.protections = [
+            replace(protection, box=box)
+            for protection in self.protections
+            if (box := _rows_shrunk(protection.box, start, end))
+        ]
 
     def insert_columns(self, start: int, count: int) -> None:
         for cells in self.rows:
@@ -233,6 +249,18 @@ class Sheet:
                 for row in block
             ]
         return data
+
+
+def _rows_shrunk(box: Box, start: int, end: int) -> Box | None:
+    """`box` once rows `start`..`end` are deleted; None when nothing of it is left."""
+
+    def moved(row: int) -> int:
+        return row if row <= start else start if row < end else row - (end - start)
+
+    top, bottom = moved(box.start_row), moved(box.end_row)
+    if bottom <= top:
+        return None
+    return Box(top, box.start_column, bottom, box.end_column)
 
 
 def _unknown_range(range_text: str) -> ApiError:
@@ -379,6 +407,27 @@ class Spreadsheet:
                 for column, cell in enumerate(cells):
                     if cell is not None and cell.formula is not None:
                         value_at(sheet, row, column)
+
+    def delete_rows(self, sheet: Sheet, start: int, end: int) -> None:
+        """Delete rows of `sheet` and rewrite every formula that refers to its rows, in any
+        tab, as Sheets does (`formulas.rows_deleted`)."""
+        sheet.delete_rows(start, end)
+        for other in self.sheets:
+
+            def refers_to_them(title: str | None, other: Sheet = other) -> bool:
+                if title is None:
+                    return other is sheet
+                return title.casefold() == sheet.title.casefold()
+
+            for cells in other.rows:
+                for column, cell in enumerate(cells):
+                    if cell is None or cell.formula is None:
+                        continue
+                    formula = rows_deleted(
+                        cell.formula, refers_to_them=refers_to_them, start=start, end=end
+                    )
+                    if formula != cell.formula:
+                        cells[column] = replace(cell, formula=formula)
 
     # -- JSON
 

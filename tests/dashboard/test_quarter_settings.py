@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from milestones import permissions
 from milestones.history import Source
 from milestones.lifecycle import QuarterState, quarter_state
-from milestones.models import Quarter
+from milestones.models import Quarter, Restatement
 from tests.factories import QuarterFactory
 
 URL = reverse("dashboard:quarter_settings", args=["2026-q4"])
@@ -172,3 +172,52 @@ def test_leadership_sets_the_day_planning_opens(client, vp, db):
     q1.refresh_from_db()
     assert q1.planning_opens == datetime.date(2026, 11, 20)
     assert quarter_state(q1, datetime.date(2026, 11, 25)) is QuarterState.PLANNING
+
+
+# --- After close: restatements (issue 15) -------------------------------------------------------
+
+
+def close(quarter):
+    quarter.closed_at = datetime.datetime(2027, 1, 9, tzinfo=datetime.UTC)
+    quarter.save(update_fields=["closed_at"])
+
+
+def test_a_closed_quarters_settings_change_only_with_a_reason(as_vp, org):
+    close(org.quarter)
+    assertContains(as_vp.get(URL), 'name="reason"')
+
+    refused = as_vp.post(URL, VALID)
+
+    assert refused.status_code == 422
+    assertContains(refused, "This field is required.", status_code=422)
+    assert Quarter.objects.get(pk=org.quarter.pk).goal == 5
+    assert not Restatement.objects.exists()
+
+
+def test_a_closed_quarters_settings_change_is_a_restatement_with_its_reason(as_vp, vp, org):
+    close(org.quarter)
+
+    response = as_vp.post(URL, {**VALID, "reason": "The board moved the goal"}, follow=True)
+
+    assertContains(response, "Restated the settings of 2026 Q4.")
+    restatement = Restatement.objects.get()
+    assert (restatement.quarter, restatement.reason, restatement.given_by) == (
+        org.quarter,
+        "The board moved the goal",
+        vp,
+    )
+    assert restatement.quarter_record == org.quarter.history.latest()
+    assert Quarter.objects.get(pk=org.quarter.pk).goal == 6
+
+
+def test_the_admin_shows_a_closed_quarters_settings_read_only(client, vp, org):
+    vp.is_staff = vp.is_superuser = True
+    vp.save()
+    client.force_login(vp)
+    close(org.quarter)
+    url = reverse("admin:milestones_quarter_change", args=[org.quarter.pk])
+
+    page = client.get(url).content.decode()
+
+    assert 'name="goal"' not in page
+    assert 'name="grace_days"' not in page

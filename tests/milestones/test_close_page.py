@@ -221,3 +221,27 @@ def test_the_trend_reads_the_recorded_figure_of_a_closed_quarter(closed, q3, tea
     [point] = [bar.point for bar in report.chart.bars if bar.point.quarter == q3]
     assert point.recorded
     assert (point.figure.on_time, point.figure.milestones_on_time) == (0, 1)
+
+
+def test_a_restated_grace_is_listed_on_the_record_page_with_its_reason(client, vp, closed, q3):
+    client.force_login(vp)
+    settings_url = reverse("dashboard:quarter_settings", args=[q3.slug])
+    data = {"goal": q3.goal, "grace_days": "30", "reason": "Grace agreed late"}
+    assert client.post(settings_url, data).status_code == 302
+
+    record = text(client.get(reverse("milestones:quarter_record", args=[q3.slug])))
+
+    assert "the quarter's settings" in record
+    assert "Grace days 7 → 30" in record
+    assert "Grace agreed late" in record
+
+
+def test_a_restated_goal_shows_beside_the_restated_figure_on_the_dashboard(client, vp, closed, q3):
+    client.force_login(vp)
+    settings_url = reverse("dashboard:quarter_settings", args=[q3.slug])
+    data = {"goal": "4", "grace_days": q3.grace_days, "reason": "The board raised it"}
+    assert client.post(settings_url, data).status_code == 302
+
+    dashboard = text(client.get(reverse("dashboard:index"), {"quarter": q3.slug}))
+
+    assert "Restated: 0 of 1 against a goal of 4 after changes since close" in dashboard

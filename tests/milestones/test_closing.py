@@ -229,3 +229,74 @@ def test_a_quarter_closed_before_teams_were_recorded_judges_its_teams_live(close
     assert closing.recorded_team_figures(report) == {}
     as_of = quarter_report(Quarter.objects.get(pk=q3.pk), TODAY, as_of=D(2026, 9, 30))
     assert closing.recorded_team_figures(as_of) == {}
+
+
+# --- Restating a closed quarter's settings ------------------------------------------------------
+
+
+def restate(quarter, vp, reason="", **settings):
+    quarter = Quarter.objects.get(pk=quarter.pk)
+    for name, value in settings.items():
+        setattr(quarter, name, value)
+    closing.save_quarter_settings(quarter=quarter, fields=list(settings), user=vp, reason=reason)
+
+
+def test_a_change_to_a_closed_quarters_settings_needs_a_reason(closed, q3, vp):
+    with pytest.raises(ValidationError) as refused:
+        restate(q3, vp, grace_days=14)
+    assert "reason" in refused.value.error_dict
+    assert Quarter.objects.get(pk=q3.pk).grace_days == 7
+    assert not Restatement.objects.exists()
+
+
+def test_a_grace_restatement_changes_the_restated_figure_and_keeps_the_recorded_one(org, q3, vp):
+    # Billing also delivered one 10 days after its committed date: late with 7 days of grace.
+    MilestoneFactory(
+        team=org["billing"], quarter=q3, done=True,
+        committed_date=D(2026, 8, 1), delivered_date=D(2026, 8, 11),
+    )  # fmt: skip
+    record = close_quarter(
+        quarter=q3, user=vp, decisions=[carry(org["open"])], next_goal=2, today=TODAY
+    )
+    assert (record.on_time, record.teams) == (0, 2)
+
+    restate(q3, vp, reason="Leadership agreed two weeks for Q3", grace_days=14)
+
+    record.refresh_from_db()
+    assert (record.on_time, record.grace_days) == (0, 7)  # recorded: unchanged
+    now = quarter_report(Quarter.objects.get(pk=q3.pk), TODAY).figure
+    restated = closing.restated(closing.recorded_figure(record), now)
+    assert (restated.on_time, restated.teams) == (1, 2)
+    [line] = closing.restatements(q3)
+    assert line.milestone is None
+    assert (line.reason, line.by) == ("Leadership agreed two weeks for Q3", vp)
+    assert line.changes == [("Grace days", "7", "14")]
+
+
+def test_a_goal_restatement_is_listed_beside_the_milestones_and_restates_the_goal(closed, q3, vp):
+    done = closed["other"]
+    update_milestone(
+        milestone=done,
+        version=done.version,
+        changes={"notes": "Checked"},
+        user=vp,
+        restatement_reason="Audit note",
+    )
+    restate(q3, vp, reason="The board asked for 3", goal=3)
+
+    lines = closing.restatements(q3)
+    assert [(line.milestone, line.reason) for line in lines] == [
+        (done, "Audit note"),
+        (None, "The board asked for 3"),
+    ]
+    assert lines[1].changes == [("On-time goal", "2", "3")]
+    record = QuarterRecord.objects.get(quarter=q3)
+    now = quarter_report(Quarter.objects.get(pk=q3.pk), TODAY).figure
+    assert closing.restated(closing.recorded_figure(record), now).goal == 3
+
+
+def test_the_settings_of_an_open_quarter_change_without_a_reason_or_restatement(db, vp):
+    q4 = QuarterFactory(year=2026, number=4, goal=2)
+    restate(q4, vp, goal=4)
+    assert Quarter.objects.get(pk=q4.pk).goal == 4
+    assert not Restatement.objects.exists()

@@ -102,7 +102,10 @@ def test_quarters_ended_but_not_closed_are_to_close():
     assert quarters_to_close([q4, q3, q2], D(2026, 11, 25)) == [q2]
 
 
-def test_the_planning_reminder_is_due_a_week_before_the_start():
+def test_the_planning_reminder_is_due_on_any_day_of_the_week_before_the_start():
     assert needs_planning_reminder(Q(), D(2026, 12, 25))
+    assert needs_planning_reminder(Q(), D(2026, 12, 28))  # a missed run: still due
+    assert needs_planning_reminder(Q(), D(2026, 12, 31))
     assert not needs_planning_reminder(Q(), D(2026, 12, 24))
-    assert not needs_planning_reminder(Q(), D(2026, 12, 26))
+    assert not needs_planning_reminder(Q(), D(2027, 1, 1))  # started
+    assert not needs_planning_reminder(Q(closed_at=timezone.now()), D(2026, 12, 28))

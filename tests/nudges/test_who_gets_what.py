@@ -271,11 +271,35 @@ def test_a_week_before_a_quarter_starts_a_lead_with_nothing_planned_is_reminded(
     assert "/teams/platform/?quarter=2027-q1" in mail.text
 
 
-def test_the_planning_reminder_comes_only_a_week_before_the_start(team, lead, q4):
+def test_the_planning_reminder_comes_only_in_the_week_before_the_start(team, lead, q4):
     QuarterFactory(year=2027, number=1)
     reviewed(team, D(2026, 12, 20), q4)
     assert planned(rules.plan_nudges(D(2026, 12, 24))) == {}
-    assert planned(rules.plan_nudges(D(2026, 12, 26))) == {}
+    assert planned(rules.plan_nudges(D(2027, 1, 1))) == {}
+
+
+def test_a_planning_reminder_missed_on_its_day_comes_on_the_next_run(team, lead, q4):
+    QuarterFactory(year=2027, number=1)
+    reviewed(team, D(2026, 12, 20), q4)
+    # No run on Dec 25 (the cron missed it): the run of Dec 28 still reminds the lead.
+    assert planned(rules.plan_nudges(D(2026, 12, 28))) == {lead.username: [rules.PLAN_NEXT_QUARTER]}
+
+
+def test_a_lead_is_reminded_to_plan_once_per_quarter(team, lead, q4):
+    QuarterFactory(year=2027, number=1)
+    reviewed(team, D(2026, 12, 20), q4)
+    NudgeFactory(user=lead, sent_on=DEC_25, kinds="stale_milestones,plan_next_quarter")
+    for day in (D(2026, 12, 26), D(2026, 12, 31)):
+        assert planned(rules.plan_nudges(day)) == {}
+
+
+def test_a_nudge_of_another_kind_that_week_does_not_stand_for_the_planning_reminder(team, lead, q4):
+    QuarterFactory(year=2027, number=1)
+    reviewed(team, D(2026, 12, 20), q4)
+    NudgeFactory(user=lead, sent_on=DEC_25, kinds="review_overdue")
+    # And a planning reminder of last quarter's week is not this quarter's.
+    NudgeFactory(user=lead, sent_on=D(2026, 9, 24), kinds="plan_next_quarter")
+    assert planned(rules.plan_nudges(D(2026, 12, 26))) == {lead.username: [rules.PLAN_NEXT_QUARTER]}
 
 
 def test_the_digest_lists_the_quarters_ended_but_not_closed(vp, q4, team):

@@ -115,8 +115,7 @@ def test_tabs_of_no_team_are_reported(sheets_settings, roster, sync):
     texts = [m.text for m in result.messages if m.tab in ("Summary", "Archive 2026-Q3")]
     assert texts == [
         "Tab 'Summary' is not a team's tab: left untouched.",
-        "Tab 'Archive 2026-Q3' matches no team, so it was left untouched. If it is a team's "
-        "tab, set that team's Sheet tab title to it.",
+        "Tab 'Archive 2026-Q3' is a closed quarter's archive, not a team's tab.",
     ]
 
 

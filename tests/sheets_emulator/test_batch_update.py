@@ -5,7 +5,7 @@ from gspread.exceptions import APIError, WorksheetNotFound
 
 from sheets_emulator.batch_update import apply_batch_requests
 from sheets_emulator.errors import ApiError
-from sheets_emulator.store import Spreadsheet
+from sheets_emulator.store import Box, Spreadsheet
 
 
 def tabs(spreadsheet) -> list[tuple[str, int, int, int]]:
@@ -265,3 +265,110 @@ def test_append_dimension_grows_the_grid_without_touching_the_cells(team_sheet_d
     tab = work.sheet_with_id(1)
     assert (tab.row_count, tab.column_count) == (1005, 28)
     assert work.to_json()["sheets"][1]["values"] == [["a", "b"], ["c", "d"]]
+
+
+# --- copyPaste, and deleted rows moving what refers to them (issue 15: the archive tab) --------
+
+MOVES = {
+    "spreadsheetId": "moves",
+    "title": "Moves",
+    "sheets": [
+        {
+            "title": "Team",
+            "values": [
+                ["Milestone", "Target", "Jira"],
+                ["Old", "8/15/2026", "ENG-1"],
+                ["New", "11/15/2026", '=CONCATENATE("ENG-", A3)'],
+                ["Merged", "x", ""],
+                ["Last", "", "=B3+1"],
+            ],
+            "merges": ["B4:C4"],
+        },
+        {"title": "Summary", "values": [["=Team!B3", "=SUM(Team!B2:B5)", "=COUNTA(Team!A:A)"]]},
+    ],
+}
+
+
+def grid_range(sheet_id, rows, columns):
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": rows[0],
+        "endRowIndex": rows[1],
+        "startColumnIndex": columns[0],
+        "endColumnIndex": columns[1],
+    }
+
+
+def test_copy_paste_copies_values_and_number_formats_to_another_tab():
+    spreadsheet = Spreadsheet.from_json(MOVES)
+    request = {
+        "copyPaste": {
+            "source": grid_range(0, (1, 2), (0, 2)),
+            "destination": grid_range(1, (4, 5), (3, 4)),  # smaller: the source is pasted whole
+            "pasteType": "PASTE_NORMAL",
+        }
+    }
+
+    work, _ = apply_batch_requests(spreadsheet, [request])
+
+    summary = work.find_sheet("Summary")
+    old, date = summary.cell(4, 3), summary.cell(4, 4)
+    assert old.text == "Old"
+    assert (date.text, date.kind, date.value) == ("8/15/2026", "date", 46249)
+
+
+def test_copy_paste_of_a_formula_elsewhere_is_refused_by_the_emulator():
+    spreadsheet = Spreadsheet.from_json(MOVES)
+    request = {
+        "copyPaste": {
+            "source": grid_range(0, (2, 3), (2, 3)),
+            "destination": grid_range(1, (5, 6), (0, 1)),
+        }
+    }
+
+    with pytest.raises(ApiError) as caught:
+        apply_batch_requests(spreadsheet, [request])
+
+    assert caught.value.code == 400
+    assert "formula" in caught.value.message
+
+
+def test_deleted_rows_move_the_formulas_and_merges_below_them():
+    spreadsheet = Spreadsheet.from_json(MOVES)
+    request = {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS",
+                                             "startIndex": 1, "endIndex": 2}}}  # fmt: skip
+
+    work, _ = apply_batch_requests(spreadsheet, [request])
+
+    team, summary = work.sheets
+    assert team.cell(1, 2).formula == '=CONCATENATE("ENG-", A2)'
+    assert team.cell(1, 2).text == "ENG-New"
+    assert team.cell(3, 2).formula == "=B2+1"
+    assert team.merges == [Box(2, 1, 3, 3)]
+    assert [cell.formula for cell in summary.rows[0]] == [
+        "=Team!B2",
+        "=SUM(Team!B2:B4)",
+        "=COUNTA(Team!A:A)",
+    ]
+
+
+def test_a_reference_to_a_deleted_row_becomes_ref():
+    spreadsheet = Spreadsheet.from_json(MOVES)
+    request = {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS",
+                                             "startIndex": 2, "endIndex": 3}}}  # fmt: skip
+
+    work, _ = apply_batch_requests(spreadsheet, [request])
+
+    assert work.sheets[1].cell(0, 0).formula == "=#REF!"
+
+
+def test_deleting_a_protected_row_is_a_403():
+    data = {**MOVES, "sheets": [{**MOVES["sheets"][0], "protected": [{"range": "A2:C2"}]}]}
+    spreadsheet = Spreadsheet.from_json(data)
+    request = {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS",
+                                             "startIndex": 1, "endIndex": 2}}}  # fmt: skip
+
+    with pytest.raises(ApiError) as caught:
+        apply_batch_requests(spreadsheet, [request])
+
+    assert caught.value.code == 403
