@@ -52,8 +52,9 @@ from sheets.report import SyncMessage
 
 TEAM = "Team"
 # The archive's own columns, in the order a new archive lists them (as the hand-made one:
-# the team first).
-ARCHIVE_FIELDS = (parse.ID, *parse.FIELDS)
+# the team first). A mapped-only field (the ticket link) travels as its tab's own column does,
+# by its header ("Jira"): a new archive gains no column the team tabs did not ask for.
+ARCHIVE_FIELDS = (parse.ID, *parse.NEW_TAB_FIELDS)
 
 
 @dataclass(frozen=True)
