@@ -1,3 +1,10 @@
+"""The milestones domain's tables: quarters, milestones, slips, the records of a close,
+restatements, dependencies and the change counters.
+
+Length: Django finds an app's models in one module; these nine share foreign keys and
+constraints, and splitting them into a package would only scatter what a migration reads.
+"""
+
 import datetime
 from collections.abc import Collection
 
