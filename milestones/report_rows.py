@@ -180,15 +180,16 @@ _MILESTONE_COLUMNS = (
 
 
 def quarter_milestones(
-    quarter_id: int, teams: Iterable[ReportTeam], urls: UrlMaker
+    quarter_id: int, teams: Iterable[ReportTeam], urls: UrlMaker, *, only_these: bool = False
 ) -> list[ReportMilestone]:
-    """The quarter's milestones of `teams`, in table order (position, then id): one query."""
+    """The quarter's milestones of `teams`, in table order (position, then id): one query.
+    `only_these`: read just those teams' (a few teams of a large organisation), rather than
+    every active team's and keep theirs."""
     slugs = {team.pk: team.slug for team in teams}
-    rows = (
-        Milestone.objects.filter(quarter_id=quarter_id, team__active=True)
-        .order_by("position", "pk")
-        .values_list(*_MILESTONE_COLUMNS)
-    )
+    found_rows = Milestone.objects.filter(quarter_id=quarter_id, team__active=True)
+    if only_these:
+        found_rows = found_rows.filter(team_id__in=list(slugs))
+    rows = found_rows.order_by("position", "pk").values_list(*_MILESTONE_COLUMNS)
     found = []
     for pk, team_id, title, status, committed, target, delivered, excused, link, *owner in rows:
         slug = slugs.get(team_id)
