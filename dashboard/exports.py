@@ -115,11 +115,21 @@ def _what(what: str, report: QuarterReport) -> str:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)  # each one character
+
+
 def csv_cell(value: Any) -> str:
-    """ISO dates, yes/no, numbers as they are, empty for nothing, text defused."""
+    """ISO dates, yes/no, numbers as they are, empty for nothing, text defused.
+
+    The common kinds first, by exact type: a 1,000-team export has some 200,000 cells."""
+    kind = type(value)
+    if kind is str:
+        return f"'{value}" if value[:1] in _FORMULA_FIRST else value
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "yes" if value else "no"
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -134,7 +144,7 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow(list(map(csv_cell, row)))
     return buffer.getvalue()
 
 
