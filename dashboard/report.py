@@ -276,18 +276,21 @@ def page_parts(
     # Every quarter's counter: the trend shows each quarter's figure.
     ids = [quarter.pk, *(q.pk for q in quarters)]
     key = cache.key("dashboard", today, counters, ids) + f":{quarter.pk}"
+    # (Imported here: `incremental` builds on this module's `parts_of`.)
+    from dashboard import incremental
+
     parts = cache.peek(key)
     if parts is None:
         # After one team's change, the report before it with that team read again; else
-        # whole. (Imported here: `incremental` builds on this module's `parts_of`.)
-        from dashboard import incremental
-
+        # whole.
         built = incremental.updated_parts(quarter, quarters, today=today, counters=counters)
         if built is None:
             built = dashboard_parts(quarter, quarters, today=today, counters=counters)
         parts = replace(built, key=key)
         cache.keep(key, parts)
-        incremental.remember(quarter.pk, today, counters, parts)
+    # What the next change starts from, however these parts came (built, or from the cache
+    # another worker filled).
+    incremental.remember(quarter.pk, today, counters, parts)
     return parts
 
 
