@@ -58,6 +58,7 @@ from django.test.utils import (  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from milestones.changes import bump_every_quarter  # noqa: E402
 from milestones.models import Milestone, Quarter  # noqa: E402
 from milestones.quarters import ensure_quarter, quarter_of  # noqa: E402
 from teams.models import Membership, Squad, Team, User  # noqa: E402
@@ -216,6 +217,8 @@ def build_org(teams: int, today: datetime.date, seed: int = 2026) -> Org:
         slipped, batch_size=BATCH, update=True, default_date=created_at + datetime.timedelta(1)
     )
 
+    # As a database the app wrote would have them: every quarter's change counter.
+    bump_every_quarter()
     vp = User.objects.create(username="bench-vp", is_leadership=True, password=password)
     team = team_rows[len(team_rows) // 2]
     milestone = (

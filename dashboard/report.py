@@ -196,6 +196,12 @@ class DashboardParts:
     trend: list[ontime.TrendPoint] = field(default_factory=list)
     slip_reasons: SlipReasons | None = None
     review_days: list[datetime.date] = field(default_factory=list)
+    # The live parts' cache key (`page_parts`): what the page's cached HTML is keyed by too.
+    # Empty on an as-of view, which is not cached.
+    key: str = ""
+    # The report they were built from: what a change of one team's milestones updates
+    # (`dashboard.incremental`) and the milestones CSV reads.
+    report: QuarterReport | None = field(default=None, compare=False, repr=False)
 
 
 def build_dashboard(
@@ -206,14 +212,17 @@ def build_dashboard(
     as_of: datetime.date | None = None,
     query: Mapping[str, str],
     body_only: bool = False,
+    parts: DashboardParts | None = None,
 ) -> DashboardReport:
     """The dashboard of `quarter` (one of `quarters`, the switcher's), live or as of a valid
     day (`asof.parse_as_of`), its table as the query string asks (`TableState`).
 
     `body_only` is for the htmx swap of the table and lists: it leaves out the parts the
-    swapped part does not show (the trend, slip reasons and review days).
+    swapped part does not show (the trend, slip reasons and review days). `parts` are the
+    page's parts when the caller has read them already (`page_parts`).
     """
-    parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=not body_only)
+    if parts is None:
+        parts = page_parts(quarter, quarters, today=today, as_of=as_of, whole_page=not body_only)
     state = TableState.from_query(query, parts.quarter, parts.squads, as_of=parts.as_of)
     table = team_table(parts.rows, state, parts.squads)
     dashboard = DashboardReport(
@@ -267,10 +276,23 @@ def page_parts(
     counters = read_counters()
     # Every quarter's counter: the trend shows each quarter's figure.
     ids = [quarter.pk, *(q.pk for q in quarters)]
-    return cache.cached(
-        cache.key("dashboard", today, counters, ids) + f":{quarter.pk}",
-        lambda: dashboard_parts(quarter, quarters, today=today, counters=counters),
-    )
+    key = cache.key("dashboard", today, counters, ids) + f":{quarter.pk}"
+    # (Imported here: `incremental` builds on this module's `parts_of`.)
+    from dashboard import incremental
+
+    parts = cache.peek(key)
+    if parts is None:
+        # After one team's change, the report before it with that team read again; else
+        # whole.
+        built = incremental.updated_parts(quarter, quarters, today=today, counters=counters)
+        if built is None:
+            built = dashboard_parts(quarter, quarters, today=today, counters=counters)
+        parts = replace(built, key=key)
+        cache.keep(key, parts)
+    # What the next change starts from, however these parts came (built, or from the cache
+    # another worker filled).
+    incremental.remember(quarter.pk, today, counters, parts)
+    return parts
 
 
 def dashboard_parts(
@@ -296,25 +318,42 @@ def dashboard_parts(
         return team_row_html(row, slug)
 
     rows = dashboard_rows(report, reviews, calibrations, render)
+    return parts_of(report, rows, quarters, today=today, whole_page=whole_page, counters=counters)
+
+
+def parts_of(
+    report: QuarterReport,
+    rows: list[DashboardRow],
+    quarters: Sequence[Quarter],
+    *,
+    today: datetime.date,
+    whole_page: bool = True,
+    counters: Counters | None = None,
+    watch: WatchCandidates | None = None,
+) -> DashboardParts:
+    """The parts of a report whose table rows (`rows`, with their review status, calibration
+    and HTML) are made: every other figure, in one pass over the report. `watch`: the watch
+    lists' candidates when already known (`dashboard.incremental`)."""
     parts = DashboardParts(
         quarter=report.quarter,
         today=report.today,
         as_of=report.as_of,
         headline=_headline(report),
-        calls=calibration.combine(list(calibrations.values())),
+        calls=calibration.combine([row.calibration for row in rows if row.calibration]),
         rows=rows,
         squads=squads_of(rows),
-        watch=watch_candidates(report, report.today),
+        watch=watch if watch is not None else watch_candidates(report, report.today),
         planning=_planning(report),
         dependencies=_dependencies(report),
+        report=report,
     )
     if not whole_page:
         return parts
     return replace(
         parts,
-        trend=[] if as_of else _trend(quarters, report, today, counters),
+        trend=[] if report.as_of else _trend(quarters, report, today, counters),
         slip_reasons=_slip_reasons(report),
-        review_days=review_dates(quarter, today),
+        review_days=review_dates(report.quarter, today),
     )
 
 

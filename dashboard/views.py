@@ -11,17 +11,22 @@ import re
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard import exports
+from dashboard import cache, exports
 from dashboard.forms import QuarterSettingsForm
 from dashboard.quarter_changes import quarter_changes
-from dashboard.report import build_dashboard
+from dashboard.report import build_dashboard, page_parts
+from dashboard.table import TableState
 from milestones import asof, closing, permissions
 from milestones.models import Quarter
 from milestones.quarters import pick_quarter
@@ -35,25 +40,65 @@ BODY_ID = "dashboard-body"
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request: MilepostRequest):
+    """The page's content comes from `_content_html`: rendered once per report, table state
+    and permission class, then a cache lookup; only the frame (who is signed in, messages,
+    the CSRF token) is rendered on every request."""
     today = timezone.localdate()
     quarter, quarters = pick_quarter(request.GET.get("quarter"), today)
     if quarter is None:
-        return render(request, "dashboard/dashboard.html", {"report": None})
+        return render(request, "dashboard/dashboard.html", {"content": _content_html(request, {})})
     wanted = asof.parse_as_of(request.GET.get("as_of"), quarter, today)
     if wanted.error:
         messages.warning(request, wanted.error)
     body_only = request.htmx.target == BODY_ID and not request.htmx.history_restore_request
-    report = build_dashboard(
-        quarter, quarters, today=today, as_of=wanted.day, query=request.GET, body_only=body_only
+    parts = page_parts(quarter, quarters, today=today, as_of=wanted.day, whole_page=not body_only)
+    can_manage_quarter = permissions.can_manage_quarter(request.user, quarter)
+    # Built only when the content is not cached (or a test reads the context).
+    report = SimpleLazyObject(
+        lambda: build_dashboard(
+            quarter,
+            quarters,
+            today=today,
+            as_of=wanted.day,
+            query=request.GET,
+            body_only=body_only,
+            parts=parts,
+        )
     )
-    context = {
-        "report": report,
-        "body_id": BODY_ID,
-        "can_manage_quarter": permissions.can_manage_quarter(request.user, quarter),
-    }
-    if body_only:
-        return render(request, "dashboard/dashboard.html#dashboard-body", context)
-    return render(request, "dashboard/dashboard.html", context)
+    context = {"report": report, "body_id": BODY_ID, "can_manage_quarter": can_manage_quarter}
+    cache_key = ""
+    if parts.key:  # live: the content is cached by the parts' key and the table's state
+        state = TableState.from_query(request.GET, parts.quarter, parts.squads)
+        cache_key = f"{parts.key}:html:{int(body_only)}:{int(can_manage_quarter)}:{state.query()}"
+    template = "dashboard/_content.html#dashboard-body" if body_only else "dashboard/_content.html"
+    content = _content_html(request, context, template, cache_key)
+    page = "dashboard/_swap.html" if body_only else "dashboard/dashboard.html"
+    return render(request, page, {**context, "content": content, "quarter": parts.quarter})
+
+
+# What `{% csrf_token %}` writes while the content is rendered for the cache; each response
+# puts its own token in its place.
+_CSRF_PLACEHOLDER = "milepost-csrf-token-placeholder"
+
+
+def _content_html(
+    request: MilepostRequest,
+    context: dict,
+    template: str = "dashboard/_content.html",
+    cache_key: str = "",
+) -> SafeString:
+    """The dashboard's content as HTML: from the cache under `cache_key` when it is set (a
+    live page), rendered otherwise. It holds nothing of who asks but what `context` says
+    (`can_manage_quarter`, part of the key); the one form that posts (locking planning) gets
+    the request's CSRF token when served."""
+
+    def rendered() -> str:
+        return render_to_string(template, {**context, "csrf_token": _CSRF_PLACEHOLDER}, request)
+
+    html = cache.cached(cache_key, rendered) if cache_key else rendered()
+    if _CSRF_PLACEHOLDER in html:
+        html = html.replace(_CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # rendered by the template engine, which escaped it
 
 
 @require_GET

@@ -115,6 +115,7 @@ def dependency_report(
         ontime.Rules.for_quarter(report.quarter),
         report.quarter.goal,
         today,
+        figures={row.team.name: row.figures for row in report.rows},
     )
     teams = [row.team for row in report.rows]
     return DependencyReport(waiting, len(waiting), cost, squad_grids(teams, links, at_risk_links))

@@ -7,6 +7,7 @@ quarter report: the rules are `milestones.ontime`'s, and nothing here queries.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from dataclasses import dataclass
 
@@ -108,15 +109,47 @@ def watch_candidates(report: QuarterReport, today: datetime.date) -> WatchCandid
             if has_slipped:
                 slipped.append(entry)
 
-    def name(entry: WatchEntry) -> str:
-        return entry.team.name.casefold()
-
-    troubled.sort(
-        key=lambda e: (e.milestone.status != ontime.OFF_TRACK, e.milestone.target_date, name(e))
-    )
-    overdue.sort(key=lambda e: (-e.days_overdue, name(e)))
-    slipped.sort(key=lambda e: (-e.days_slipped, -e.slips, name(e)))
+    troubled.sort(key=_troubled_order)
+    overdue.sort(key=_overdue_order)
+    slipped.sort(key=_slipped_order)
     return WatchCandidates(troubled, overdue, slipped)
+
+
+def _name(entry: WatchEntry) -> str:
+    return entry.team.name.casefold()
+
+
+def _troubled_order(e: WatchEntry):
+    return (e.milestone.status != ontime.OFF_TRACK, e.milestone.target_date, _name(e))
+
+
+def _overdue_order(e: WatchEntry):
+    return (-e.days_overdue, _name(e))
+
+
+def _slipped_order(e: WatchEntry):
+    return (-e.days_slipped, -e.slips, _name(e))
+
+
+def merged_candidates(
+    known: WatchCandidates, report: QuarterReport, team_id: int, today: datetime.date
+) -> WatchCandidates:
+    """`known` with the entries of team `team_id` replaced by those of `report` (that team's
+    rows, read again): each list in the order `watch_candidates` gives it, without judging
+    the other teams' milestones again (`dashboard.incremental`)."""
+    fresh = watch_candidates(report, today)
+
+    def merged(old: list[WatchEntry], new: list[WatchEntry], order) -> list[WatchEntry]:
+        kept = [entry for entry in old if entry.team.pk != team_id]
+        for entry in new:  # after its equals, as a stable sort of kept + new would put it
+            bisect.insort_right(kept, entry, key=order)
+        return kept
+
+    return WatchCandidates(
+        merged(known.troubled, fresh.troubled, _troubled_order),
+        merged(known.overdue, fresh.overdue, _overdue_order),
+        merged(known.slipped, fresh.slipped, _slipped_order),
+    )
 
 
 def _capped(found: list[WatchEntry], limit: int, squad: ReportSquad | None) -> WatchList:

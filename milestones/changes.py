@@ -13,6 +13,14 @@ roster import, the People and Organisation pages' services
 
 Incrementing the row takes its lock until the commit, so writers of one quarter queue on it
 for the rest of their transaction: bumping last keeps that short.
+
+A change of one team's milestones of one quarter (`milestones.services`: an edit, an added,
+dropped, restored or moved milestone, a slip's reason) says so: `bump(..., team_id=...)`
+writes the team into the counter's token (`changed_team` reads it back), so that a dashboard
+built at the count before can be brought up to date by re-reading that one team
+(`dashboard.incremental`). The promise is that the transaction changed nothing else a report
+shows; a writer that changes more in the same transaction bumps again without a team, and
+the count then moves by more than one, which rebuilds the report whole.
 """
 
 from __future__ import annotations
@@ -20,19 +28,35 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Concat, Substr
 
 from milestones.models import ChangeCounter, Quarter
 
 Counters = dict[int, tuple[int, str]]
 
 
-def bump(quarter_ids: Iterable[int]) -> None:
-    """Count one change of each of these quarters (in the caller's transaction)."""
+# A team's change writes "<12 hex>.<the first 8 characters of the token before>.t<team id>":
+# the token before ties it to the very count it follows, so that a restored database (the
+# same count, another history) is never taken for the state a report was built at.
+_TEAM_MARK = ".t"
+_BEFORE = 8
+
+
+def bump(quarter_ids: Iterable[int], *, team_id: int | None = None) -> None:
+    """Count one change of each of these quarters (in the caller's transaction); `team_id`:
+    the change is of that team's milestones of one quarter and nothing else."""
     ids = sorted(set(quarter_ids))
     if not ids:
         return
-    token = secrets.token_hex(8)
+    token: str | Concat = secrets.token_hex(8)
+    if team_id is not None and len(ids) == 1:
+        token = Concat(
+            Value(f"{secrets.token_hex(6)}."),
+            Substr("token", 1, _BEFORE),
+            Value(f"{_TEAM_MARK}{team_id}"),
+            output_field=CharField(),
+        )
     if len(ids) > 1:
         # Lock the rows in one order, so that two writers of several quarters never deadlock.
         list(
@@ -66,3 +90,13 @@ def read_counters() -> Counters:
         pk: (value, token)
         for pk, value, token in ChangeCounter.objects.values_list("quarter_id", "value", "token")
     }
+
+
+def changed_team(before: str, token: str) -> int | None:
+    """The team whose milestones alone the change from the counter's token `before` to
+    `token` was of (`bump(team_id=...)`), or None for any other change."""
+    _, dot, rest = token.partition(".")
+    previous, mark, team = rest.partition(_TEAM_MARK)
+    if not (dot and mark and team.isdigit() and previous and previous == before[:_BEFORE]):
+        return None
+    return int(team)

@@ -175,13 +175,21 @@ def slip_cost(
     rules: ontime.Rules,
     goal: int,
     today: datetime.date,
+    figures: dict[str, ontime.TeamQuarter] | None = None,
 ) -> SlipCost:
     """Which teams' on-time verdicts (`ontime.team_quarter`) the endangered downstream
     milestones put at risk, and the org figure (`ontime.org_figure`) if each is delivered
-    past its committed date plus grace. `teams`: team name -> its milestones of the quarter."""
+    past its committed date plus grace. `teams`: team name -> its milestones of the quarter;
+    `figures`: team name -> their figures now, when the caller has them (a report's rows)."""
     before, after, endangered = [], [], []
     for name, milestones in teams.items():
-        now = ontime.team_quarter(milestones, rules, today)
+        known = figures.get(name) if figures is not None else None
+        now = known if known is not None else ontime.team_quarter(milestones, rules, today)
+        if not any(m.pk in endangered_ids for m in milestones):
+            # Nothing of this team's waits at risk: its worst case is what it is now.
+            before.append(now)
+            after.append(now)
+            continue
         worst = [
             _Late(
                 m.pk,

@@ -211,25 +211,44 @@ def team_quarter(
     `slip_counts` maps a milestone id to its number of slips (from its history); milestones
     missing from it count none.
     """
-    result = TeamQuarter()
+    # Counted in locals, not `setattr` on the result per milestone: this runs over every
+    # milestone of the organisation each time a report is built.
+    counts = dict.fromkeys(Delivery, 0)
+    classes: dict[int, Delivery] = {}
+    total = done = at_risk = off_track = slips = slipped_days = 0
     for milestone in milestones:
-        result.total += 1
+        total += 1
         klass = delivery_class(milestone, rules, today)
+        counts[klass] += 1
         pk = getattr(milestone, "pk", None) or getattr(milestone, "id", None)
         if pk is not None:
-            result.classes[pk] = klass
-        setattr(result, klass.value, getattr(result, klass.value) + 1)
-        if milestone.status == DONE:
-            result.done += 1
-        elif milestone.status == AT_RISK:
-            result.at_risk += 1
-        elif milestone.status == OFF_TRACK:
-            result.off_track += 1
-        if milestone.status != DROPPED:
-            result.days_slipped += days_slipped(milestone)
+            classes[pk] = klass
+        status = milestone.status
+        if status == DONE:
+            done += 1
+        elif status == AT_RISK:
+            at_risk += 1
+        elif status == OFF_TRACK:
+            off_track += 1
+        if status != DROPPED:
+            slipped_days += days_slipped(milestone)
         if slip_counts and pk is not None:
-            result.slips += slip_counts.get(pk, 0)
-    return result
+            slips += slip_counts.get(pk, 0)
+    return TeamQuarter(
+        total=total,
+        done=done,
+        on_time=counts[Delivery.ON_TIME],
+        late=counts[Delivery.LATE],
+        overdue=counts[Delivery.OVERDUE],
+        dropped=counts[Delivery.DROPPED],
+        excused=counts[Delivery.EXCUSED],
+        not_due=counts[Delivery.NOT_DUE],
+        at_risk=at_risk,
+        off_track=off_track,
+        slips=slips,
+        days_slipped=slipped_days,
+        classes=classes,
+    )
 
 
 @dataclass(frozen=True)

@@ -24,22 +24,22 @@ from milestones.models import Milestone
 from teams.models import Membership, Squad, Team
 
 # Stand-ins that match the URL converters (a slug, an int), replaced by each row's own values.
-_SLUG = "milepost-slug-placeholder"
-_PK = 987654321987
+SLUG_STAND_IN = "milepost-slug-placeholder"
+PK_STAND_IN = 987654321987
 
 
 class UrlMaker:
     """The team page and milestone page URLs, from one `reverse()` of each per report."""
 
     def __init__(self):
-        self._team = reverse("milestones:team", args=[_SLUG])
-        self._milestone = reverse("milestones:detail", args=[_SLUG, _PK])
+        self._team = reverse("milestones:team", args=[SLUG_STAND_IN])
+        self._milestone = reverse("milestones:detail", args=[SLUG_STAND_IN, PK_STAND_IN])
 
     def team(self, slug: str) -> str:
-        return self._team.replace(_SLUG, slug)
+        return self._team.replace(SLUG_STAND_IN, slug)
 
     def milestone(self, slug: str, pk: int) -> str:
-        return self._milestone.replace(_SLUG, slug).replace(str(_PK), str(pk))
+        return self._milestone.replace(SLUG_STAND_IN, slug).replace(str(PK_STAND_IN), str(pk))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -180,15 +180,16 @@ _MILESTONE_COLUMNS = (
 
 
 def quarter_milestones(
-    quarter_id: int, teams: Iterable[ReportTeam], urls: UrlMaker
+    quarter_id: int, teams: Iterable[ReportTeam], urls: UrlMaker, *, only_these: bool = False
 ) -> list[ReportMilestone]:
-    """The quarter's milestones of `teams`, in table order (position, then id): one query."""
+    """The quarter's milestones of `teams`, in table order (position, then id): one query.
+    `only_these`: read just those teams' (a few teams of a large organisation), rather than
+    every active team's and keep theirs."""
     slugs = {team.pk: team.slug for team in teams}
-    rows = (
-        Milestone.objects.filter(quarter_id=quarter_id, team__active=True)
-        .order_by("position", "pk")
-        .values_list(*_MILESTONE_COLUMNS)
-    )
+    found_rows = Milestone.objects.filter(quarter_id=quarter_id, team__active=True)
+    if only_these:
+        found_rows = found_rows.filter(team_id__in=list(slugs))
+    rows = found_rows.order_by("position", "pk").values_list(*_MILESTONE_COLUMNS)
     found = []
     for pk, team_id, title, status, committed, target, delivered, excused, link, *owner in rows:
         slug = slugs.get(team_id)

@@ -258,7 +258,7 @@ def explain_slip(
             "given_at": timezone.now(),
         },
     )
-    count_change([milestone.quarter_id])  # the days slipped by reason
+    count_change([milestone.quarter_id], team_id=milestone.team_id)  # days slipped by reason
     return explanation
 
 
@@ -332,7 +332,7 @@ def move_milestone(*, milestone: Milestone, direction: Direction, user: User | N
             row.version += 1
             row._history_user = user
             row.save(update_fields=["position", "version", "updated_at"])
-    count_change([milestone.quarter_id])  # the table order of the milestones CSV
+    count_change([milestone.quarter_id], team_id=milestone.team_id)  # the milestones CSV's order
     return rows[other]
 
 
@@ -361,7 +361,7 @@ def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Mile
         milestone.version += 1
     milestone._history_user = user
     milestone.save()
-    count_change([milestone.quarter_id])
+    count_change([milestone.quarter_id], team_id=milestone.team_id)
     return milestone
 
 

@@ -73,6 +73,8 @@ def _fresh_report_cache():
     from django.core.cache import cache
 
     from dashboard.cache import clear_process_cache
+    from dashboard.incremental import forget_all
 
     cache.clear()
     clear_process_cache()
+    forget_all()
