@@ -128,6 +128,7 @@ class TeamNudge:
     stale: tuple[StaleLine, ...] = ()
     plan: Quarter | None = None  # starts in a week, and the team has nothing planned for it
     put_at_risk: tuple[RiskLine, ...] = ()  # by another team's slip since yesterday
+    lead: User | None = None  # named (or @-mentioned) in the team's Slack message
 
     @property
     def kinds(self) -> list[str]:
@@ -303,6 +304,7 @@ def plan_nudges(
             tuple(stale.get(team.pk, ())),
             unplanned,
             tuple(at_risk.get(team.pk, ())),
+            membership.user,
         )
         if team_nudge.kinds:
             plan.teams.append(team_nudge)

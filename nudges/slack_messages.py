@@ -68,9 +68,16 @@ def _bullets(lines: list[str], more_url: str) -> str:
     return "\n".join(shown)
 
 
+def mention_or_name(user) -> str:
+    """A person in mrkdwn: `<@member ID>` when they set one and want to be mentioned (Slack
+    shows their name and notifies them), else their name."""
+    mention = user.slack_mention_id
+    return f"<@{mention}>" if mention else escape(user.name)
+
+
 def team_blocks(nudge: rules.TeamNudge) -> dict:
     """A team's nudge for its channel: whatever of the review, stale milestones, planning
-    and milestones put at risk applies today, in one message."""
+    and milestones put at risk applies today, in one message, closing with its tech lead."""
     team, found = nudge.team, team_links(nudge)
     title = rules.subject(rules.PlannedNudge(user=None, team=nudge))
     blocks = [_header(title.removeprefix("Milepost: "))]
@@ -122,7 +129,8 @@ def team_blocks(nudge: rules.TeamNudge) -> dict:
                 f"{_bullets(lines, found.team_url)}"
             )
         )
-    blocks.append(_context(f"Milepost · {link(found.team_url, f'{team.name} milestones')}"))
+    lead = f"Tech lead: {mention_or_name(nudge.lead)} · " if nudge.lead else ""
+    blocks.append(_context(f"{lead}Milepost · {link(found.team_url, f'{team.name} milestones')}"))
     return {"text": title, "blocks": blocks}
 
 

@@ -31,7 +31,18 @@ class UserAdmin(CountsChangesAdmin, DjangoUserAdmin):
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Milepost", {"fields": ["display_name", "is_leadership", "nudges_opt_out"]}),
+        (
+            "Milepost",
+            {
+                "fields": [
+                    "display_name",
+                    "is_leadership",
+                    "nudges_opt_out",
+                    "slack_member_id",
+                    "slack_mention",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,

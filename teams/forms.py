@@ -19,6 +19,29 @@ class NudgesForm(forms.ModelForm):
         }
 
 
+class SlackPreferencesForm(forms.ModelForm):
+    """One's Slack member ID, and whether the team's Slack nudges @-mention one."""
+
+    class Meta:
+        model = User
+        fields = ["slack_member_id", "slack_mention"]
+        labels = {
+            "slack_member_id": "Slack member ID",
+            "slack_mention": "Mention me in my team's Slack nudges",
+        }
+        help_texts = {
+            "slack_member_id": "Optional. To find it, open your profile in Slack, click ⋮ (More) "
+            "and choose “Copy member ID”; it looks like U0123ABCDE.",
+            "slack_mention": "When you have a member ID, your team's nudge in its Slack channel "
+            "@-mentions you, so Slack notifies you; otherwise it only names you.",
+        }
+        widgets = {
+            "slack_member_id": forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "U0123ABCDE"}
+            )
+        }
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, saying so when the throttle asks for a pause."""
 

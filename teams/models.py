@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +11,14 @@ from milestones.history import HistorySourceModel
 # Who changed a person, a team, a squad or a membership, when and from where (web, admin,
 # command), as for milestones. A password or a sign-in time is no one's business.
 USER_HISTORY_EXCLUDED = ["password", "last_login"]
+
+# A Slack member ID: U (or W, on Enterprise Grid) and 8 to 11 uppercase letters or digits.
+SLACK_MEMBER_ID = RegexValidator(
+    r"\A[UW][A-Z0-9]{8,11}\Z",
+    "A Slack member ID is U or W followed by 8 to 11 capital letters or digits, "
+    "like U0123ABCDE: in Slack, open your profile, ⋮, Copy member ID.",
+    code="slack_member_id",
+)
 
 
 class User(AbstractUser):
@@ -32,6 +41,18 @@ class User(AbstractUser):
         default=False,
         help_text="Milepost sends this person no nudges and no weekly digest.",
     )
+    slack_member_id = models.CharField(
+        "Slack member ID",
+        max_length=20,
+        blank=True,
+        validators=[SLACK_MEMBER_ID],
+        help_text="Their Slack profile → ⋮ → Copy member ID. Empty: nudges name them.",
+    )
+    slack_mention = models.BooleanField(
+        "mention in the team's Slack nudges",
+        default=True,
+        help_text="With a member ID, the team's Slack nudge @-mentions them (not just names).",
+    )
     history = HistoricalRecords(bases=[HistorySourceModel], excluded_fields=USER_HISTORY_EXCLUDED)
 
     class Meta:
@@ -43,6 +64,11 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def slack_mention_id(self) -> str:
+        """The member ID to @-mention on Slack, or "" to only name them."""
+        return self.slack_member_id if self.slack_member_id and self.slack_mention else ""
 
     @property
     def first_name_or_name(self) -> str:

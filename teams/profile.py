@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from api.forms import ApiTokenForm
 from api.tokens import live_tokens
-from teams.forms import NudgesForm
+from teams.forms import NudgesForm, SlackPreferencesForm
 from teams.google import google_sign_in_enabled
 from teams.http import MilepostRequest
 from teams.models import Membership
@@ -14,22 +14,31 @@ from teams.models import Membership
 
 @require_http_methods(["GET", "POST"])
 def profile(request: MilepostRequest):
-    """One's own name, e-mail and team, and the opt-out of the reminder e-mails."""
+    """One's own name, e-mail and team, the opt-out of the reminder e-mails and one's Slack
+    preferences (two forms: the Slack one posts `form=slack`)."""
     user = request.user
-    form = NudgesForm(request.POST if request.method == "POST" else None, instance=user)
-    if form.is_bound and form.is_valid():
-        if form.has_changed():
-            form.save()
+    posted = request.POST if request.method == "POST" else None
+    slack_posted = posted is not None and posted.get("form") == "slack"
+    form = NudgesForm(None if slack_posted else posted, instance=user)
+    slack_form = SlackPreferencesForm(posted if slack_posted else None, instance=user)
+    bound = slack_form if slack_posted else form
+    if bound.is_bound and bound.is_valid():
+        if not bound.has_changed():
+            messages.info(request, "Nothing changed in your profile.")
+        elif slack_posted:
+            bound.save()
+            messages.success(request, _slack_saved(user))
+        else:
+            bound.save()
             if user.nudges_opt_out:
                 messages.success(request, "Milepost will send you no reminder e-mails.")
             else:
                 messages.success(request, "Milepost will send you reminder e-mails again.")
-        else:
-            messages.info(request, "Nothing changed in your profile.")
         return redirect("profile")
     membership = Membership.objects.filter(user=user, active=True).select_related("team").first()
     context = {
         "form": form,
+        "slack_form": slack_form,
         "membership": membership,
         "password_sign_in": settings.MILEPOST_PASSWORD_SIGN_IN,
         "google_linked": google_sign_in_enabled()
@@ -38,4 +47,12 @@ def profile(request: MilepostRequest):
         "api_tokens": live_tokens(user),
         "api_token_form": ApiTokenForm(),
     }
-    return render(request, "teams/profile.html", context, status=422 if form.is_bound else 200)
+    return render(request, "teams/profile.html", context, status=422 if bound.is_bound else 200)
+
+
+def _slack_saved(user) -> str:
+    if not user.slack_member_id:
+        return "Your team's Slack nudges will name you (no member ID to mention)."
+    if user.slack_mention:
+        return "Your team's Slack nudges will mention you."
+    return "Your team's Slack nudges will name you without mentioning you."

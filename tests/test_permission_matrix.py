@@ -452,7 +452,8 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"POST": allowed(LEADERSHIP, ok=REDIRECT)},
     ),
-    # One's own profile: everyone signed in sets their own opt-out of the reminder e-mails.
+    # One's own profile: everyone signed in sets their own opt-out of the reminder e-mails and
+    # their own Slack preferences (the same POST, `form=slack`).
     "profile": Endpoint(
         kwargs=no_kwargs,
         data=lambda w: {"nudges_opt_out": "on"},
