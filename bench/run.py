@@ -12,7 +12,7 @@ The dashboard is measured twice: "after a change", where one milestone is change
 `milestones.services` before each timed request (so its cached report is stale and rebuilt),
 and "unchanged", served from the cache.
 
-    .venv/bin/python bench/run.py [--sizes 25 250 1000] [--runs N]
+    .venv/bin/python bench/run.py [--sizes 25 250 1000] [--runs N] [--pages "team page" ...]
 
 The database is the project's (SQLite in memory by default, PostgreSQL's `test_<name>` when
 DATABASE_URL points there), created and destroyed by Django's test machinery. It prints a
@@ -341,7 +341,7 @@ def runs_for(teams: int, asked: int | None) -> int:
     return 21 if teams <= 25 else 11 if teams <= 250 else 7
 
 
-def bench_size(size: int, runs: int) -> list[dict]:
+def bench_size(size: int, runs: int, only: list[str] | None = None) -> list[dict]:
     started = time.perf_counter()
     org = build_org(size, timezone.localdate())
     built = time.perf_counter() - started
@@ -358,6 +358,8 @@ def bench_size(size: int, runs: int) -> list[dict]:
     trivial_queries = queries_of(client, trivial_url)
     rows, trivial_times = [], []
     for name, url in pages(org).items():
+        if only and name not in only:
+            continue
         before = (lambda: change_one(org)) if name == DASHBOARD_CHANGED else None
         if before is not None:
             before()
@@ -400,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[25, 250, 1000])
     parser.add_argument("--runs", type=int, default=None, help="timed requests per page")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--pages", nargs="+", choices=PAGE_NAMES, default=None, help="only these pages"
+    )
     args = parser.parse_args(argv)
 
     rows = []
@@ -410,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             # A fresh database for each size: nothing left over from the one before.
             old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
             try:
-                rows += bench_size(size, runs_for(size, args.runs))
+                rows += bench_size(size, runs_for(size, args.runs), args.pages)
             finally:
                 teardown_databases(old_config, verbosity=0)
     print_table(rows)
