@@ -18,10 +18,11 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from milestones.closing import CARRY, DROP, Decision, decision_key
 from milestones.models import CloseDecision, Milestone, Restatement, SlipExplanation, SlipReason
+from milestones.widget_html import DateInputHtml, SelectHtml, TextInputHtml, UrlInputHtml
 from teams.models import Team, User
 
 
-class DateInput(forms.DateInput):
+class DateInput(DateInputHtml):
     """The browser's own date picker; the value travels as ISO 8601 whatever the locale."""
 
     input_type = "date"
@@ -31,8 +32,9 @@ class DateInput(forms.DateInput):
 
 
 WIDGETS = {
-    "title": forms.TextInput(attrs={"autocomplete": "off"}),
-    "link": forms.URLInput(attrs={"autocomplete": "off", "placeholder": "https://"}),
+    "title": TextInputHtml(attrs={"autocomplete": "off"}),
+    "owner": SelectHtml(),
+    "link": UrlInputHtml(attrs={"autocomplete": "off", "placeholder": "https://"}),
     "description": forms.Textarea(attrs={"rows": 2}),
     "notes": forms.Textarea(attrs={"rows": 2}),
     "committed_date": DateInput(),
