@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from milestones.models import Milestone
+from milestones.models import Milestone, Quarter
 from milestones.permissions import (
     can_edit_milestone,
     can_manage_dependencies,
     can_manage_milestones,
 )
 from teams.http import MilepostRequest
-from teams.models import Team
+from teams.models import Squad, Team
 
 
 def get_milestone(slug: str, pk: int) -> Milestone:
@@ -25,10 +25,28 @@ def get_milestone(slug: str, pk: int) -> Milestone:
     return get_object_or_404(
         Milestone.objects.select_related(
             "team__squad", "quarter", "owner", "carried_from__quarter", "carried_to__quarter"
-        ),
+        ).only(*_MILESTONE_COLUMNS),
         pk=pk,
         team__slug=slug,
     )
+
+
+# What the pages read of a milestone at its URL: all of it, its team, squad and quarter; of its
+# owner the name, of the milestones it was carried from or into their title and quarter. Only
+# these columns: compiling the six joins' every column was a tenth of the milestone page.
+_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+_MILESTONE_COLUMNS = (
+    *(field.name for field in Milestone._meta.concrete_fields),
+    *(f"team__{field.name}" for field in Team._meta.concrete_fields),
+    *(f"team__squad__{field.name}" for field in Squad._meta.concrete_fields),
+    *(f"quarter__{field.name}" for field in Quarter._meta.concrete_fields),
+    *(f"owner__{name}" for name in _NAME_COLUMNS),
+    *(
+        f"{link}__{column}"
+        for link in ("carried_from", "carried_to")
+        for column in ("title", "team_id", "quarter_id", "quarter__year", "quarter__number")
+    ),
+)
 
 
 def get_editable_milestone(request: MilepostRequest, slug: str, pk: int) -> Milestone:

@@ -15,6 +15,7 @@ the refusal).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from html import escape as html_escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +23,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -123,12 +123,14 @@ def dependency_block(
 def _team_options(selected: str) -> SafeString:
     """The search's team options, `selected`'s marked: one query of two columns, written here
     rather than by a template loop over model instances (a 1,000-team organisation made that
-    most of the milestone page's cost)."""
+    most of the milestone page's cost). Escaped by the standard library's `html.escape`, what
+    Django's `escape` calls, without its lazy-string wrapper (two thousand calls at 1,000
+    teams)."""
     teams = Team.objects.filter(active=True).order_by("name").values_list("slug", "name")
     return mark_safe(
         "".join(
-            f'<option value="{escape(slug)}"{" selected" if slug == selected else ""}>'
-            f"{escape(name)}</option>"
+            f'<option value="{html_escape(slug)}"{" selected" if slug == selected else ""}>'
+            f"{html_escape(name)}</option>"
             for slug, name in teams
         )
     )
