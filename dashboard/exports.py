@@ -40,19 +40,22 @@ CHUNK_ROWS = 500
 class CsvExport:
     filename: str
     rows: Iterable[tuple[Any, ...]]  # the header first; read once, as the response streams
+    # The rows' values are cells already (`csv_written`): no `csv_cell` for each.
+    cells: bool = False
 
     def chunks(self) -> Iterator[bytes]:
         """The file as UTF-8 chunks, the byte-order mark first: it is what makes Excel read
         the file as UTF-8 (Sheets ignores it)."""
         yield "\ufeff".encode()
+        write = csv_written if self.cells else csv_text
         batch: list[tuple[Any, ...]] = []
         for row in self.rows:
             batch.append(row)
             if len(batch) >= CHUNK_ROWS:
-                yield csv_text(batch).encode("utf-8")
+                yield write(batch).encode("utf-8")
                 batch = []
         if batch:
-            yield csv_text(batch).encode("utf-8")
+            yield write(batch).encode("utf-8")
 
     @property
     def content(self) -> bytes:
@@ -101,6 +104,7 @@ def milestones_export(
     return CsvExport(
         csv_filename(quarter, _what("milestones", report), squad),
         milestone_csv(report, report.today, absolute_url, squad, links=links),
+        cells=True,
     )
 
 
@@ -144,6 +148,23 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow(list(map(csv_cell, row)))
     return buffer.getvalue()
+
+
+def csv_written(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows whose values are cells already, as `csv_text` writes them: text that `csv_text`
+    would leave as it is (`defused`), ints, None and dates, which the csv module writes as
+    `csv_cell` does (`str()`, empty, ISO), but never a bool or a float.
+
+    Why: the milestones export at 1,000 teams is some 200,000 cells; one `writerows` over a
+    chunk, without a Python call per cell, is a third of its cost less (issue 17)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def defused(text: str | None) -> str | None:
+    """`csv_cell` of a text (None stays None, an empty cell)."""
+    return f"'{text}" if text and text[0] in _FORMULA_FIRST else text
 
 
 def csv_filename(quarter: Quarter, what: str, squad: ReportSquad | None = None) -> str:
@@ -251,6 +272,7 @@ def milestone_csv(
     for link in links:
         upstreams.setdefault(link.downstream_id, []).append(link)
     row_numbers: dict[int, int] = {}
+    last_team, team_cells = None, ()
     for entry in watch_entries(report, today, squad):
         m = entry.milestone
         row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
@@ -268,25 +290,30 @@ def milestone_csv(
                 )
             )
         ]
+        team = entry.team
+        if team is not last_team:
+            # Written once a team: its name and squad's as cells.
+            last_team, team_cells = team, (defused(team.name), defused(team.squad.name))
+        # Cells for `csv_written`: text defused, bools as yes/no; ints, None and dates as
+        # they are.
         yield (
             m.pk,
-            entry.team.name,
-            entry.team.squad.name,
+            *team_cells,
             row_numbers[m.team_id],
-            m.title,
-            m.owner_name,
-            m.get_status_display(),
+            defused(m.title),
+            defused(m.owner_name),
+            defused(m.get_status_display()),
             m.committed_date,
             m.target_date,
             m.delivered_date,
-            entry.delivery.label,
-            m.excused,
+            defused(entry.delivery.label),
+            "yes" if m.excused else "no",
             entry.days_slipped,
             entry.slips,
             entry.days_overdue,
-            absolute_url(m.url),
+            defused(absolute_url(m.url)),
             " ".join(str(link.upstream_id) for link in waits_on),
-            bool(risks),
-            " ".join(risk.reason for risk in risks),
-            m.link or None,
+            "yes" if risks else "no",
+            defused(" ".join(risk.reason for risk in risks)),
+            defused(m.link or None),
         )
