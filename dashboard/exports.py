@@ -276,20 +276,26 @@ def milestone_csv(
     for entry in watch_entries(report, today, squad):
         m = entry.milestone
         row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
-        waits_on = sorted(upstreams.get(m.pk, []), key=lambda link: link.upstream_id)
-        risks = [
-            risk
-            for link in waits_on
-            if (
-                risk := dependencies.dependency_risk(
-                    m,
-                    link.upstream,
-                    upstream_team=link.upstream.team.name,
-                    upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
-                    today=today,
+        waits_on = upstreams.get(m.pk)
+        ids, at_risk, reasons = "", "no", ""
+        if waits_on:  # most milestones wait on nothing
+            waits_on = sorted(waits_on, key=lambda link: link.upstream_id)
+            risks = [
+                risk
+                for link in waits_on
+                if (
+                    risk := dependencies.dependency_risk(
+                        m,
+                        link.upstream,
+                        upstream_team=link.upstream.team.name,
+                        upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
+                        today=today,
+                    )
                 )
-            )
-        ]
+            ]
+            ids = " ".join(str(link.upstream_id) for link in waits_on)
+            if risks:
+                at_risk, reasons = "yes", defused(" ".join(risk.reason for risk in risks))
         team = entry.team
         if team is not last_team:
             # Written once a team: its name and squad's as cells.
@@ -312,8 +318,8 @@ def milestone_csv(
             entry.slips,
             entry.days_overdue,
             defused(absolute_url(m.url)),
-            " ".join(str(link.upstream_id) for link in waits_on),
-            "yes" if risks else "no",
-            defused(" ".join(risk.reason for risk in risks)),
+            ids,
+            at_risk,
+            reasons,
             defused(m.link or None),
         )
