@@ -45,9 +45,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from milestones.models import Milestone, Quarter
-from sheets import a1, client, parse
+from sheets import a1, client, parse, write
 from sheets.match import archive_title, title_key
-from sheets.read import DEFAULT_COLUMNS, DEFAULT_ROWS, TabData
+from sheets.read import TabData
 from sheets.report import SyncMessage
 
 TEAM = "Team"
@@ -365,37 +365,13 @@ def archive_requests(archive: ArchivePlan) -> list[dict[str, Any]]:
             [tab.team_column + 1, *(c + 1 for c in tab.header)]
             + [target + end - first for row in tab.rows for first, end, target in row.runs]
         )
-        if tab.create:
-            requests.append(
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": tab.sheet_id,
-                            "title": tab.title,
-                            "gridProperties": {
-                                "rowCount": max(DEFAULT_ROWS, rows_needed),
-                                "columnCount": max(DEFAULT_COLUMNS, columns_needed),
-                                "frozenRowCount": 1,
-                            },
-                        }
-                    }
-                }
-            )
-        else:
-            for dimension, needed, have in (
-                ("ROWS", rows_needed, tab.row_count),
-                ("COLUMNS", columns_needed, tab.column_count),
-            ):
-                if needed > have:
-                    requests.append(
-                        {
-                            "appendDimension": {
-                                "sheetId": tab.sheet_id,
-                                "dimension": dimension,
-                                "length": needed - have,
-                            }
-                        }
-                    )
+        requests += write.grid_requests(
+            sheet_id=tab.sheet_id,
+            title=tab.title,
+            create=tab.create,
+            needed=(rows_needed, columns_needed),
+            have=None if tab.create else (tab.row_count, tab.column_count),
+        )
         for column, text in sorted(tab.header.items()):
             requests.append(_text_cell(tab.sheet_id, 0, column, text))
         for row in tab.rows:

@@ -63,38 +63,13 @@ def sheet_writes(plan: SyncPlan) -> SheetWrites:
             continue
         rows_needed = max(row for row, _ in writes) + 1
         columns_needed = max(column for _, column in writes) + 1
-        if tab.create:
-            structure.append(
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": tab.sheet_id,
-                            "title": tab.title,
-                            "gridProperties": {
-                                "rowCount": max(DEFAULT_ROWS, rows_needed),
-                                "columnCount": max(DEFAULT_COLUMNS, columns_needed),
-                                "frozenRowCount": 1,
-                            },
-                        }
-                    }
-                }
-            )
-        else:
-            # Google refuses values beyond the grid: grow it first, in the same request.
-            for dimension, needed, have in (
-                ("ROWS", rows_needed, tab.data.row_count),
-                ("COLUMNS", columns_needed, tab.data.column_count),
-            ):
-                if needed > have:
-                    structure.append(
-                        {
-                            "appendDimension": {
-                                "sheetId": tab.data.sheet_id,
-                                "dimension": dimension,
-                                "length": needed - have,
-                            }
-                        }
-                    )
+        structure += grid_requests(
+            sheet_id=tab.sheet_id if tab.create else tab.data.sheet_id,
+            title=tab.title,
+            create=tab.create,
+            needed=(rows_needed, columns_needed),
+            have=None if tab.create else (tab.data.row_count, tab.data.column_count),
+        )
         for (row, column), value in sorted(writes.items()):
             if isinstance(value, DateCell):
                 dates.append(update_date(tab.sheet_id, row, column, value))
@@ -102,6 +77,42 @@ def sheet_writes(plan: SyncPlan) -> SheetWrites:
             place: value for place, value in writes.items() if not isinstance(value, DateCell)
         }
     return SheetWrites(tuple(structure + dates), tuple(value_ranges(cells)))
+
+
+def grid_requests(
+    *,
+    sheet_id: int | None,
+    title: str,
+    create: bool,
+    needed: tuple[int, int],
+    have: tuple[int, int] | None,
+) -> list[dict[str, Any]]:
+    """The requests that give a tab the rows and columns `needed`: an addSheet of a new tab
+    (a frozen header row, at least the default grid), else an appendDimension for each of its
+    rows and columns it lacks (Google refuses values beyond the grid: grow it first, in the
+    same request)."""
+    rows_needed, columns_needed = needed
+    if create:
+        return [
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "title": title,
+                        "gridProperties": {
+                            "rowCount": max(DEFAULT_ROWS, rows_needed),
+                            "columnCount": max(DEFAULT_COLUMNS, columns_needed),
+                            "frozenRowCount": 1,
+                        },
+                    }
+                }
+            }
+        ]
+    return [
+        {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": more - has}}
+        for dimension, more, has in zip(("ROWS", "COLUMNS"), needed, have or (0, 0), strict=True)
+        if more > has
+    ]
 
 
 def update_date(sheet_id: int | None, row: int, column: int, date: DateCell) -> dict[str, Any]:
