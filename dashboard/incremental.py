@@ -1,16 +1,20 @@
-"""The dashboard after one team's change: the report before it, with that team's row re-read.
+"""The dashboard after some teams' changes: the report before them, with those teams re-read.
 
 Why: a lead's edit is the usual change, and rebuilding a 1,000-team report for it (every
 milestone and history row read and judged again, every row's HTML rendered again) cost most
 of a second of CPU, on each worker that then served the dashboard. A change of one team's
-milestones of one quarter says so in its change counter (`milestones.changes.bump(team_id=)`);
-when the counters now differ from those of a report this process built only by that one
-change, the team's milestones and slips are read again (two queries, of that team's rows),
-its row is judged and rendered again, the other rows (and their HTML) are kept, and every
-figure of the organisation (the headline, the watch lists, the dependencies, the trend's
-point, the slips by reason) is computed again from the updated report, as `dashboard_parts`
-does. Anything else (several changes since, another kind of change, a change of another
-quarter, a team not in the report) builds the report whole.
+milestones of one quarter says so in its change counter (`milestones.changes.bump(team_id=)`),
+whose trail names the teams of its last changes (`changed_teams`). When the counters now
+differ from those of a report this process built only by such changes of this quarter, the
+changed teams' milestones and slips are read again (two queries, of those teams' rows,
+whatever their number), their rows are judged and rendered again, the other rows (and their
+HTML) are kept, and every figure of the organisation (the headline, the watch lists, the
+dependencies, the trend's point, the slips by reason) is computed again from the updated
+report, as `dashboard_parts` does. Under load that is the common case: each of several
+workers sees the dashboard every few seconds while leads save several edits a second, so it
+is some changes behind, not one. Anything else (a change of another kind since, a change of
+another quarter, more changes than the trail keeps, a team not in the report, or so many
+teams that reading them all is as dear as the whole) builds the report whole.
 
 Each process remembers the latest live parts of each quarter and day (`remember`), beside
 the cache of `dashboard.cache`: those are what an update starts from.
@@ -30,7 +34,7 @@ from dashboard.row_html import team_row_html
 from dashboard.table import DashboardRow
 from dashboard.watch import merged_candidates
 from milestones import ontime, report_rows
-from milestones.changes import Counters, changed_team
+from milestones.changes import Counters, changed_teams, read_trail
 from milestones.models import Milestone, Quarter
 from milestones.selectors import QuarterReport, TeamRow, quarter_slip_moves
 from reviews import calibration
@@ -56,6 +60,11 @@ def forget_all() -> None:
         _latest.clear()
 
 
+# Past this many changed teams (or a quarter of the report's, when that is more than four),
+# re-reading them costs about what building the report whole does: build it whole.
+MOST_TEAMS = 40
+
+
 def updated_parts(
     quarter: Quarter,
     quarters: Sequence[Quarter],
@@ -63,67 +72,87 @@ def updated_parts(
     today: datetime.date,
     counters: Counters,
 ) -> DashboardParts | None:
-    """The live parts of `quarter` at `counters`, from the latest this process built when one
-    team's change is all that differs; None when the report must be built whole."""
+    """The live parts of `quarter` at `counters`, from the latest this process built when
+    changes of some teams' milestones of this quarter are all that differs; None when the
+    report must be built whole."""
     with _lock:
         known = _latest.get(_where(quarter.pk, today))
     if known is None:
         return None
     before, parts = known
-    team_id = _the_one_change(before, counters, quarter.pk)
     report = parts.report
-    if team_id is None or report is None or report.as_of is not None:
+    if (
+        report is None
+        or report.as_of is not None
+        or not _only_this_quarter(before, counters, quarter.pk)
+    ):
         return None
-    index = next((i for i, row in enumerate(report.rows) if row.team.pk == team_id), None)
-    if index is None or parts.rows[index].team.pk != team_id:  # not in the report: whole
+    team_ids = changed_teams(before[quarter.pk], counters[quarter.pk], read_trail(quarter.pk))
+    if team_ids is None or len(team_ids) > min(MOST_TEAMS, max(4, len(report.rows) // 4)):
         return None
-    return _with_team_reread(parts, report, index, quarters, today, counters)
-
-
-def _the_one_change(before: Counters, now: Counters, quarter_id: int) -> int | None:
-    """The team of the one change of `quarter_id` between the counters `before` and `now`,
-    if that is all that changed."""
-    if before.keys() != now.keys():
+    indexes = [i for i, row in enumerate(report.rows) if row.team.pk in team_ids]
+    if len(indexes) != len(team_ids) or any(
+        parts.rows[i].team.pk != report.rows[i].team.pk for i in indexes
+    ):  # a team not in the report, or the table not in the report's order: whole
         return None
-    for pk, (value, token) in now.items():
-        if pk == quarter_id:
-            if value != before[pk][0] + 1:
-                return None
-        elif (value, token) != before[pk]:
-            return None
-    return changed_team(before[quarter_id][1], now[quarter_id][1])
+    return _with_teams_reread(parts, report, indexes, quarters, today, counters)
 
 
-def _with_team_reread(
+def _only_this_quarter(before: Counters, now: Counters, quarter_id: int) -> bool:
+    """Whether `quarter_id` is the only quarter whose counter moved from `before` to `now`."""
+    if before.keys() != now.keys() or quarter_id not in now:
+        return False
+    return all(now[pk] == before[pk] for pk in now if pk != quarter_id)
+
+
+def _with_teams_reread(
     parts: DashboardParts,
     report: QuarterReport,
-    index: int,
+    indexes: list[int],
     quarters: Sequence[Quarter],
     today: datetime.date,
     counters: Counters,
 ) -> DashboardParts:
-    """`parts` with the team of `report.rows[index]` read again: its milestones and slips (two
-    queries), its review status and calibration (two more), its row and HTML; the rest of
-    the page computed again from the report (`parts_of`)."""
-    old = report.rows[index]
-    team = old.team
+    """`parts` with the teams of `report.rows[i]` for each of `indexes` read again: their
+    milestones and slips (two queries), their review status and calls (two more), their rows
+    and HTML; the rest of the page computed again from the report (`parts_of`)."""
+    teams = [report.rows[i].team for i in indexes]
+    team_ids = {team.pk for team in teams}
     milestones = report_rows.quarter_milestones(
-        report.quarter.pk, [team], report_rows.UrlMaker(), only_these=True
+        report.quarter.pk, teams, report_rows.UrlMaker(), only_these=True
     )
     moves = {}
     if milestones:
         moves = quarter_slip_moves(
-            Milestone.objects.filter(quarter_id=report.quarter.pk, team_id=team.pk)
+            Milestone.objects.filter(quarter_id=report.quarter.pk, team_id__in=team_ids)
         )
-    gone = {m.pk for m in old.milestones}
+    gone = {m.pk for i in indexes for m in report.rows[i].milestones}
     slips = {pk: n for pk, n in report.slips.items() if pk not in gone}
     slips.update((pk, len(found)) for pk, found in moves.items())
     slip_moves = {pk: found for pk, found in report.slip_moves.items() if pk not in gone}
     slip_moves.update(moves)
     rules = ontime.Rules.for_quarter(report.quarter)
     day = report.today or today
-    row = TeamRow(team, milestones, ontime.team_quarter(milestones, rules, day, slip_counts=slips))
-    rows = [*report.rows[:index], row, *report.rows[index + 1 :]]
+    by_team: dict[int, list] = {pk: [] for pk in team_ids}
+    for milestone in milestones:
+        by_team[milestone.team_id].append(milestone)
+    calls = review_calls(report.quarter, day, teams=team_ids)
+    statuses = quarter_review_status(list(team_ids), report.quarter, day)
+    rows = list(report.rows)
+    table = list(parts.rows)
+    fresh = []
+    for i, team in zip(indexes, teams, strict=True):
+        mine = by_team[team.pk]
+        row = TeamRow(team, mine, ontime.team_quarter(mine, rules, day, slip_counts=slips))
+        rows[i] = row
+        fresh.append(row)
+        shown = DashboardRow(
+            team,
+            row.figures,
+            statuses.get(team.pk),
+            calibration.calibrate(calls.get(team.pk, ()), mine, rules, day),
+        )
+        table[i] = replace(shown, html=team_row_html(shown, report.quarter.slug))
     updated = replace(
         report,
         rows=rows,
@@ -131,14 +160,5 @@ def _with_team_reread(
         slips=slips,
         slip_moves=slip_moves,
     )
-    calls = review_calls(report.quarter, day, team=team.pk).get(team.pk, ())  # type: ignore[arg-type]
-    shown = DashboardRow(
-        team,
-        row.figures,
-        quarter_review_status([team.pk], report.quarter, day).get(team.pk),
-        calibration.calibrate(calls, milestones, rules, day),
-    )
-    shown = replace(shown, html=team_row_html(shown, report.quarter.slug))
-    table = [*parts.rows[:index], shown, *parts.rows[index + 1 :]]
-    watch = merged_candidates(parts.watch, replace(updated, rows=[row]), team.pk, day)
+    watch = merged_candidates(parts.watch, replace(updated, rows=fresh), team_ids, day)
     return parts_of(updated, table, quarters, today=today, counters=counters, watch=watch)

@@ -132,15 +132,15 @@ def _slipped_order(e: WatchEntry):
 
 
 def merged_candidates(
-    known: WatchCandidates, report: QuarterReport, team_id: int, today: datetime.date
+    known: WatchCandidates, report: QuarterReport, team_ids: set[int], today: datetime.date
 ) -> WatchCandidates:
-    """`known` with the entries of team `team_id` replaced by those of `report` (that team's
-    rows, read again): each list in the order `watch_candidates` gives it, without judging
-    the other teams' milestones again (`dashboard.incremental`)."""
+    """`known` with the entries of the teams `team_ids` replaced by those of `report` (those
+    teams' rows, read again): each list in the order `watch_candidates` gives it, without
+    judging the other teams' milestones again (`dashboard.incremental`)."""
     fresh = watch_candidates(report, today)
 
     def merged(old: list[WatchEntry], new: list[WatchEntry], order) -> list[WatchEntry]:
-        kept = [entry for entry in old if entry.team.pk != team_id]
+        kept = [entry for entry in old if entry.team.pk not in team_ids]
         for entry in new:  # after its equals, as a stable sort of kept + new would put it
             bisect.insort_right(kept, entry, key=order)
         return kept

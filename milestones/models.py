@@ -500,7 +500,8 @@ class ChangeCounter(models.Model):
     it does not show, on whichever server asks.
 
     `token` is new at each bump: a database restored from a backup, or a second database
-    sharing the cache, never meets a key made for other data with the same count.
+    sharing the cache, never meets a key made for other data with the same count. `trail`
+    says which teams the last changes were of (`milestones.changes.changed_teams`).
     """
 
     quarter = models.OneToOneField(
@@ -508,6 +509,8 @@ class ChangeCounter(models.Model):
     )
     value = models.PositiveBigIntegerField(default=0)
     token = models.CharField(max_length=32, blank=True)
+    # The last changes, newest first (`milestones.changes`: 64 entries of 18 characters).
+    trail = models.CharField(max_length=1152, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.quarter}: {self.value}"

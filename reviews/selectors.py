@@ -199,13 +199,20 @@ def team_reviews(team: Team) -> list[ReviewRow]:
 
 
 def review_calls(
-    quarter: Quarter, today: datetime.date, *, team: Team | None = None
+    quarter: Quarter,
+    today: datetime.date,
+    *,
+    team: Team | None = None,
+    teams: Iterable[int] | None = None,
 ) -> dict[int, list[calibration.Call]]:
-    """What every review of the quarter held by `today` said of each milestone, by team: one
-    query (the snapshots joined with their review's date)."""
+    """What every review of the quarter held by `today` said of each milestone, by team (of
+    `team`, or of the teams `teams`, else of all): one query (the snapshots joined with their
+    review's date)."""
     items = ReviewItem.objects.filter(review__quarter=quarter, review__held_on__lte=today)
     if team is not None:
         items = items.filter(review__team=team)
+    if teams is not None:
+        items = items.filter(review__team_id__in=list(teams))
     by_team: dict[int, list[calibration.Call]] = defaultdict(list)
     for team_id, milestone_id, status, held_on in items.order_by().values_list(
         "review__team_id", "milestone_id", "status", "review__held_on"

@@ -1,6 +1,6 @@
-"""The dashboard after one team's change (`dashboard.incremental`): the report before it with
-that team read again is the report built whole, and it is used only when that one change is
-all that happened since."""
+"""The dashboard after some teams' changes (`dashboard.incremental`): the report before them
+with those teams read again is the report built whole, and it is used only when such changes
+of this quarter are all that happened since."""
 
 import re
 
@@ -9,7 +9,14 @@ from django.core.cache import cache as django_cache
 from django.urls import reverse
 
 from dashboard import cache, incremental, report
-from milestones.changes import bump, changed_team, read_counters
+from milestones.changes import (
+    ENTRY,
+    TRAIL_ENTRIES,
+    bump,
+    changed_teams,
+    read_counters,
+    read_trail,
+)
 from milestones.models import Milestone, SlipReason
 from milestones.services import (
     add_dependency,
@@ -127,15 +134,55 @@ def _refuse_whole(*args, **kwargs):
     raise AssertionError("the report was built whole")
 
 
-def test_two_changes_since_build_it_whole(as_vp, org, vp, monkeypatch):
-    _page(as_vp)
-    _edit("Dune maps", org, vp, status=Milestone.Status.AT_RISK)
-    _edit("Dune routes", org, vp, status=Milestone.Status.AT_RISK)
+def _counting_whole(monkeypatch) -> list:
     built = []
     whole = report.dashboard_parts
     monkeypatch.setattr(
         report, "dashboard_parts", lambda *a, **k: built.append(1) or whole(*a, **k)
     )
+    return built
+
+
+def test_several_teams_changes_since_update_those_teams_as_building_it_whole_would(
+    as_vp, org, vp, monkeypatch
+):
+    _page(as_vp, sort="-slips")
+    _edit("Dune maps", org, vp, status=Milestone.Status.AT_RISK)
+    CHANGES["slip with a reason"](org, vp)  # Grove
+    _edit("Dune routes", org, vp, status=Milestone.Status.OFF_TRACK)
+    CHANGES["drop"](org, vp)  # Atlas
+    with monkeypatch.context() as patched:
+        patched.setattr(report, "dashboard_parts", _refuse_whole)
+        updated = _page(as_vp, sort="-slips")
+    assert updated == _whole(as_vp, sort="-slips")
+
+
+def test_a_change_of_another_kind_among_teams_changes_builds_it_whole(as_vp, org, vp, monkeypatch):
+    _page(as_vp)
+    _edit("Dune maps", org, vp, status=Milestone.Status.AT_RISK)
+    bump([org.quarter.pk])  # a review, a team's name: not one team's milestones
+    _edit("Dune routes", org, vp, status=Milestone.Status.AT_RISK)
+    built = _counting_whole(monkeypatch)
+    _page(as_vp)
+    assert built == [1]
+
+
+def test_more_changes_than_the_trail_keeps_build_it_whole(as_vp, org, vp, monkeypatch):
+    _page(as_vp)
+    dune = org.teams["Dune"].pk
+    for _ in range(TRAIL_ENTRIES + 1):
+        bump([org.quarter.pk], team_id=dune)
+    assert len(read_trail(org.quarter.pk)) == TRAIL_ENTRIES * ENTRY
+    built = _counting_whole(monkeypatch)
+    _page(as_vp)
+    assert built == [1]
+
+
+def test_too_many_teams_changed_builds_it_whole(as_vp, org, vp, monkeypatch):
+    _page(as_vp)
+    for team in org.teams.values():  # every team: reading them all is reading the whole
+        bump([org.quarter.pk], team_id=team.pk)
+    built = _counting_whole(monkeypatch)
     _page(as_vp)
     assert built == [1]
 
@@ -143,25 +190,46 @@ def test_two_changes_since_build_it_whole(as_vp, org, vp, monkeypatch):
 def test_a_change_of_another_kind_builds_it_whole(as_vp, org, monkeypatch):
     _page(as_vp)
     bump([org.quarter.pk])  # not a team's: a team's name, a review, the quarter's settings
-    built = []
-    whole = report.dashboard_parts
-    monkeypatch.setattr(
-        report, "dashboard_parts", lambda *a, **k: built.append(1) or whole(*a, **k)
-    )
+    built = _counting_whole(monkeypatch)
     _page(as_vp)
     assert built == [1]
 
 
-def test_a_teams_change_names_the_team_and_the_count_it_follows(org):
+def test_the_trail_names_the_teams_changed_since_a_count_it_passed_through(org):
     bump([org.quarter.pk])
-    before = read_counters()[org.quarter.pk][1]
-    bump([org.quarter.pk], team_id=org.teams["Dune"].pk)
-    token = read_counters()[org.quarter.pk][1]
-    assert len(token) <= 32
-    assert changed_team(before, token) == org.teams["Dune"].pk
+    before = read_counters()[org.quarter.pk]
+    dune, grove = org.teams["Dune"].pk, org.teams["Grove"].pk
+    bump([org.quarter.pk], team_id=dune)
+    one = read_counters()[org.quarter.pk]
+    assert changed_teams(before, one, read_trail(org.quarter.pk)) == {dune}
+    bump([org.quarter.pk], team_id=grove)
+    bump([org.quarter.pk], team_id=dune)
+    now = read_counters()[org.quarter.pk]
+    trail = read_trail(org.quarter.pk)
+    assert changed_teams(before, now, trail) == {dune, grove}
+    assert changed_teams(one, now, trail) == {dune, grove}
+    assert changed_teams(now, now, trail) is None
     # The same count reached from another state (a restored database) is not followed.
-    assert changed_team("0123456789abcdef", token) is None
-    assert changed_team(before, before) is None
+    assert changed_teams((before[0], "0123456789abcdef"), now, trail) is None
+    # Nor a count further back than the trail reaches.
+    assert changed_teams((before[0] - 1, before[1]), now, trail) is None
+
+
+def test_a_change_of_another_kind_or_of_two_quarters_names_no_team(org):
+    other = QuarterFactory(year=2026, number=1)
+    bump([org.quarter.pk])
+    before = read_counters()[org.quarter.pk]
+    bump([org.quarter.pk, other.pk], team_id=org.teams["Dune"].pk)
+    assert (
+        changed_teams(before, read_counters()[org.quarter.pk], read_trail(org.quarter.pk)) is None
+    )
+
+
+def test_a_quarters_first_change_is_on_its_trail(org):
+    quarter = QuarterFactory(year=2025, number=2)
+    bump([quarter.pk], team_id=org.teams["Dune"].pk)
+    now = read_counters()[quarter.pk]
+    assert changed_teams((0, ""), now, read_trail(quarter.pk)) == {org.teams["Dune"].pk}
 
 
 @pytest.mark.parametrize("teams", [5, 60])
@@ -174,15 +242,19 @@ def test_the_update_costs_the_same_queries_for_5_and_60_teams(
     bump([quarter.pk])
     client.force_login(vp)
     client.get(URL)
-    milestone = Milestone.objects.filter(quarter=quarter).order_by("pk").first()
-    update_milestone(
-        milestone=milestone,
-        version=milestone.version,
-        changes={"status": Milestone.Status.OFF_TRACK},
-        user=vp,
-    )
-    # Session, user, quarters, counters; the team's milestones and slips, its review status
-    # and calls; the dependencies, the slip reasons and the review days (whole: 14).
-    with django_assert_num_queries(11):
+    for team_id in (
+        Milestone.objects.filter(quarter=quarter).values_list("team_id", flat=True).distinct()[:3]
+    ):
+        milestone = Milestone.objects.filter(quarter=quarter, team_id=team_id).first()
+        update_milestone(
+            milestone=milestone,
+            version=milestone.version,
+            changes={"status": Milestone.Status.OFF_TRACK},
+            user=vp,
+        )
+    # Session, user, quarters, counters, the trail; the three teams' milestones and slips, their
+    # review status and calls; the dependencies, the slip reasons and the review days (whole:
+    # 14).
+    with django_assert_num_queries(12):
         response = client.get(URL)
     assert response.context["report"].headline.figure.teams == teams
