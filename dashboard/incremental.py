@@ -26,19 +26,38 @@ import datetime
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import connection
 
-from dashboard.report import DashboardParts, parts_of
 from dashboard.row_html import team_row_html
 from dashboard.table import DashboardRow
-from dashboard.watch import merged_candidates
+from dashboard.watch import WatchCandidates, merged_candidates
 from milestones import ontime, report_rows
 from milestones.changes import Counters, changed_teams, read_trail
 from milestones.models import Milestone, Quarter
 from milestones.selectors import QuarterReport, TeamRow, quarter_slip_moves
 from reviews import calibration
 from reviews.selectors import quarter_review_status, review_calls
+
+if TYPE_CHECKING:  # the parts are `dashboard.report`'s, which calls this module
+    from dashboard.report import DashboardParts
+
+
+class Assemble(Protocol):
+    """`dashboard.report.parts_of`: the page's parts from a report and its table rows."""
+
+    def __call__(
+        self,
+        report: QuarterReport,
+        rows: list[DashboardRow],
+        quarters: Sequence[Quarter],
+        *,
+        today: datetime.date,
+        counters: Counters | None,
+        watch: WatchCandidates | None,
+    ) -> DashboardParts: ...
+
 
 _latest: dict[tuple[str, int, datetime.date], tuple[Counters, DashboardParts]] = {}
 _lock = threading.Lock()
@@ -71,10 +90,12 @@ def updated_parts(
     *,
     today: datetime.date,
     counters: Counters,
+    assemble: Assemble,
 ) -> DashboardParts | None:
     """The live parts of `quarter` at `counters`, from the latest this process built when
     changes of some teams' milestones of this quarter are all that differs; None when the
-    report must be built whole."""
+    report must be built whole. `assemble` computes the page's other parts from the updated
+    report and rows (`dashboard.report.parts_of`, handed down by its caller)."""
     with _lock:
         known = _latest.get(_where(quarter.pk, today))
     if known is None:
@@ -95,7 +116,8 @@ def updated_parts(
         parts.rows[i].team.pk != report.rows[i].team.pk for i in indexes
     ):  # a team not in the report, or the table not in the report's order: whole
         return None
-    return _with_teams_reread(parts, report, indexes, quarters, today, counters)
+    updated, table, watch = _with_teams_reread(parts, report, indexes, today)
+    return assemble(updated, table, quarters, today=today, counters=counters, watch=watch)
 
 
 def _only_this_quarter(before: Counters, now: Counters, quarter_id: int) -> bool:
@@ -106,16 +128,11 @@ def _only_this_quarter(before: Counters, now: Counters, quarter_id: int) -> bool
 
 
 def _with_teams_reread(
-    parts: DashboardParts,
-    report: QuarterReport,
-    indexes: list[int],
-    quarters: Sequence[Quarter],
-    today: datetime.date,
-    counters: Counters,
-) -> DashboardParts:
-    """`parts` with the teams of `report.rows[i]` for each of `indexes` read again: their
-    milestones and slips (two queries), their review status and calls (two more), their rows
-    and HTML; the rest of the page computed again from the report (`parts_of`)."""
+    parts: DashboardParts, report: QuarterReport, indexes: list[int], today: datetime.date
+) -> tuple[QuarterReport, list[DashboardRow], WatchCandidates]:
+    """The report, the table's rows and the watch lists' candidates of `parts` with the teams
+    of `report.rows[i]` for each of `indexes` read again: their milestones and slips (two
+    queries), their review status and calls (two more), their rows and HTML."""
     teams = [report.rows[i].team for i in indexes]
     team_ids = {team.pk for team in teams}
     milestones = report_rows.quarter_milestones(
@@ -161,4 +178,4 @@ def _with_teams_reread(
         slip_moves=slip_moves,
     )
     watch = merged_candidates(parts.watch, replace(updated, rows=fresh), team_ids, day)
-    return parts_of(updated, table, quarters, today=today, counters=counters, watch=watch)
+    return updated, table, watch

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from dashboard import cache, charts
+from dashboard import cache, charts, incremental
 from dashboard.row_html import team_row_html
 from dashboard.table import (
     DashboardRow,
@@ -277,14 +277,13 @@ def page_parts(
     # Every quarter's counter: the trend shows each quarter's figure.
     ids = [quarter.pk, *(q.pk for q in quarters)]
     key = cache.key("dashboard", today, counters, ids) + f":{quarter.pk}"
-    # (Imported here: `incremental` builds on this module's `parts_of`.)
-    from dashboard import incremental
-
     parts = cache.peek(key)
     if parts is None:
         # After one team's change, the report before it with that team read again; else
         # whole.
-        built = incremental.updated_parts(quarter, quarters, today=today, counters=counters)
+        built = incremental.updated_parts(
+            quarter, quarters, today=today, counters=counters, assemble=parts_of
+        )
         if built is None:
             built = dashboard_parts(quarter, quarters, today=today, counters=counters)
         parts = replace(built, key=key)
