@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +27,12 @@ from django.utils.text import slugify
 
 from dashboard.report import page_parts, report_links
 from dashboard.table import DashboardRow, TableState, squads_of, team_table
-from dashboard.watch import watch_entries
+from dashboard.watch import row_entries
 from milestones import dependencies, ontime
 from milestones.models import Dependency, Quarter
 from milestones.quarters import pick_quarter
-from milestones.report_rows import ReportSquad
-from milestones.selectors import QuarterReport, quarter_report
+from milestones.report_rows import ReportMilestone, ReportSquad
+from milestones.selectors import QuarterReport, TeamRow, quarter_report
 
 # Rows written per chunk of a streamed export.
 CHUNK_ROWS = 500
@@ -271,55 +273,89 @@ def milestone_csv(
     upstreams: dict[int, list[Dependency]] = {}
     for link in links:
         upstreams.setdefault(link.downstream_id, []).append(link)
-    row_numbers: dict[int, int] = {}
-    last_team, team_cells = None, ()
-    for entry in watch_entries(report, today, squad):
-        m = entry.milestone
-        row_numbers[m.team_id] = row_numbers.get(m.team_id, 0) + 1
-        waits_on = upstreams.get(m.pk)
-        ids, at_risk, reasons = "", "no", ""
-        if waits_on:  # most milestones wait on nothing
-            waits_on = sorted(waits_on, key=lambda link: link.upstream_id)
-            risks = [
-                risk
-                for link in waits_on
-                if (
-                    risk := dependencies.dependency_risk(
-                        m,
-                        link.upstream,
-                        upstream_team=link.upstream.team.name,
-                        upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
-                        today=today,
+    rules = ontime.Rules.for_quarter(report.quarter)
+    keep = report.as_of is None  # a live report's rows outlive the request; an as-of one's not
+    for row in report.rows:
+        if squad is not None and row.team.squad_id != squad.pk:
+            continue
+        for m, cells in _row_cells(row, report, rules, today, keep):
+            waits_on = upstreams.get(m.pk)
+            ids, at_risk, reasons = "", "no", ""
+            if waits_on:  # most milestones wait on nothing
+                waits_on = sorted(waits_on, key=lambda link: link.upstream_id)
+                risks = [
+                    risk
+                    for link in waits_on
+                    if (
+                        risk := dependencies.dependency_risk(
+                            m,
+                            link.upstream,
+                            upstream_team=link.upstream.team.name,
+                            upstream_rules=ontime.Rules.for_quarter(link.upstream.quarter),
+                            today=today,
+                        )
                     )
-                )
-            ]
-            ids = " ".join(str(link.upstream_id) for link in waits_on)
-            if risks:
-                at_risk, reasons = "yes", defused(" ".join(risk.reason for risk in risks))
-        team = entry.team
-        if team is not last_team:
-            # Written once a team: its name and squad's as cells.
-            last_team, team_cells = team, (defused(team.name), defused(team.squad.name))
-        # Cells for `csv_written`: text defused, bools as yes/no; ints, None and dates as
-        # they are.
-        yield (
-            m.pk,
-            *team_cells,
-            row_numbers[m.team_id],
-            defused(m.title),
-            defused(m.owner_name),
-            defused(m.get_status_display()),
-            m.committed_date,
-            m.target_date,
-            m.delivered_date,
-            defused(entry.delivery.label),
-            "yes" if m.excused else "no",
-            entry.days_slipped,
-            entry.slips,
-            entry.days_overdue,
-            defused(absolute_url(m.url)),
-            ids,
-            at_risk,
-            reasons,
-            defused(m.link or None),
+                ]
+                ids = " ".join(str(link.upstream_id) for link in waits_on)
+                if risks:
+                    at_risk, reasons = "yes", defused(" ".join(risk.reason for risk in risks))
+            yield (*cells, defused(absolute_url(m.url)), ids, at_risk, reasons, _link_cell(m))
+
+
+def _link_cell(m: ReportMilestone) -> str | None:
+    """The ticket link's cell."""
+    return defused(m.link or None)
+
+
+# Each live report row's cells up to "Days overdue", kept while the row is: the row of a team
+# that has not changed since is the same object in the next report (`dashboard.incremental`),
+# so an export after a lead's edit classifies and writes that team's milestones only, as the
+# page renders only its row (issue 17). Keyed by the row's identity, holding the row itself so
+# the identity cannot be reused; the day is checked, since days overdue count from it.
+_ROW_CELLS: OrderedDict[int, tuple[TeamRow, datetime.date, list]] = OrderedDict()
+_ROW_CELLS_KEPT = 4096  # rows: four reports of 1,000 teams
+_row_cells_lock = threading.Lock()
+
+
+def _row_cells(
+    row: TeamRow, report: QuarterReport, rules: ontime.Rules, today: datetime.date, keep: bool
+) -> list[tuple[ReportMilestone, tuple[Any, ...]]]:
+    if keep:
+        with _row_cells_lock:
+            known = _ROW_CELLS.get(id(row))
+        if known is not None and known[0] is row and known[1] == today:
+            return known[2]
+    team = row.team
+    # Cells for `csv_written`: text defused, bools as yes/no; ints, None and dates as they are.
+    team_cells = (defused(team.name), defused(team.squad.name))
+    found = []
+    for number, entry in enumerate(row_entries(row, report, rules, today), start=1):
+        m = entry.milestone
+        found.append(
+            (
+                m,
+                (
+                    m.pk,
+                    *team_cells,
+                    number,
+                    defused(m.title),
+                    defused(m.owner_name),
+                    defused(m.get_status_display()),
+                    m.committed_date,
+                    m.target_date,
+                    m.delivered_date,
+                    defused(entry.delivery.label),
+                    "yes" if m.excused else "no",
+                    entry.days_slipped,
+                    entry.slips,
+                    entry.days_overdue,
+                ),
+            )
         )
+    if keep:
+        with _row_cells_lock:
+            _ROW_CELLS[id(row)] = (row, today, found)
+            _ROW_CELLS.move_to_end(id(row))
+            while len(_ROW_CELLS) > _ROW_CELLS_KEPT:
+                _ROW_CELLS.popitem(last=False)
+    return found

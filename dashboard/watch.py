@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from milestones import ontime
 from milestones.report_rows import ReportMilestone, ReportSquad, ReportTeam
-from milestones.selectors import QuarterReport
+from milestones.selectors import QuarterReport, TeamRow
 
 LIST_LIMIT = 15
 
@@ -71,11 +71,18 @@ def watch_entries(
     no query."""
     rules = ontime.Rules.for_quarter(report.quarter)
     return [
-        _entry(row, milestone, report, rules, today)
+        entry
         for row in report.rows
         if squad is None or row.team.squad_id == squad.pk
-        for milestone in row.milestones
+        for entry in row_entries(row, report, rules, today)
     ]
+
+
+def row_entries(
+    row: TeamRow, report: QuarterReport, rules: ontime.Rules, today: datetime.date
+) -> list[WatchEntry]:
+    """The milestones of one row of `report`, classified, in table order; no query."""
+    return [_entry(row, milestone, report, rules, today) for milestone in row.milestones]
 
 
 @dataclass(frozen=True)

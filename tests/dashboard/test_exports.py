@@ -244,3 +244,48 @@ def test_the_milestones_export_lists_what_each_milestone_waits_on_and_the_risk(
     )
     assert found["API"]["Upstream IDs"] == ""
     assert found["API"]["At risk from a dependency"] == "no"
+
+
+def _fresh(get) -> bytes:
+    """The milestones CSV with every cache forgotten: every row's cells written anew."""
+    from django.core.cache import cache as django_cache
+
+    from dashboard import cache, incremental
+
+    django_cache.clear()
+    cache.clear_process_cache()
+    incremental.forget_all()
+    return body(get(MILESTONES_CSV))
+
+
+def test_the_milestones_csv_after_a_teams_change_is_the_csv_written_anew(get, org, vp):
+    # The rows of teams that did not change keep their cells from the export before; the
+    # changed team's are written again.
+    from milestones.changes import bump
+    from milestones.services import update_milestone
+
+    bump([org.quarter.pk])
+    before = body(get(MILESTONES_CSV))
+    milestone = Milestone.objects.get(pk=org.milestones["Dune maps"].pk)
+    update_milestone(
+        milestone=milestone,
+        version=milestone.version,
+        changes={"status": Milestone.Status.OFF_TRACK, "title": "=Dune maps, reworked"},
+        user=vp,
+    )
+    after = body(get(MILESTONES_CSV))
+    assert after != before
+    assert "'=Dune maps, reworked" in after.decode("utf-8-sig")
+    assert after == _fresh(get)
+
+
+def test_the_milestones_csv_counts_days_overdue_from_the_day_asked(get, org, monkeypatch):
+    from django.utils import timezone
+
+    today = body(get(MILESTONES_CSV))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: D(2026, 11, 30))
+    later = rows(get(MILESTONES_CSV))
+    assert body(get(MILESTONES_CSV)) != today
+    overdue = [row for row in later if row["Days overdue"] not in ("", "0")]
+    assert overdue, "the org has an overdue milestone"
+    assert later == list(csv.DictReader(io.StringIO(_fresh(get).decode("utf-8-sig"))))
