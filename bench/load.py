@@ -488,6 +488,7 @@ def figures(client: dict[str, Any]) -> dict[str, Any]:
     for kind in sorted(by_kind, key=lambda k: (*KIND_ORDER, k).index(k)):
         samples = by_kind[kind]
         times = sorted(s[2] for s in samples if s[1])
+        cpu = sorted(s[5] for s in samples if len(s) > 5 and s[5] is not None)
         rows.append(
             {
                 "kind": kind,
@@ -497,6 +498,10 @@ def figures(client: dict[str, Any]) -> dict[str, Any]:
                 "p95_ms": round(percentile(times, 0.95), 1),
                 "p99_ms": round(percentile(times, 0.99), 1),
                 "max_ms": round(times[-1], 1) if times else 0.0,
+                # The servers' own CPU time for the request (Server-Timing), whatever the
+                # queueing: what a page costs, to compare pages and runs by.
+                "cpu_p50_ms": round(percentile(cpu, 0.50), 1) if cpu else None,
+                "cpu_seconds": round(sum(cpu) / 1000, 2) if cpu else None,
                 "statuses": dict(sorted(Counter(str(s[1]) for s in samples).items())),
             }
         )
@@ -638,7 +643,7 @@ def print_report(report: dict[str, Any]) -> None:
     )
     header = (
         f"{'page':<15} {'requests':>8} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  "
-        f"{'p95 goal':<14} statuses"
+        f"{'p95 goal':<14} {'cpu p50':>8} {'cpu s':>6}  statuses"
     )
     print(header)
     print("-" * (len(header) + 20))
@@ -647,15 +652,25 @@ def print_report(report: dict[str, Any]) -> None:
         goal = ""
         if row["kind"] not in NO_P95_GOAL:
             goal = f"<= {GOAL_P95_MS:.0f} {'ok' if row['p95_ms'] <= GOAL_P95_MS else 'MISS'}"
+        cpu_p50 = "" if row.get("cpu_p50_ms") is None else f"{row['cpu_p50_ms']:.1f}"
+        cpu_s = "" if row.get("cpu_seconds") is None else f"{row['cpu_seconds']:.1f}"
         print(
             f"{row['kind']:<15} {row['requests']:>8} {row['rps']:>7.1f} {row['p50_ms']:>8.1f} "
-            f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f}  {goal:<14} {statuses}"
+            f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f}  {goal:<14} {cpu_p50:>8} {cpu_s:>6}  "
+            f"{statuses}"
         )
     print("-" * (len(header) + 20))
     print(
         f"{'all':<15} {load['requests']:>8} {load['rps']:>7.1f} {load['p50_ms']:>8.1f} "
         f"{load['p95_ms']:>8.1f} {load['p99_ms']:>8.1f}  by server {load['by_server']}"
     )
+    spent = sum(row.get("cpu_seconds") or 0 for row in load["pages"])
+    if spent:
+        print(
+            f"(cpu p50: the servers' own CPU ms a request, from Server-Timing, whatever the "
+            f"queueing; cpu s: {spent:.1f} s in all over {load['seconds']:.0f} s on "
+            f"{config['cpus']} CPUs, beside PostgreSQL's and the client's)"
+        )
     ceiling = report.get("ceiling")
     if ceiling:
         share = ceiling["share"]
@@ -774,6 +789,7 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
         "MILEPOST_SHEETS_API_URL": emulator_url,
         "MILEPOST_SHEET_KEY": "milepost-demo",
         "MILEPOST_LOG_LEVEL": "WARNING",
+        "MILEPOST_SERVER_TIMING": "1",  # each response's CPU time, for the table's cpu columns
         "PYTHONUNBUFFERED": "1",
     }
     os.environ.update(app_env)

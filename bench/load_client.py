@@ -39,6 +39,19 @@ import requests
 REQUEST_TIMEOUT = 30.0  # seconds; gunicorn's worker timeout is 30 s too
 JOIN_GRACE = 45.0  # seconds after the deadline before the client stops waiting for a user
 
+
+def _cpu_ms(timing: str) -> float | None:
+    """The `cpu;dur=` of a Server-Timing header (config/timing.py), in ms, if there is one."""
+    for metric in timing.split(","):
+        name, _, rest = metric.strip().partition(";dur=")
+        if name == "cpu":
+            try:
+                return float(rest)
+            except ValueError:
+                return None
+    return None
+
+
 # What each kind of person does, by weight (an edit is GET edit row + POST).
 MIXES = {
     "lead": {
@@ -206,14 +219,22 @@ class VirtualUser(threading.Thread):
             )
             _ = response.content
             status = response.status_code
+            cpu = _cpu_ms(response.headers.get("Server-Timing", ""))
         except requests.RequestException as exc:
-            response, status = None, 0
+            response, status, cpu = None, 0, None
             with self.shared.lock:
                 self.shared.problems.append(f"{kind} {method} {path}: {exc!r}")
         elapsed = (time.monotonic() - start) * 1000
         with self.shared.lock:
             self.shared.samples.append(
-                [kind, status, round(elapsed, 2), server, round(start - self.shared.started, 3)]
+                [
+                    kind,
+                    status,
+                    round(elapsed, 2),
+                    server,
+                    round(start - self.shared.started, 3),
+                    cpu,
+                ]
             )
         return response
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.timing.ServerTimingMiddleware",  # only with MILEPOST_SERVER_TIMING=1
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,6 +76,10 @@ MIDDLEWARE = [
     "milestones.history.HistorySourceMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# A `Server-Timing` header (wall and CPU time of the request) on every response: `make load`
+# turns it on to compare pages by CPU; off by default (config/timing.py).
+MILEPOST_SERVER_TIMING = env_bool("MILEPOST_SERVER_TIMING", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
