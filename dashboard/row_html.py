@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable
 
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
@@ -115,37 +116,40 @@ def _maybe_day(day: datetime.date | None) -> str:
     return _day(day) if day else ""
 
 
+def _rows(entries: list[WatchEntry], cells: Callable[[WatchEntry], str]) -> SafeString:
+    """One `<tr>` an entry: the milestone's link and team, then its list's own cells."""
+    return mark_safe("".join(f"<tr>{_link(e)}{cells(e)}</tr>\n" for e in entries))
+
+
 def at_risk_rows_html(entries: list[WatchEntry]) -> SafeString:
     """The rows of the "At risk or off track" list."""
-    return mark_safe(
-        "".join(
-            f"<tr>{_link(e)}"
+    return _rows(
+        entries,
+        lambda e: (
             f'<td><span class="status status-{escape(e.milestone.status)}">'
             f"{escape(e.milestone.get_status_display())}</span></td>"
-            f"<td>{_maybe_day(e.milestone.target_date)}</td></tr>\n"
-            for e in entries
-        )
+            f"<td>{_maybe_day(e.milestone.target_date)}</td>"
+        ),
     )
 
 
 def overdue_rows_html(entries: list[WatchEntry]) -> SafeString:
     """The rows of the "Overdue" list."""
-    return mark_safe(
-        "".join(
-            f"<tr>{_link(e)}<td>{_maybe_day(e.milestone.committed_date)}</td>"
-            f'<td class="num bad">{e.days_overdue}</td></tr>\n'
-            for e in entries
-        )
+    return _rows(
+        entries,
+        lambda e: (
+            f"<td>{_maybe_day(e.milestone.committed_date)}</td>"
+            f'<td class="num bad">{e.days_overdue}</td>'
+        ),
     )
 
 
 def slipped_rows_html(entries: list[WatchEntry]) -> SafeString:
     """The rows of the "Biggest slips" list."""
-    return mark_safe(
-        "".join(
-            f"<tr>{_link(e)}"
+    return _rows(
+        entries,
+        lambda e: (
             f"<td>{_maybe_day(e.milestone.committed_date)} → {_maybe_day(e.moved_to)}</td>"
-            f'<td class="num">{e.days_slipped}</td><td class="num">{e.slips}</td></tr>\n'
-            for e in entries
-        )
+            f'<td class="num">{e.days_slipped}</td><td class="num">{e.slips}</td>'
+        ),
     )
