@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from milestones.quarters import current_quarter
 from teams.http import MilepostRequest
-from teams.models import Membership
+from teams.models import Team
 from teams.selectors import team_list_html, team_list_rows
 
 
@@ -13,13 +13,16 @@ def home(request: MilepostRequest):
     """Leadership lands on the dashboard, a team member on their team, anyone else on the list."""
     if request.user.is_leadership:
         return redirect("dashboard:index")
-    membership = (
-        Membership.objects.filter(user=request.user, active=True, team__active=True)
-        .select_related("team")
+    # Just the team's slug: a person has at most one active membership (a constraint), so
+    # no ordering by name (Membership's joined the user and the team for it) and no instances.
+    slug = (
+        Team.objects.filter(memberships__user=request.user, memberships__active=True, active=True)
+        .values_list("slug", flat=True)
+        .order_by("pk")
         .first()
     )
-    if membership:
-        return redirect(membership.team)
+    if slug is not None:
+        return redirect("milestones:team", slug)
     return redirect("teams:list")
 
 
