@@ -145,8 +145,12 @@ class Team(models.Model):
 
     @property
     def is_trio(self) -> bool:
+        return self.trio_shape(self.tech_lead is not None, len(self.engineers))
+
+    @staticmethod
+    def trio_shape(has_tech_lead: bool, engineers: int) -> bool:
         """One tech lead plus two engineers: the shape the organisation aims for (not a rule)."""
-        return self.tech_lead is not None and len(self.engineers) == 2
+        return has_tech_lead and engineers == 2
 
 
 class Membership(models.Model):
