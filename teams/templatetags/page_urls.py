@@ -19,17 +19,23 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 register = template.Library()
 
 
-@functools.lru_cache(maxsize=128)
-def _reversed(name: str, prefix: str, urlconf: str | None) -> str:
+@functools.lru_cache(maxsize=256)
+def _reversed(name: str, args: tuple, prefix: str, urlconf: str | None) -> str:
     # `prefix` and `urlconf` are the key: `reverse` reads them from the request's thread and
     # the settings.
-    return reverse(name)
+    return reverse(name, args=args)
+
+
+def remembered_reverse(name: str, args: tuple = ()) -> str:
+    """`reverse(name, args=args)`, remembered per process for these very arguments (the
+    milestone rows' `fast_url` passes stand-ins and fills them in by string)."""
+    urlconf = get_urlconf()
+    if urlconf is not None and not isinstance(urlconf, str):
+        return reverse(name, args=args)  # a URLconf module object set on a request: not cached
+    return _reversed(name, args, get_script_prefix(), urlconf or settings.ROOT_URLCONF)
 
 
 @register.simple_tag
 def page_url(name: str) -> str:
     """`reverse(name)`, remembered."""
-    urlconf = get_urlconf()
-    if urlconf is not None and not isinstance(urlconf, str):
-        return reverse(name)  # a URLconf module object set on a request: not cached
-    return _reversed(name, get_script_prefix(), urlconf or settings.ROOT_URLCONF)
+    return remembered_reverse(name)
