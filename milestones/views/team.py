@@ -36,6 +36,7 @@ from milestones.selectors import (
     MilestoneRow,
     MilestoneTable,
     TeamPage,
+    edit_row,
     milestone_table,
     team_page_data,
     teams_with_members,
@@ -313,29 +314,37 @@ def _render_row(
     flash: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """One row of the table, fresh from the database: the edit row when `edit` or a `form`
-    (bound, with its errors) is given, else the display row.
+    """One row of the table: the edit row when `edit` or a `form` (bound, with its errors) is
+    given, else the display row, fresh from the database.
 
-    A display row that follows a change also refreshes the team's figures (out of band).
+    The edit row shows `milestone` as this request read it (`get_milestone`, or as it was
+    before a save that was refused, which wrote nothing) and, of the table, only its delivery
+    (`edit_row`): it reads no table. A display row that follows a change also refreshes the
+    team's figures (out of band), which need the team's whole table.
     """
-    table = milestone_table(request.user, milestone.team, milestone.quarter)
-    row = _row_of(table, milestone.pk)
     if edit and form is None:
-        form = _edit_form(request, row.milestone)
+        form = _edit_form(request, milestone)
     if form is not None:
         form.set_focus()
+        context = {
+            "team": milestone.team,
+            "quarter": milestone.quarter,
+            "row": edit_row(milestone),
+            "form": form,
+            "conflict": conflict,
+        }
+        return render(request, f"{TEAM_PAGE}#edit-row", context, status=status)
+    table = milestone_table(request.user, milestone.team, milestone.quarter)
     context = _context(
         table,
-        row=row,
-        form=form,
+        row=_row_of(table, milestone.pk),
         conflict=conflict,
         row_error=error,
         focus=focus,
         flash=flash,
-        refresh_figures=form is None and status == 200,
+        refresh_figures=status == 200,
     )
-    partial = "edit-row" if form is not None else "milestone-row"
-    return render(request, f"{TEAM_PAGE}#{partial}", context, status=status)
+    return render(request, f"{TEAM_PAGE}#milestone-row", context, status=status)
 
 
 def _render_table(
