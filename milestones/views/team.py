@@ -37,6 +37,7 @@ from milestones.selectors import (
     MilestoneTable,
     TeamPage,
     edit_row,
+    members_by_name,
     milestone_table,
     team_page_data,
     teams_with_members,
@@ -195,6 +196,7 @@ def milestone_create(request: MilepostRequest, slug: str):
         form.set_focus()
         response = render(request, f"{TEAM_PAGE}#add-row", context, status=422)
         return reswap(retarget(response, "#add-milestone"), "outerHTML")
+    team = get_object_or_404(teams_with_members(), pk=team.pk)
     return render_team_page(request, team, quarter_slug=quarter.slug, add_form=form, status=422)
 
 
@@ -271,9 +273,9 @@ def render_team_page(
     dependency_editor: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The whole team page (`team_page_data`), with one row in a state of its own or the add
-    row sent back with its errors, or with one row's editor of what it waits on open
-    (`dependency_forms.DependencyBlock`)."""
+    """The whole team page (`team_page_data`) of `team`, read with `teams_with_members`, with
+    one row in a state of its own or the add row sent back with its errors, or with one row's
+    editor of what it waits on open (`dependency_forms.DependencyBlock`)."""
     page = team_page_data(request.user, team, quarter_slug=quarter_slug, as_of_text=as_of_text)
     if page.as_of_error:
         messages.warning(request, page.as_of_error)
@@ -286,7 +288,7 @@ def render_team_page(
     elif add_form is not None and add_form.errors:
         add_form.set_focus()
     if add_form is None and table.can_add:
-        add_form = NewMilestoneForm(team=team)
+        add_form = NewMilestoneForm(team=team, owners=members_by_name(team))
     context = _context(
         page, table, row_state=row_state, add_form=add_form, dependency_editor=dependency_editor
     )
@@ -297,8 +299,9 @@ def _page_for(
     request: MilepostRequest, milestone: Milestone, *, status: int = 200, **kwargs: Any
 ) -> HttpResponse:
     """The team page at the milestone's quarter."""
+    team = get_object_or_404(teams_with_members(), pk=milestone.team_id)
     return render_team_page(
-        request, milestone.team, quarter_slug=milestone.quarter.slug, status=status, **kwargs
+        request, team, quarter_slug=milestone.quarter.slug, status=status, **kwargs
     )
 
 
