@@ -54,7 +54,7 @@ from milestones.views.access import (
     get_editable_milestone,
     get_managed_milestone,
     get_managed_team,
-    get_milestone,
+    get_row_milestone,
     team_url,
 )
 from teams.http import MilepostRequest
@@ -108,7 +108,7 @@ def team_page(request: MilepostRequest, slug: str):
 @vary_on_headers("HX-Request")
 def milestone_row(request: MilepostRequest, slug: str, pk: int):
     """The display row (what Cancel brings back); without htmx, the row on its team page."""
-    milestone = get_milestone(slug, pk)
+    milestone = get_row_milestone(slug, pk)
     if not request.htmx:
         return redirect(team_url(milestone))
     return _render_row(request, milestone, focus="edit")
