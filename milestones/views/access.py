@@ -49,10 +49,13 @@ _MILESTONE_COLUMNS = (
 )
 
 
-# What the edit row and its save read of a milestone: the columns above but the carry-over
-# links', which neither shows. Why: their four joins were a third of the edit row's query to
+# What the edit row and its save read of a milestone: the columns above but the squad's and
+# the carry-over links', which neither shows (a plain browser's team page reads its team again,
+# with the squad and members). Why: their five joins were a third of the edit row's query to
 # compile (issue 17).
-_EDIT_COLUMNS = tuple(column for column in _MILESTONE_COLUMNS if not column.startswith("carried"))
+_EDIT_COLUMNS = tuple(
+    column for column in _MILESTONE_COLUMNS if not column.startswith(("carried", "team__squad__"))
+)
 
 
 # What a display row reads of the milestone at its URL: its team and quarter, to read the
@@ -79,7 +82,7 @@ def get_editable_milestone(request: MilepostRequest, slug: str, pk: int) -> Mile
     """The milestone at this URL, to edit (without its carry-over links); 403 unless the user
     may change some of its fields."""
     milestone = get_object_or_404(
-        Milestone.objects.select_related("team__squad", "quarter", "owner").only(*_EDIT_COLUMNS),
+        Milestone.objects.select_related("team", "quarter", "owner").only(*_EDIT_COLUMNS),
         pk=pk,
         team__slug=slug,
     )
