@@ -18,7 +18,16 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from milestones.closing import CARRY, DROP, Decision, decision_key
 from milestones.models import CloseDecision, Milestone, Restatement, SlipExplanation, SlipReason
-from milestones.widget_html import DateInputHtml, SelectHtml, TextInputHtml, UrlInputHtml
+from milestones.widget_html import (
+    CheckboxInputHtml,
+    DateInputHtml,
+    HiddenInputHtml,
+    RowErrorList,
+    SelectHtml,
+    TextareaHtml,
+    TextInputHtml,
+    UrlInputHtml,
+)
 from teams.models import Team, User
 
 
@@ -35,8 +44,10 @@ WIDGETS = {
     "title": TextInputHtml(attrs={"autocomplete": "off"}),
     "owner": SelectHtml(),
     "link": UrlInputHtml(attrs={"autocomplete": "off", "placeholder": "https://"}),
-    "description": forms.Textarea(attrs={"rows": 2}),
-    "notes": forms.Textarea(attrs={"rows": 2}),
+    "description": TextareaHtml(attrs={"rows": 2}),
+    "notes": TextareaHtml(attrs={"rows": 2}),
+    "status": SelectHtml(),
+    "excused": CheckboxInputHtml(),
     "committed_date": DateInput(),
     "target_date": DateInput(),
     "delivered_date": DateInput(),
@@ -49,17 +60,42 @@ NOT_MILESTONE_FIELDS = frozenset(
 )
 
 
+class OwnerField(forms.ModelChoiceField):
+    """The owner's select of an edit row: `current`, the owner the milestone has (one of the
+    options by construction, `team_members(including=...)`), is taken as posted without a
+    query. Why: most saves leave the owner as it is, and looking it up again was a query of
+    every save (issue 17)."""
+
+    current: User | None = None
+
+    def to_python(self, value):
+        current = self.current
+        if current is not None and value not in self.empty_values and str(value) == str(current.pk):
+            return current
+        return super().to_python(value)
+
+
 def _milestone_formfield(db_field, **kwargs):
     # A ticket link typed without its scheme ("jira.example.com/X-1") is an https address.
     if db_field.name == "link":
         kwargs["assume_scheme"] = "https"
+    if db_field.name == "owner":
+        kwargs["form_class"] = OwnerField
     return db_field.formfield(**kwargs)
+
+
+USER_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
 
 
 def team_members(team: Team, *, including: int | None = None):
     """The people a milestone of this team may be assigned to (and its current owner)."""
     members = Q(memberships__team=team, memberships__active=True)
-    return User.objects.filter(members | Q(pk=including) if including else members).distinct()
+    # Only what an option shows (`User.name`): the other columns were most of the query.
+    return (
+        User.objects.filter(members | Q(pk=including) if including else members)
+        .distinct()
+        .only(*USER_NAME_COLUMNS)
+    )
 
 
 def value_changed(current: Any, new: Any) -> bool:
@@ -70,7 +106,9 @@ def value_changed(current: Any, new: Any) -> bool:
 
 class RowFormMixin:
     """Inputs of a table row live in cells of their own and reach their <form> through the
-    `form` attribute; each is labelled for assistive technology by its column."""
+    `form` attribute; each is labelled for assistive technology by its column.
+
+    Its widgets and error lists are `milestones.widget_html`'s, written in Python (speed)."""
 
     html_id: str
 
@@ -108,7 +146,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
     `version` is the version the edit started from, for optimistic concurrency.
     """
 
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=HiddenInputHtml)
 
     def __init__(
         self,
@@ -128,6 +166,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
             data,
             initial={**model_to_dict(milestone, fields=names), "version": milestone.version},
             auto_id=f"m{milestone.pk}-%s",
+            error_class=RowErrorList,
         )
         self.html_id = f"m{milestone.pk}-form"
         self.fields.update(
@@ -143,6 +182,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
             owner = self.fields["owner"]
             owner.queryset = team_members(milestone.team, including=milestone.owner_id)
             owner.empty_label = "No owner"
+            owner.current = milestone.owner
         if "status" in self.fields and not may_drop:
             # Offered choices only: a posted "dropped" still parses, so the view can answer
             # 403 (what this user may not do) rather than 422 (what nobody can type).
@@ -159,15 +199,19 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 required=False,
                 empty_label="Pick a reason",
                 label="Reason the target moves later",
+                widget=SelectHtml,
             )
             self.fields["slip_note"] = forms.CharField(
                 max_length=SlipExplanation._meta.get_field("note").max_length,
                 required=False,
                 label="Note on the move",
+                widget=TextInputHtml,
             )
             # Offered by the row once the service has asked (`asks_to_confirm_past_target`).
             self.fields["confirm_past_target"] = forms.BooleanField(
-                required=False, label="Yes, the target date is in the past"
+                required=False,
+                label="Yes, the target date is in the past",
+                widget=CheckboxInputHtml,
             )
         if milestone.quarter.is_closed:
             # The quarter is on record: every change to it is a restatement, with a reason.
@@ -175,6 +219,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 max_length=Restatement._meta.get_field("reason").max_length,
                 required=False,
                 label="Why the closed quarter's record changes",
+                widget=TextInputHtml,
             )
         self._label_inputs()
         if "slip_reason" in self.fields:
@@ -247,12 +292,23 @@ class NewMilestoneForm(RowFormMixin, forms.Form):
 
     NAMES = ("title", "owner", "committed_date", "target_date")
 
-    def __init__(self, data=None, *, team: Team):
-        super().__init__(data, auto_id="new-%s")
+    def __init__(self, data=None, *, team: Team, owners: list[User] | None = None):
+        """`owners`: the team's members in the order of their names, when the caller has
+        them (`selectors.members_by_name`); else the owner's options are read by a query."""
+        super().__init__(data, auto_id="new-%s", error_class=RowErrorList)
         self.html_id = "add-milestone-form"
         self.fields.update(fields_for_model(Milestone, fields=self.NAMES, widgets=WIDGETS))
-        self.fields["owner"].queryset = team_members(team)
-        self.fields["owner"].empty_label = "No owner"
+        owner = self.fields["owner"]
+        owner.queryset = team_members(team)
+        owner.empty_label = "No owner"
+        if owners is not None:
+            # The options the queryset would give, from the members the team page read
+            # already: one query less on every team page (issue 17). A posted owner is still
+            # checked against the queryset.
+            owner.widget.choices = [
+                ("", owner.empty_label),
+                *((owner.prepare_value(user), owner.label_from_instance(user)) for user in owners),
+            ]
         self.fields["target_date"].required = False
         self.fields["title"].widget.attrs["placeholder"] = "New milestone…"
         self._label_inputs(

@@ -26,19 +26,39 @@ if TYPE_CHECKING:
 
 
 def teams_with_members(queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
+    """Teams with their squads and their active memberships, each with its user, prefetched
+    in the order of the members' names (`User`'s ordering, by the database), which is the
+    order of a milestone's owner options (`members_by_name`)."""
     queryset = Team.objects.all() if queryset is None else queryset
     return queryset.select_related("squad").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.filter(active=True).select_related("user"),
+            queryset=Membership.objects.filter(active=True)
+            .select_related("user")
+            .order_by("user__display_name", "user__username", "pk"),
         )
     )
+
+
+def members_by_name(team: Team) -> list[User]:
+    """The active members of a team read with `teams_with_members`, in the order of their
+    names: what `forms.team_members` would read again (the add row's owner options)."""
+    seen: dict[int, User] = {}
+    for membership in team.memberships.all():
+        if membership.active:
+            seen.setdefault(membership.user_id, membership.user)
+    return list(seen.values())
+
+
+# The historical model's own manager: `Milestone.history` builds a manager class at each
+# access, a tenth of the cost of the team table's history query (issue 17).
+HistoricalMilestone = Milestone.history.model
 
 
 def target_points(milestone_ids) -> dict[int, list[ontime.TargetPoint]]:
     """Each milestone's target date after every recorded change, oldest first (one query)."""
     records = (
-        Milestone.history.filter(id__in=milestone_ids)
+        HistoricalMilestone.objects.filter(id__in=milestone_ids)
         .order_by("id", "history_date", "history_id")
         .values_list("id", "target_date", "history_date", "history_user_id", "history_id", "source")
     )
@@ -174,6 +194,24 @@ class MilestoneRow:
     @property
     def dependency_reason(self) -> str:
         return " ".join(risk.reason for risk in self.dependency_risks)
+
+
+@dataclass(frozen=True)
+class EditRow:
+    """What the edit row shows of a milestone besides its fields: its delivery."""
+
+    milestone: Milestone
+    delivery: ontime.Delivery
+
+
+def edit_row(milestone: Milestone) -> EditRow:
+    """The edit row of `milestone` (with its quarter), judged today; no query.
+
+    Why not a row of `milestone_table`: the edit row shows nothing of the rest of the table,
+    and reading the table (three queries and every row) was most of its cost (issue 17).
+    """
+    rules = ontime.Rules.for_quarter(milestone.quarter)
+    return EditRow(milestone, ontime.delivery_class(milestone, rules, timezone.localdate()))
 
 
 @dataclass(frozen=True)

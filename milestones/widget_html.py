@@ -1,15 +1,18 @@
 """Form widgets of the milestone rows written in Python: the same markup as Django's
-`django/forms/widgets/input.html`, `select.html` and `select_option.html` (whitespace aside),
-without a template render per widget.
+`django/forms/widgets/input.html` (and the input types that include it), `textarea.html`,
+`select.html` and `select_option.html` (whitespace aside), without a template render per
+widget; and the rows' error lists, which write nothing without a template when empty.
 
-Why: the team page's add row renders four widgets on every request; through the form
-renderer each was a template with an included attributes template, about a tenth of the
-page's cost (issue 17). A subclass that sets its own `template_name` keeps the template.
+Why: the team page's add row renders four widgets on every request, the edit row a dozen
+widgets and as many (empty) error lists; through the form renderer each was a template with
+an included attributes template, about a tenth of the team page's cost and a third of the
+edit row's (issue 17). A subclass that sets its own `template_name` keeps the template.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,7 +33,8 @@ def attributes_html(attrs: dict) -> str:
 
 # Django's input templates, each only `input.html` with its type.
 _INPUT_TEMPLATES = frozenset(
-    f"django/forms/widgets/{name}.html" for name in ("input", "text", "date", "url")
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "date", "url", "hidden", "checkbox", "number")
 )
 
 
@@ -58,6 +62,40 @@ class UrlInputHtml(_InputHtml, forms.URLInput):
 
 class DateInputHtml(_InputHtml, forms.DateInput):
     pass
+
+
+class HiddenInputHtml(_InputHtml, forms.HiddenInput):
+    pass
+
+
+class CheckboxInputHtml(_InputHtml, forms.CheckboxInput):
+    pass
+
+
+class TextareaHtml(forms.Textarea):
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        if self.template_name != "django/forms/widgets/textarea.html":
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return mark_safe(
+            f'<textarea name="{conditional_escape(widget["name"])}"'
+            f"{attributes_html(widget['attrs'])}>\n"
+            f"{conditional_escape(shown) if shown else ''}</textarea>"
+        )
+
+
+class RowErrorList(ErrorList):
+    """Django's error list, written without its template when it is empty (most fields of
+    most rows, every time the row renders)."""
+
+    def render(self, template_name=None, context=None, renderer=None) -> SafeString:
+        if not self.data:
+            return mark_safe("")
+        return super().render(template_name, context, renderer)
+
+    __str__ = render
+    __html__ = render
 
 
 class SelectHtml(forms.Select):

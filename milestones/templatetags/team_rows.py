@@ -1,26 +1,51 @@
-"""`{% milestone_row_cells row %}`: the cells of a team table's display row after its title
-(owner, dates, status, delivery and the actions), written in Python.
+"""`{% milestone_row_cells row %}`: the cells of a team table's display row (title, owner,
+dates, status, delivery and the actions), written in Python.
 
 Why: the team page's ten rows were most of its rendering (issue 17): each row resolved some
-ninety template variables and nine `{% fast_url %}`s and three `{% csrf_token %}`s. Here a row
-reads its milestone once and each URL is one string replacement; the markup is the template's,
-escaped the same way (`format_html`). The title cell, which varies most, stays in the template.
+ninety template variables and nine `{% fast_url %}`s and three `{% csrf_token %}`s, and its
+title cell a dozen more variables and tags. Here a row reads its milestone once and each URL
+is one string replacement; the markup is the template's (whitespace aside), escaped the same
+way (`format_html` below is Django's, without its wrapper for lazy strings), and a day is
+formatted once per language.
 """
 
 from __future__ import annotations
 
+import functools
+import html
+
 from django import template
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from milestones.templatetags.fast_urls import fast_url
 
 register = template.Library()
 
 
+def _escape(value) -> str:
+    """`conditional_escape`: what is marked safe stays as it is, anything else is escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def format_html(template_text: str, *args) -> str:
+    """`django.utils.html.format_html` (positional arguments): a tenth of the team page went
+    to its escaping machinery, called some forty times a row."""
+    return template_text.format(*map(_escape, args))
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_in(value, language: str | None) -> str:
+    return format_date(value, "M j")
+
+
 def _day(value) -> str:
-    return format_date(value, "M j") if value else ""
+    """`{{ value|date:"M j" }}`, in the active language."""
+    return _day_in(value, get_language()) if value else ""
 
 
 def _csrf_input(token) -> str:
@@ -28,6 +53,68 @@ def _csrf_input(token) -> str:
     if not token or token == "NOTPROVIDED":
         return ""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def _title_cell(row, slug: str, as_of) -> str:
+    """The title, its ticket link, where it was carried from or into (not as of a day), why
+    it is at risk from a dependency and its notes (the first 140 characters)."""
+    milestone = row.milestone
+    title = milestone.title
+    parts = [
+        format_html(
+            '<td><a class="milestone-title" href="{}">{}</a>',
+            fast_url("milestones:detail", slug, milestone.pk),
+            title,
+        )
+    ]
+    if milestone.link:
+        parts.append(
+            format_html(
+                ' <a class="ticket-link" href="{}" rel="noopener noreferrer">Ticket'
+                '<span class="visually-hidden"> of {}</span></a>',
+                milestone.link,
+                title,
+            )
+        )
+    if not as_of:
+        if milestone.carried_from_id:
+            parts.append(
+                format_html(
+                    ' <p class="carried">Carried over from <a href="{}">{}</a></p>',
+                    fast_url("milestones:detail", slug, milestone.carried_from_id),
+                    milestone.carried_from.quarter,
+                )
+            )
+        # The reverse link raises when there is none; the template's `{% if %}` read that as
+        # false.
+        carried_to = getattr(milestone, "carried_to", None)
+        if carried_to:
+            parts.append(
+                format_html(
+                    ' <p class="carried">Carried into <a href="{}">{}</a></p>',
+                    fast_url("milestones:detail", slug, carried_to.pk),
+                    carried_to.quarter,
+                )
+            )
+    if row.dependency_risks:
+        parts.append(
+            format_html(
+                ' <p class="dependency-risk" data-testid="dependency-risk" title="{0}">'
+                '<span class="risk-mark" aria-hidden="true">⚠</span> '
+                "<strong>At risk from a dependency:</strong> {0}</p>",
+                row.dependency_reason,
+            )
+        )
+    if milestone.notes:
+        parts.append(
+            format_html(
+                ' <p class="row-notes" title="{}">{}</p>',
+                milestone.notes,
+                Truncator(milestone.notes).chars(140),
+            )
+        )
+    parts.append("</td>")
+    return "".join(parts)
 
 
 @register.simple_tag(takes_context=True)
@@ -38,6 +125,7 @@ def milestone_row_cells(context, row) -> SafeString:
     status = milestone.status
     slipped = row.days_slipped
     parts = [
+        _title_cell(row, slug, context.get("as_of")),
         format_html("<td>{}</td>", (milestone.owner.name if milestone.owner_id else "") or "—"),
         format_html('<td class="date">{}</td>', _day(milestone.committed_date)),
         format_html('<td class="date">{}', _day(milestone.target_date)),

@@ -36,6 +36,8 @@ from milestones.selectors import (
     MilestoneRow,
     MilestoneTable,
     TeamPage,
+    edit_row,
+    members_by_name,
     milestone_table,
     team_page_data,
     teams_with_members,
@@ -52,7 +54,7 @@ from milestones.views.access import (
     get_editable_milestone,
     get_managed_milestone,
     get_managed_team,
-    get_milestone,
+    get_row_milestone,
     team_url,
 )
 from teams.http import MilepostRequest
@@ -106,7 +108,7 @@ def team_page(request: MilepostRequest, slug: str):
 @vary_on_headers("HX-Request")
 def milestone_row(request: MilepostRequest, slug: str, pk: int):
     """The display row (what Cancel brings back); without htmx, the row on its team page."""
-    milestone = get_milestone(slug, pk)
+    milestone = get_row_milestone(slug, pk)
     if not request.htmx:
         return redirect(team_url(milestone))
     return _render_row(request, milestone, focus="edit")
@@ -194,6 +196,7 @@ def milestone_create(request: MilepostRequest, slug: str):
         form.set_focus()
         response = render(request, f"{TEAM_PAGE}#add-row", context, status=422)
         return reswap(retarget(response, "#add-milestone"), "outerHTML")
+    team = get_object_or_404(teams_with_members(), pk=team.pk)
     return render_team_page(request, team, quarter_slug=quarter.slug, add_form=form, status=422)
 
 
@@ -270,9 +273,9 @@ def render_team_page(
     dependency_editor: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The whole team page (`team_page_data`), with one row in a state of its own or the add
-    row sent back with its errors, or with one row's editor of what it waits on open
-    (`dependency_forms.DependencyBlock`)."""
+    """The whole team page (`team_page_data`) of `team`, read with `teams_with_members`, with
+    one row in a state of its own or the add row sent back with its errors, or with one row's
+    editor of what it waits on open (`dependency_forms.DependencyBlock`)."""
     page = team_page_data(request.user, team, quarter_slug=quarter_slug, as_of_text=as_of_text)
     if page.as_of_error:
         messages.warning(request, page.as_of_error)
@@ -285,7 +288,7 @@ def render_team_page(
     elif add_form is not None and add_form.errors:
         add_form.set_focus()
     if add_form is None and table.can_add:
-        add_form = NewMilestoneForm(team=team)
+        add_form = NewMilestoneForm(team=team, owners=members_by_name(team))
     context = _context(
         page, table, row_state=row_state, add_form=add_form, dependency_editor=dependency_editor
     )
@@ -296,8 +299,9 @@ def _page_for(
     request: MilepostRequest, milestone: Milestone, *, status: int = 200, **kwargs: Any
 ) -> HttpResponse:
     """The team page at the milestone's quarter."""
+    team = get_object_or_404(teams_with_members(), pk=milestone.team_id)
     return render_team_page(
-        request, milestone.team, quarter_slug=milestone.quarter.slug, status=status, **kwargs
+        request, team, quarter_slug=milestone.quarter.slug, status=status, **kwargs
     )
 
 
@@ -313,29 +317,37 @@ def _render_row(
     flash: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """One row of the table, fresh from the database: the edit row when `edit` or a `form`
-    (bound, with its errors) is given, else the display row.
+    """One row of the table: the edit row when `edit` or a `form` (bound, with its errors) is
+    given, else the display row, fresh from the database.
 
-    A display row that follows a change also refreshes the team's figures (out of band).
+    The edit row shows `milestone` as this request read it (`get_milestone`, or as it was
+    before a save that was refused, which wrote nothing) and, of the table, only its delivery
+    (`edit_row`): it reads no table. A display row that follows a change also refreshes the
+    team's figures (out of band), which need the team's whole table.
     """
-    table = milestone_table(request.user, milestone.team, milestone.quarter)
-    row = _row_of(table, milestone.pk)
     if edit and form is None:
-        form = _edit_form(request, row.milestone)
+        form = _edit_form(request, milestone)
     if form is not None:
         form.set_focus()
+        context = {
+            "team": milestone.team,
+            "quarter": milestone.quarter,
+            "row": edit_row(milestone),
+            "form": form,
+            "conflict": conflict,
+        }
+        return render(request, f"{TEAM_PAGE}#edit-row", context, status=status)
+    table = milestone_table(request.user, milestone.team, milestone.quarter)
     context = _context(
         table,
-        row=row,
-        form=form,
+        row=_row_of(table, milestone.pk),
         conflict=conflict,
         row_error=error,
         focus=focus,
         flash=flash,
-        refresh_figures=form is None and status == 200,
+        refresh_figures=status == 200,
     )
-    partial = "edit-row" if form is not None else "milestone-row"
-    return render(request, f"{TEAM_PAGE}#{partial}", context, status=status)
+    return render(request, f"{TEAM_PAGE}#milestone-row", context, status=status)
 
 
 def _render_table(

@@ -661,3 +661,38 @@ def test_no_confirmation_is_asked_for_today_a_done_milestone_or_an_unmoved_date(
     response = client.post(url("edit", past), data, **HTMX)
     assert response.status_code == 200
     assert reload(past).version == 2
+
+
+# --- Queries ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_edit_row_costs_the_same_queries_whatever_the_size_of_the_table(
+    client, lead, team, quarter, milestone, django_assert_num_queries, size
+):
+    for n in range(size):
+        MilestoneFactory(team=team, quarter=quarter, position=n + 1)
+    client.force_login(lead)
+    # session, user, the milestone with its team, squad, quarter and owner, the user's
+    # membership, the owner's options and the slip reasons: no table is read for one row
+    with django_assert_num_queries(6):
+        response = client.get(url("edit", milestone), **HTMX)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_a_stale_save_costs_the_same_queries_whatever_the_size_of_the_table(
+    client, engineer, team, quarter, milestone, django_assert_num_queries, size
+):
+    for n in range(size):
+        MilestoneFactory(team=team, quarter=quarter, position=n + 1)
+    data = engineer_data(milestone, notes="Too late")
+    milestone.notes, milestone.version = "Someone else's", milestone.version + 1
+    milestone.save()  # saved by someone else since the row was loaded
+    client.force_login(engineer)
+    # session, user, the milestone, the user's membership, the milestone locked at its version
+    # (409) in a transaction (here a savepoint, its rollback and release), who saved it last
+    # and the slip reasons of the edit row sent back: no table is read for one row
+    with django_assert_num_queries(10):
+        response = client.post(url("edit", milestone), data, **HTMX)
+    assert response.status_code == 409

@@ -180,10 +180,11 @@ def test_team_page_costs_the_same_queries_whatever_the_number_of_milestones(
         milestone.target_date += datetime.timedelta(days=3)
         milestone.save()  # a slip, so the history has more than one row each
     client.force_login(lead)
-    # session, user, team + squad, members, quarters, milestones + owners, their history,
-    # what they wait on, the user's membership, the add row's owners, the last review, the
-    # review calls (forecast calibration) and the team's review dates (the as-of quick links)
-    with django_assert_num_queries(13):
+    # session, user, team + squad, members (the add row's owner options too), quarters,
+    # milestones + owners, their history, what they wait on, the user's membership, the last
+    # review, the review calls (forecast calibration) and the team's review dates (the as-of
+    # quick links)
+    with django_assert_num_queries(12):
         response = client.get("/teams/platform/")
     assert text(by_id(response, "team-figures")).startswith(f"0 of {size} done")
 
@@ -212,9 +213,9 @@ def test_team_page_queries_are_bounded_whatever_the_size_of_the_table_and_of_the
         ReviewFactory(team=other, quarter=quarter)
     ReviewFactory(team=team, quarter=quarter, held_on=D(2026, 11, 18))
     client.force_login(lead)
-    # The page's thirteen queries (counted above) bound it whatever the size of the table and
+    # The page's twelve queries (counted above) bound it whatever the size of the table and
     # the number of teams: nothing is read per milestone, per member or per team.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert figures(response).startswith(f"0 of {size} done")
 
