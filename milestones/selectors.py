@@ -197,21 +197,23 @@ class MilestoneRow:
 
 
 @dataclass(frozen=True)
-class EditRow:
+class MilestoneEditRow:
     """What the edit row shows of a milestone besides its fields: its delivery."""
 
     milestone: Milestone
     delivery: ontime.Delivery
 
 
-def edit_row(milestone: Milestone) -> EditRow:
+def edit_row(milestone: Milestone) -> MilestoneEditRow:
     """The edit row of `milestone` (with its quarter), judged today; no query.
 
     Why not a row of `milestone_table`: the edit row shows nothing of the rest of the table,
     and reading the table (three queries and every row) was most of its cost (issue 17).
     """
     rules = ontime.Rules.for_quarter(milestone.quarter)
-    return EditRow(milestone, ontime.delivery_class(milestone, rules, timezone.localdate()))
+    return MilestoneEditRow(
+        milestone, ontime.delivery_class(milestone, rules, timezone.localdate())
+    )
 
 
 @dataclass(frozen=True)

@@ -340,9 +340,16 @@ def _lock_team(team: Team) -> None:
     Team.objects.select_for_update().filter(pk=team.pk).values_list("pk").get()
 
 
+# The foreign keys `_save` checks only when the save changes them. One the row held when it was
+# locked points at a row the database keeps (its foreign key constraint says so), so Django's
+# existence query for it (one per key, on every edit) would prove nothing new.
+_KEYS = ("team", "quarter", "owner", "carried_from")
+
+
 def _lock(milestone: Milestone, version: int) -> Milestone:
     """The milestone as the database has it, locked for this transaction, at `version`."""
     current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    current._stored_keys = {name: getattr(current, f"{name}_id") for name in _KEYS}
     # Reuse the relations the caller already loaded: full_clean() reads the quarter.
     for name in ("team", "quarter", "owner"):
         field = Milestone._meta.get_field(name)
@@ -356,7 +363,16 @@ def _lock(milestone: Milestone, version: int) -> Milestone:
 
 
 def _save(milestone: Milestone, user: User | None, *, bump: bool = True) -> Milestone:
-    milestone.full_clean()
+    stored = getattr(milestone, "_stored_keys", {})
+    unchanged = [
+        name
+        for name in _KEYS
+        if name in stored and stored[name] == getattr(milestone, f"{name}_id")
+    ]
+    # Not the model's check constraints: `clean()` states delivered_date_iff_done field by field,
+    # and version_positive only ever holds (versions start at 1 and go up); Django would check
+    # each again with a query in a savepoint, and the database enforces both anyway.
+    milestone.full_clean(exclude=unchanged, validate_constraints=False)
     if bump:
         milestone.version += 1
     milestone._history_user = user
