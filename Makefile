@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SHEETS_PORT ?= 8765
+# pytest-xdist workers for `make test`: one per CPU, each with its own test database
+# (test_<name>_gw0, _gw1 ...); PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint format bench browser install install-dev migrate serve-prod load clean
 
@@ -87,7 +90,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 test: install-dev browser lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python bench/run.py

@@ -15,15 +15,24 @@ from reviews.diff import differs, snapshot_of
 from reviews.models import Review, ReviewItem
 from reviews.selectors import review_status, team_reviews
 from teams.models import Team
+from tests.demo.conftest import kept_for_the_module
 from tests.reviews.helpers import TODAY
 
 
+@pytest.fixture(scope="module")
+def _built_once(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        build_demo(TODAY)
+        if not Review.objects.exists():  # until build_demo calls the hook itself
+            build_review_history(TODAY)
+        yield
+
+
 @pytest.fixture
-def demo(db):
-    """The demo organisation with its review history, as `seed_demo` builds it."""
-    build_demo(TODAY)
-    if not Review.objects.exists():  # until build_demo calls the hook itself
-        build_review_history(TODAY)
+def demo(_built_once, db):
+    """The demo organisation with its review history, as `seed_demo` builds it, built once for
+    this module (see tests/demo/conftest.py); its active teams. Every database test here asks
+    for it."""
     return list(Team.objects.filter(active=True).order_by("name"))
 
 

@@ -12,6 +12,7 @@ from milestones.models import Dependency, Milestone, Quarter, QuarterRecord, Sli
 from milestones.selectors import quarter_report, slip_moves
 from nudges.rules import put_at_risk_by_slips
 from teams.models import Squad, Team, User
+from tests.demo.conftest import kept_for_the_module
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -22,8 +23,20 @@ def seed(*args):
     return out.getvalue()
 
 
-def test_demo_has_22_teams_in_5_squads_with_one_pair(db):
-    seed()
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield seed()
+
+
+@pytest.fixture
+def seeded(_seeded_once, db):
+    """`seed_demo --today 2026-11-25` on an empty database, built once for this module (see
+    tests/demo/conftest.py); its output. Every test here asks for it."""
+    return _seeded_once
+
+
+def test_demo_has_22_teams_in_5_squads_with_one_pair(seeded):
     teams = list(Team.objects.prefetch_related("memberships__user"))
     assert len(teams) == 22
     assert Squad.objects.count() == 5
@@ -31,16 +44,14 @@ def test_demo_has_22_teams_in_5_squads_with_one_pair(db):
     assert User.objects.filter(is_leadership=True).count() == 2
 
 
-def test_last_finished_quarter_scores_13_of_22(db):
-    seed()
+def test_last_finished_quarter_scores_13_of_22(seeded):
     last_finished = Quarter.objects.get(year=2026, number=3)
     figure = quarter_report(last_finished, TODAY).figure
     assert figure.headline == "13 of 22 teams on time"
     assert figure.goal == 13
 
 
-def test_demo_has_three_closed_quarters_the_current_one_and_the_next_in_planning(db):
-    seed()
+def test_demo_has_three_closed_quarters_the_current_one_and_the_next_in_planning(seeded):
     quarters = list(Quarter.objects.order_by("start"))
     assert [q.label for q in quarters] == [
         "2026 Q1",
@@ -58,8 +69,7 @@ def test_demo_has_three_closed_quarters_the_current_one_and_the_next_in_planning
     ]
 
 
-def test_the_last_finished_quarter_is_recorded_at_13_of_22(db):
-    seed()
+def test_the_last_finished_quarter_is_recorded_at_13_of_22(seeded):
     record = QuarterRecord.objects.get(quarter__year=2026, quarter__number=3)
     assert (record.on_time, record.teams, record.goal) == (13, 22, 13)
     assert record.recorded_by.username == "nhaddad"
@@ -67,23 +77,20 @@ def test_the_last_finished_quarter_is_recorded_at_13_of_22(db):
     assert Quarter.objects.get(year=2026, number=4).goal == 15
 
 
-def test_some_teams_have_drafted_the_next_quarter(db):
-    seed()
+def test_some_teams_have_drafted_the_next_quarter(seeded):
     drafts = Milestone.objects.filter(quarter__year=2027, quarter__number=1)
     assert drafts.values("team").distinct().count() == 8
     assert set(drafts.values_list("status", flat=True)) == {"planned"}
 
 
-def test_every_team_has_three_to_six_milestones_a_quarter_so_far(db):
-    seed()
+def test_every_team_has_three_to_six_milestones_a_quarter_so_far(seeded):
     for quarter in Quarter.objects.filter(start__lte=TODAY):
         for team in Team.objects.all():
             count = Milestone.objects.filter(team=team, quarter=quarter).count()
             assert 3 <= count <= 6, (quarter, team, count)
 
 
-def test_demo_has_slips_in_history_and_nothing_delivered_after_today(db):
-    seed()
+def test_demo_has_slips_in_history_and_nothing_delivered_after_today(seeded):
     assert not Milestone.objects.filter(delivered_date__gt=TODAY).exists()
     report = quarter_report(Quarter.objects.get(year=2026, number=4), TODAY)
     assert sum(row.figures.slips for row in report.rows) > 0
@@ -91,8 +98,7 @@ def test_demo_has_slips_in_history_and_nothing_delivered_after_today(db):
     assert statuses == {s.value for s in Milestone.Status}
 
 
-def test_the_same_date_builds_the_same_organisation(db):
-    seed()
+def test_the_same_date_builds_the_same_organisation(seeded):
     first = sorted(
         Milestone.objects.values_list(
             "team__name", "title", "status", "target_date", "delivered_date"
@@ -107,14 +113,12 @@ def test_the_same_date_builds_the_same_organisation(db):
     assert first == second
 
 
-def test_refuses_a_database_that_is_not_empty(db):
-    seed()
+def test_refuses_a_database_that_is_not_empty(seeded):
     with pytest.raises(CommandError, match="not empty"):
         seed()
 
 
-def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(db):
-    seed()
+def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(seeded):
     count = Milestone.objects.count()
     out = seed("--if-empty")
     assert "not seeding" in out
@@ -122,21 +126,19 @@ def test_if_empty_leaves_an_existing_organisation_alone_and_prints_sign_ins(db):
     assert Milestone.objects.count() == count
 
 
-def test_if_empty_at_verbosity_0_prints_nothing(db):
-    seed()
+def test_if_empty_at_verbosity_0_prints_nothing(seeded):
     assert seed("--if-empty", "--verbosity", "0") == ""
 
 
-def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(db, client):
-    out = seed()
+def test_prints_a_leadership_a_lead_and_an_engineer_sign_in(seeded, client):
+    out = seeded
     assert "leadership  nhaddad" in out
     assert "tech lead   mobrien" in out
     assert "engineer    pokafor" in out
     assert client.login(username="nhaddad", password="milepost-demo")
 
 
-def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(db):
-    seed()
+def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(seeded):
     slips = [
         s
         for found in slip_moves(Milestone.objects.values_list("pk", flat=True)).values()
@@ -153,8 +155,7 @@ def test_most_demo_slips_have_a_reason_and_a_few_came_from_the_sheet(db):
     assert {t.label for t in totals} >= {"Dependency late", "Scope grew", "Changed in the sheet"}
 
 
-def test_the_demo_has_a_dozen_cross_team_dependencies_three_put_at_risk_by_yesterdays_slip(db):
-    seed()
+def test_the_demo_has_a_dozen_cross_team_dependencies_three_put_at_risk_by_yesterdays_slip(seeded):
     links = list(Dependency.objects.select_related("downstream", "upstream__team"))
     assert len(links) == 12
     assert all(link.downstream.team_id != link.upstream.team_id for link in links)
@@ -166,15 +167,13 @@ def test_the_demo_has_a_dozen_cross_team_dependencies_three_put_at_risk_by_yeste
     assert all(link.downstream.quarter_id == q4.pk for link in links)
 
 
-def test_the_same_date_builds_the_same_dependencies(db):
-    seed()
+def test_the_same_date_builds_the_same_dependencies(seeded):
     first = sorted(Dependency.objects.values_list("downstream__title", "upstream__title"))
     seed("--force")
     assert sorted(Dependency.objects.values_list("downstream__title", "upstream__title")) == first
 
 
-def test_notes_never_have_a_team_wait_on_itself_and_do_not_repeat_within_a_quarter(db):
-    seed()
+def test_notes_never_have_a_team_wait_on_itself_and_do_not_repeat_within_a_quarter(seeded):
     milestones = Milestone.objects.select_related("team", "quarter").exclude(notes="")
     by_team_quarter: dict[tuple[int, int], list[str]] = {}
     for milestone in milestones:
