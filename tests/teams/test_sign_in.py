@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from teams.models import SignInFailure
 from tests.factories import UserFactory
@@ -30,6 +31,16 @@ def test_the_right_password_signs_in(client, mobrien):
     response = sign_in(client, "password")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(mobrien.pk)
+
+
+def test_signing_in_notes_the_time_without_a_change_in_the_persons_history(client, mobrien):
+    records = mobrien.history.count()
+    before = timezone.now()
+    assert sign_in(client, "password").status_code == 302
+    mobrien.refresh_from_db()
+    assert mobrien.last_login >= before
+    # The People page would list a record as "saved unchanged": the time is not kept there.
+    assert mobrien.history.count() == records
 
 
 def test_a_wrong_password_says_so_and_is_recorded(client, mobrien):
