@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sheets import a1, parse
+from sheets.archive import ArchivePlan, plan_archive
 from sheets.client import open_spreadsheet
 from sheets.fields import describe_value
 from sheets.journal import Takeover
@@ -46,15 +47,18 @@ class TabPreview:
     refused: tuple[PreviewRow, ...]
     appended: tuple[PreviewRow, ...]  # the team's milestones the tab lacks: added as rows
     linked: int  # rows already carrying their milestone's ID
+    # Rows of a closed quarter: moved to its archive tab, or staying, with why (`archive`).
+    archived: tuple[PreviewRow, ...] = ()
 
     @property
     def quiet(self) -> bool:
-        return not (self.adopted or self.matched or self.refused or self.appended)
+        return not (self.adopted or self.matched or self.refused or self.appended or self.archived)
 
 
 def preview_sync(*, today: datetime.date) -> list[TabPreview]:
-    """Each active team's tab as the next full sync would treat it. Two Sheets requests, no
-    write anywhere. Raises `client.SheetUnavailable`, `plan.SyncRefused`."""
+    """Each active team's tab as the next full sync would treat it, its closed quarters' rows
+    moved to their archive tabs included. Two Sheets requests, no write anywhere. Raises
+    `client.SheetUnavailable`, `plan.SyncRefused`."""
     teams = list(Team.objects.filter(active=True).order_by("name"))
     tabs = read_tabs(open_spreadsheet())
     plan = build_plan(
@@ -72,10 +76,15 @@ def preview_sync(*, today: datetime.date) -> list[TabPreview]:
         .values_list("milestone__team", flat=True)
         .distinct()
     )
-    return [_tab_preview(tab, plan, first_sync=tab.team.pk not in linked) for tab in plan.tabs]
+    archive = plan_archive(plan, tabs)
+    return [
+        _tab_preview(tab, plan, archive, first_sync=tab.team.pk not in linked) for tab in plan.tabs
+    ]
 
 
-def _tab_preview(tab: TabPlan, plan: SyncPlan, *, first_sync: bool) -> TabPreview:
+def _tab_preview(
+    tab: TabPlan, plan: SyncPlan, archive: ArchivePlan, *, first_sync: bool
+) -> TabPreview:
     team = tab.team
     said = [m for m in plan.messages if m.team == team.name]
     skipped = next((m.text for m in said if m.level == "error" and m.row == 1), "")
@@ -109,7 +118,31 @@ def _tab_preview(tab: TabPlan, plan: SyncPlan, *, first_sync: bool) -> TabPrevie
             for append in tab.appends
         ),
         linked=sum(1 for link in tab.links if not link.write_id),
+        archived=_archived(team, archive),
     )
+
+
+def _archived(team: Team, archive: ArchivePlan) -> tuple[PreviewRow, ...]:
+    """The team's rows of closed quarters: where each goes, or why it stays (the move's own
+    warning), by row."""
+    found = [
+        PreviewRow(
+            row.row_number,
+            row.milestone.title,
+            f"to {archive_tab.title}"
+            if row.archive_row is not None
+            else f"already in {archive_tab.title}: removed from the tab",
+        )
+        for archive_tab in archive.tabs
+        for row in archive_tab.rows
+        if row.team_pk == team.pk
+    ]
+    found.extend(
+        PreviewRow(message.row, "", f"stays: {message.text}")
+        for message in archive.messages
+        if message.level == "warning" and message.team == team.name and message.row
+    )
+    return tuple(sorted(found, key=lambda row: row.number))
 
 
 def _described(milestone) -> str:

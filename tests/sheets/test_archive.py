@@ -5,10 +5,12 @@ nothing else in the sheet changes (`sheets.archive`)."""
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from milestones.closing import CARRY, DROP, Decision, close_quarter
 from milestones.models import Milestone, Quarter, QuarterRecord
 from sheets.client import open_spreadsheet
+from sheets.preview import preview_sync
 from sheets.run import sync_sheet
 from teams.models import Team
 from tests.factories import LeadershipFactory, MilestoneFactory, QuarterFactory, TeamFactory, trio
@@ -307,3 +309,38 @@ def test_a_merged_or_protected_row_stays_and_the_run_says_so(world):
     assert "may not edit" in stays[4]
     assert "Archive 2026-Q3" not in [t["title"] for t in w.emulator.dump(w.key)["sheets"]]
     assert [r.archived for r in result.teams] == [0]
+
+
+def test_the_preview_lists_where_each_closed_quarters_row_goes_and_writes_nothing(world):
+    w = world(2)
+    first = w.teams[0]
+    data = w.emulator.dump(w.key)
+    tab = next(t for t in data["sheets"] if t["title"] == first.name)
+    tab["values"][1][5] = '=CONCATENATE("ENG-", A2)'  # the done row of Q3: it stays
+    w.emulator.load(data)
+    w.close_q3()
+    before = w.emulator.dump(w.key)
+
+    previews = {preview.team: preview for preview in preview_sync(today=TODAY)}
+
+    held, moved = previews[first.name].archived
+    assert (held.number, moved.number) == (2, 4)
+    assert "stays:" in held.detail
+    assert "F2 holds a formula" in held.detail
+    assert (moved.title, moved.detail) == ("Old and open", "to Archive 2026-Q3")
+    assert [(row.number, row.title, row.detail) for row in previews[w.teams[1].name].archived] == [
+        (2, "Old and done", "to Archive 2026-Q3"),
+        (4, "Old and open", "to Archive 2026-Q3"),
+    ]
+    assert w.emulator.dump(w.key) == before
+
+
+def test_the_preview_page_shows_the_rows_that_move_to_the_archive(world, client):
+    w = world(1)
+    w.close_q3()
+    client.force_login(w.vp)
+
+    page = client.get(reverse("sheets:preview")).content.decode()
+
+    assert "Rows of a closed quarter" in page
+    assert page.count("to Archive 2026-Q3") == 2
