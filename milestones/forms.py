@@ -18,6 +18,7 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from milestones.closing import CARRY, DROP, Decision, decision_key
 from milestones.models import CloseDecision, Milestone, Restatement, SlipExplanation, SlipReason
+from milestones.ticket_links import TicketKeyWithoutTemplate, expand_ticket_key
 from milestones.widget_html import (
     CheckboxInputHtml,
     DateInputHtml,
@@ -75,10 +76,24 @@ class OwnerField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class TicketLinkField(forms.URLField):
+    """The ticket link: a web address, or the tracker's key ("PLAT-123") made one by the
+    organisation's template, as the sheet's link column reads it (`ticket_links`)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                value = expand_ticket_key(value.strip())
+            except TicketKeyWithoutTemplate as refused:
+                raise ValidationError(str(refused), code="ticket_key") from None
+        return super().to_python(value)
+
+
 def _milestone_formfield(db_field, **kwargs):
     # A ticket link typed without its scheme ("jira.example.com/X-1") is an https address.
     if db_field.name == "link":
         kwargs["assume_scheme"] = "https"
+        kwargs["form_class"] = TicketLinkField
     if db_field.name == "owner":
         kwargs["form_class"] = OwnerField
     return db_field.formfield(**kwargs)

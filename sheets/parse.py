@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from milestones.models import Milestone
+from milestones.ticket_links import TicketKeyWithoutTemplate, expand_ticket_key
 
 # Dates have a module of their own; these names are the parser's too.
 from sheets.dates import (
@@ -47,8 +48,6 @@ ID = "id"
 # creates has no such column, so no sheet gains or loses a column it did not ask for.
 MAPPED_ONLY = ("link",)
 NEW_TAB_FIELDS = tuple(name for name in FIELDS if name not in MAPPED_ONLY)
-# A bare ticket key as trackers spell them: "PLAT-123", "ENG_OPS-7".
-TICKET_KEY = re.compile(r"[A-Z][A-Z0-9_]*-[0-9]+")
 
 # Header names, compared case- and space-insensitively (see `header_key`). "Comments" and
 # "Jira" are deliberately absent: they are the sheet's own columns, never the app's, unless
@@ -207,15 +206,10 @@ def parse_link(text: str, *, template: str = "") -> str:
     address with the organisation's `template` (MILEPOST_TICKET_URL_TEMPLATE, with ``{key}``).
     Without a template a key is refused: the app keeps addresses, and guessing the tracker's
     would be wrong. The address itself is checked by the model's validation (`check_row`)."""
-    text = parse_text(text)
-    if TICKET_KEY.fullmatch(text):
-        if not template:
-            raise CellError(
-                f"{text!r} is a ticket key, not a web address: type the ticket's link "
-                "(https://…), or have the administrator set MILEPOST_TICKET_URL_TEMPLATE"
-            )
-        return template.replace("{key}", text)
-    return text
+    try:
+        return expand_ticket_key(parse_text(text), template=template)
+    except TicketKeyWithoutTemplate as refused:
+        raise CellError(str(refused)) from None
 
 
 def parse_status(text: str) -> str:

@@ -43,6 +43,27 @@ def test_a_link_without_its_scheme_is_taken_as_https(client, lead, milestone):
     assert reload(milestone).link == "https://jira.example.com/X-1"
 
 
+def test_a_ticket_key_becomes_its_address_by_the_organisations_template(
+    client, lead, milestone, settings
+):
+    settings.MILEPOST_TICKET_URL_TEMPLATE = "https://jira.example.com/browse/{key}"
+    client.force_login(lead)
+    response = client.post(url("edit", milestone), row_data(milestone, link=" PLAT-42 "), **HTMX)
+    assert response.status_code == 200
+    assert reload(milestone).link == TICKET  # as the sheet's link column reads a key
+
+
+def test_a_ticket_key_without_a_template_is_refused_beside_the_field_saying_what_to_type(
+    client, lead, milestone, settings
+):
+    settings.MILEPOST_TICKET_URL_TEMPLATE = ""
+    client.force_login(lead)
+    response = client.post(url("edit", milestone), row_data(milestone, link="PLAT-42"), **HTMX)
+    assert response.status_code == 422
+    assert "is a ticket key, not a web address" in response.text
+    assert reload(milestone).version == milestone.version
+
+
 @pytest.mark.parametrize(
     "link", ["not a link", "javascript:alert(1)", "ftp://files.example.com/plan", "https://"]
 )
