@@ -55,6 +55,19 @@ class User(AbstractUser):
     )
     history = HistoricalRecords(bases=[HistorySourceModel], excluded_fields=USER_HISTORY_EXCLUDED)
 
+    def save(self, *args, **kwargs):
+        # A save of only what the history does not keep (Django noting a sign-in's time, or
+        # upgrading a password's hash at sign-in) is no change of the person: without this it
+        # left a record the People page listed as "saved unchanged".
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not set(update_fields) <= set(USER_HISTORY_EXCLUDED):
+            return super().save(*args, **kwargs)
+        self.skip_history_when_saving = True  # simple-history's own switch
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
+
     class Meta:
         ordering = ["display_name", "username"]
 

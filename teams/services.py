@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from milestones.changes import bump_every_quarter
@@ -198,16 +197,3 @@ def _join(person: User, team: Team, role: str) -> Membership:
     membership.full_clean()
     membership.save()
     return membership
-
-
-def record_sign_in(sender, user: User, **kwargs) -> None:
-    """Note the time `user` signed in (`user_logged_in`, in place of Django's
-    `update_last_login`).
-
-    Django writes it with `user.save(update_fields=["last_login"])`, which simple-history kept
-    as a change of the person: a "saved unchanged" line on the People page at every sign-in,
-    since the sign-in time is not something the history keeps (`USER_HISTORY_EXCLUDED`). An
-    UPDATE of that one column writes the same value and no history.
-    """
-    user.last_login = timezone.now()
-    User.objects.filter(pk=user.pk).update(last_login=user.last_login)

@@ -43,6 +43,16 @@ def test_signing_in_notes_the_time_without_a_change_in_the_persons_history(clien
     assert mobrien.history.count() == records
 
 
+def test_a_password_hash_upgraded_at_sign_in_is_no_change_in_the_persons_history(mobrien):
+    records = mobrien.history.count()
+    mobrien.set_password("a new one")
+    mobrien.save(update_fields=["password"])  # as Django saves an upgraded hash
+    assert mobrien.history.count() == records
+    mobrien.display_name = "Maeve O'Brien"
+    mobrien.save(update_fields=["display_name", "password"])  # a real change: recorded
+    assert mobrien.history.count() == records + 1
+
+
 def test_a_wrong_password_says_so_and_is_recorded(client, mobrien):
     response = sign_in(client, "guess")
     assert response.status_code == 200
