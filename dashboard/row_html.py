@@ -10,17 +10,14 @@ markup is the one `dashboard.html` had in its `team-row` partial, cell for cell.
 
 from __future__ import annotations
 
-import datetime
-import functools
 from collections.abc import Callable
 
-from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from dashboard.table import DashboardRow
 from dashboard.watch import WatchEntry
+from milestones.days import short_day
 
 NOT_A_TRIO = mark_safe('<span class="badge warn">not a trio</span>')
 NOTHING_DUE = mark_safe('<span class="muted" title="Nothing due yet">—</span>')
@@ -36,18 +33,6 @@ def _css(value: int, when_some: str) -> str:
 
 def _zero(value: int) -> str:
     return "" if value else " zero"
-
-
-def _day(day: datetime.date) -> str:
-    """`day` as the `date:"M j"` filter writes it, in the language of the request."""
-    return _day_in(day, get_language())
-
-
-@functools.lru_cache(maxsize=2048)
-def _day_in(day: datetime.date, language: str | None) -> str:
-    # A quarter has some ninety days and format() costs a parse of the format each call;
-    # the language is in the key because "M" is a translated month.
-    return format_date(day, "M j")
 
 
 def team_row_html(row: DashboardRow, quarter_slug: str) -> SafeString:
@@ -93,7 +78,7 @@ def team_row_html(row: DashboardRow, quarter_slug: str) -> SafeString:
         f'<td class="num{_zero(f.slips)}">{f.slips}</td>'
         f'<td class="num{_zero(f.days_slipped)}">{f.days_slipped}</td>'
         f'<td class="num">{calls}</td>'
-        f"<td>{_day(last) if last else NO_REVIEW}"
+        f"<td>{short_day(last) if last else NO_REVIEW}"
         f"{REVIEW_OVERDUE if row.review_overdue else ''}</td>"
         "</tr>\n"
     )
@@ -112,10 +97,6 @@ def _link(entry: WatchEntry) -> str:
     )
 
 
-def _maybe_day(day: datetime.date | None) -> str:
-    return _day(day) if day else ""
-
-
 def _rows(entries: list[WatchEntry], cells: Callable[[WatchEntry], str]) -> SafeString:
     """One `<tr>` an entry: the milestone's link and team, then its list's own cells."""
     return mark_safe("".join(f"<tr>{_link(e)}{cells(e)}</tr>\n" for e in entries))
@@ -128,7 +109,7 @@ def at_risk_rows_html(entries: list[WatchEntry]) -> SafeString:
         lambda e: (
             f'<td><span class="status status-{escape(e.milestone.status)}">'
             f"{escape(e.milestone.get_status_display())}</span></td>"
-            f"<td>{_maybe_day(e.milestone.target_date)}</td>"
+            f"<td>{short_day(e.milestone.target_date)}</td>"
         ),
     )
 
@@ -138,7 +119,7 @@ def overdue_rows_html(entries: list[WatchEntry]) -> SafeString:
     return _rows(
         entries,
         lambda e: (
-            f"<td>{_maybe_day(e.milestone.committed_date)}</td>"
+            f"<td>{short_day(e.milestone.committed_date)}</td>"
             f'<td class="num bad">{e.days_overdue}</td>'
         ),
     )
@@ -149,7 +130,7 @@ def slipped_rows_html(entries: list[WatchEntry]) -> SafeString:
     return _rows(
         entries,
         lambda e: (
-            f"<td>{_maybe_day(e.milestone.committed_date)} → {_maybe_day(e.moved_to)}</td>"
+            f"<td>{short_day(e.milestone.committed_date)} → {short_day(e.moved_to)}</td>"
             f'<td class="num">{e.days_slipped}</td><td class="num">{e.slips}</td>'
         ),
     )

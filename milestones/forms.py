@@ -99,9 +99,6 @@ def _milestone_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-USER_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
-
-
 def team_members(team: Team, *, including: int | None = None):
     """The people a milestone of this team may be assigned to (and its current owner)."""
     members = Q(memberships__team=team, memberships__active=True)
@@ -109,7 +106,7 @@ def team_members(team: Team, *, including: int | None = None):
     return (
         User.objects.filter(members | Q(pk=including) if including else members)
         .distinct()
-        .only(*USER_NAME_COLUMNS)
+        .only(*User.NAME_COLUMNS)
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from milestones.models import Milestone
-from teams.models import Membership, Squad, Team
+from teams.models import Membership, Squad, Team, User
 
 # Stand-ins that match the URL converters (a slug, an int), replaced by each row's own values.
 SLUG_STAND_IN = "milepost-slug-placeholder"
@@ -126,7 +126,7 @@ def person_name(display_name: str, first_name: str, last_name: str, username: st
     return display_name or f"{first_name} {last_name}".strip() or username
 
 
-_PERSON = ("display_name", "first_name", "last_name", "username")
+_PERSON = User.NAME_COLUMNS
 
 
 def active_teams(urls: UrlMaker) -> list[ReportTeam]:

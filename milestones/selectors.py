@@ -17,12 +17,11 @@ from milestones.permissions import can_add_milestone, can_manage_milestones, edi
 from milestones.quarters import pick_quarter
 from milestones.report_rows import ReportMilestone, ReportTeam
 from reviews.selectors import review_dates, review_status, team_calibration
-from teams.models import Membership, Team
+from teams.models import Membership, Team, User
 
 if TYPE_CHECKING:
     from reviews.calibration import Calibration
     from reviews.diff import ReviewStatus
-    from teams.models import User
 
 
 def teams_with_members(queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
@@ -247,7 +246,7 @@ class MilestoneTable:
 # carry-over links' quarters (`milestone_table`).
 _TABLE_COLUMNS = (
     *(f.name for f in Milestone._meta.concrete_fields),
-    *(f"owner__{name}" for name in ("display_name", "first_name", "last_name", "username")),
+    *(f"owner__{name}" for name in User.NAME_COLUMNS),
     *(
         f"{link}__{column}"
         for link in ("carried_from", "carried_to")

@@ -202,15 +202,12 @@ def review_calls(
     quarter: Quarter,
     today: datetime.date,
     *,
-    team: Team | None = None,
     teams: Iterable[int] | None = None,
 ) -> dict[int, list[calibration.Call]]:
     """What every review of the quarter held by `today` said of each milestone, by team (of
-    `team`, or of the teams `teams`, else of all): one query (the snapshots joined with their
-    review's date)."""
+    the teams `teams`, else of all): one query (the snapshots joined with their review's
+    date)."""
     items = ReviewItem.objects.filter(review__quarter=quarter, review__held_on__lte=today)
-    if team is not None:
-        items = items.filter(review__team=team)
     if teams is not None:
         items = items.filter(review__team_id__in=list(teams))
     by_team: dict[int, list[calibration.Call]] = defaultdict(list)
@@ -239,7 +236,7 @@ def team_calibration(
 ) -> calibration.Calibration:
     """One team's forecast calibration for a quarter (`quarter` carrying the rules of the day
     judged on): one query."""
-    calls = review_calls(quarter, today, team=team).get(team.pk, ())
+    calls = review_calls(quarter, today, teams=[team.pk]).get(team.pk, ())
     return calibration.calibrate(calls, milestones, ontime.Rules.for_quarter(quarter), today)
 
 

@@ -368,7 +368,6 @@ def archive_requests(archive: ArchivePlan) -> list[dict[str, Any]]:
         requests += write.grid_requests(
             sheet_id=tab.sheet_id,
             title=tab.title,
-            create=tab.create,
             needed=(rows_needed, columns_needed),
             have=None if tab.create else (tab.row_count, tab.column_count),
         )

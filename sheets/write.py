@@ -66,7 +66,6 @@ def sheet_writes(plan: SyncPlan) -> SheetWrites:
         structure += grid_requests(
             sheet_id=tab.sheet_id if tab.create else tab.data.sheet_id,
             title=tab.title,
-            create=tab.create,
             needed=(rows_needed, columns_needed),
             have=None if tab.create else (tab.data.row_count, tab.data.column_count),
         )
@@ -83,16 +82,15 @@ def grid_requests(
     *,
     sheet_id: int | None,
     title: str,
-    create: bool,
     needed: tuple[int, int],
     have: tuple[int, int] | None,
 ) -> list[dict[str, Any]]:
     """The requests that give a tab the rows and columns `needed`: an addSheet of a new tab
-    (a frozen header row, at least the default grid), else an appendDimension for each of its
-    rows and columns it lacks (Google refuses values beyond the grid: grow it first, in the
-    same request)."""
+    (`have` None: a frozen header row, at least the default grid), else an appendDimension for
+    each of the rows and columns it lacks of the `have` it has (Google refuses values beyond
+    the grid: grow it first, in the same request)."""
     rows_needed, columns_needed = needed
-    if create:
+    if have is None:
         return [
             {
                 "addSheet": {
@@ -110,7 +108,7 @@ def grid_requests(
         ]
     return [
         {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": more - has}}
-        for dimension, more, has in zip(("ROWS", "COLUMNS"), needed, have or (0, 0), strict=True)
+        for dimension, more, has in zip(("ROWS", "COLUMNS"), needed, have, strict=True)
         if more > has
     ]
 

@@ -74,6 +74,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name
 
+    # The columns `name` reads: what a query needs of a person it only names.
+    NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

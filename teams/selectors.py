@@ -20,9 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from milestones.models import Milestone, Quarter
 from milestones.report_rows import UrlMaker, person_name
-from teams.models import Membership, Team
-
-_PERSON = ("display_name", "first_name", "last_name", "username")
+from teams.models import Membership, Team, User
 
 TRIO = mark_safe('<span class="badge ok">trio</span>')
 NOT_A_TRIO = mark_safe('<span class="badge warn">not a trio</span>')
@@ -73,7 +71,7 @@ def team_list_rows(quarter: Quarter | None) -> list[TeamListRow]:
     }
     engineers: dict[int, list[str]] = defaultdict(list)
     memberships = Membership.objects.filter(active=True, team__active=True).values_list(
-        "team_id", "role", *(f"user__{column}" for column in _PERSON)
+        "team_id", "role", *(f"user__{column}" for column in User.NAME_COLUMNS)
     )
     for team_id, role, *person in memberships.order_by():
         row = rows.get(team_id)

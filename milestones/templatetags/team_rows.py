@@ -6,20 +6,18 @@ ninety template variables and nine `{% fast_url %}`s and three `{% csrf_token %}
 title cell a dozen more variables and tags. Here a row reads its milestone once and each URL
 is one string replacement; the markup is the template's (whitespace aside), escaped the same
 way (`format_html` below is Django's, without its wrapper for lazy strings), and a day is
-formatted once per language.
+formatted once per language (`milestones.days`).
 """
 
 from __future__ import annotations
 
-import functools
 import html
 
 from django import template
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 
+from milestones.days import short_day
 from milestones.templatetags.fast_urls import fast_url
 
 register = template.Library()
@@ -36,16 +34,6 @@ def format_html(template_text: str, *args) -> str:
     """`django.utils.html.format_html` (positional arguments): a tenth of the team page went
     to its escaping machinery, called some forty times a row."""
     return template_text.format(*map(_escape, args))
-
-
-@functools.lru_cache(maxsize=1024)
-def _day_in(value, language: str | None) -> str:
-    return format_date(value, "M j")
-
-
-def _day(value) -> str:
-    """`{{ value|date:"M j" }}`, in the active language."""
-    return _day_in(value, get_language()) if value else ""
 
 
 def _csrf_input(token) -> str:
@@ -127,8 +115,8 @@ def milestone_row_cells(context, row) -> SafeString:
     parts = [
         _title_cell(row, slug, context.get("as_of")),
         format_html("<td>{}</td>", (milestone.owner.name if milestone.owner_id else "") or "—"),
-        format_html('<td class="date">{}</td>', _day(milestone.committed_date)),
-        format_html('<td class="date">{}', _day(milestone.target_date)),
+        format_html('<td class="date">{}</td>', short_day(milestone.committed_date)),
+        format_html('<td class="date">{}', short_day(milestone.target_date)),
     ]
     if slipped and milestone.is_open:
         parts.append(
@@ -142,7 +130,7 @@ def milestone_row_cells(context, row) -> SafeString:
             '</td><td><span class="status-badge status-{}">{}</span></td><td class="date">{}',
             status,
             milestone.get_status_display(),
-            _day(milestone.delivered_date) or "—",
+            short_day(milestone.delivered_date) or "—",
         )
     )
     if status == "done" and slipped:

@@ -17,7 +17,7 @@ from milestones.permissions import (
     can_manage_milestones,
 )
 from teams.http import MilepostRequest
-from teams.models import Squad, Team
+from teams.models import Squad, Team, User
 
 
 def get_milestone(slug: str, pk: int) -> Milestone:
@@ -34,13 +34,12 @@ def get_milestone(slug: str, pk: int) -> Milestone:
 # What the pages read of a milestone at its URL: all of it, its team, squad and quarter; of its
 # owner the name, of the milestones it was carried from or into their title and quarter. Only
 # these columns: compiling the six joins' every column was a tenth of the milestone page.
-_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
 _MILESTONE_COLUMNS = (
     *(field.name for field in Milestone._meta.concrete_fields),
     *(f"team__{field.name}" for field in Team._meta.concrete_fields),
     *(f"team__squad__{field.name}" for field in Squad._meta.concrete_fields),
     *(f"quarter__{field.name}" for field in Quarter._meta.concrete_fields),
-    *(f"owner__{name}" for name in _NAME_COLUMNS),
+    *(f"owner__{name}" for name in User.NAME_COLUMNS),
     *(
         f"{link}__{column}"
         for link in ("carried_from", "carried_to")

@@ -22,6 +22,7 @@ from milestones.dependency_reads import (
 from milestones.forms import SlipReasonForm
 from milestones.models import Milestone, Restatement, SlipExplanation, SlipReason
 from milestones.permissions import can_edit_milestone
+from milestones.selectors import HistoricalMilestone
 from milestones.services import NotASlip, explain_slip, remove_dependency
 from milestones.views.access import get_linkable_milestone, get_milestone, team_url
 from milestones.views.dependency_forms import (
@@ -136,16 +137,14 @@ def slip_reason(request: MilepostRequest, slug: str, pk: int, record_id: int):
 # Of the people a history names (who made a change, who gave a reason) the page shows only
 # the name: reading their other columns three times over was a fifth of the milestone page's
 # cost (issue 17), as was `milestone.history`, a manager class built at each access.
-_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
-HistoricalMilestone = Milestone.history.model
 _LEDGER_COLUMNS = (
     *(f.name for f in HistoricalMilestone._meta.concrete_fields),
-    *(f"history_user__{name}" for name in _NAME_COLUMNS),
+    *(f"history_user__{name}" for name in User.NAME_COLUMNS),
     *(f"slip_explanation__{f.name}" for f in SlipExplanation._meta.concrete_fields),
     *(f"slip_explanation__reason__{f.name}" for f in SlipReason._meta.concrete_fields),
-    *(f"slip_explanation__given_by__{name}" for name in _NAME_COLUMNS),
+    *(f"slip_explanation__given_by__{name}" for name in User.NAME_COLUMNS),
     *(f"restatement__{f.name}" for f in Restatement._meta.concrete_fields),
-    *(f"restatement__given_by__{name}" for name in _NAME_COLUMNS),
+    *(f"restatement__given_by__{name}" for name in User.NAME_COLUMNS),
 )
 
 
@@ -202,7 +201,7 @@ def _detail_context(
     records = _ledger_records(milestone) if records is None else records
     owners = {
         user.pk: user.name
-        for user in User.objects.filter(pk__in=timeline.owner_ids(records)).only(*_NAME_COLUMNS)
+        for user in User.objects.filter(pk__in=timeline.owner_ids(records)).only(*User.NAME_COLUMNS)
     }
     today = timezone.localdate()
     rules = ontime.Rules.for_quarter(milestone.quarter)
