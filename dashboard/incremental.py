@@ -26,10 +26,11 @@ import datetime
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from django.db import connection
 
+from dashboard.parts import DashboardParts
 from dashboard.row_html import team_row_html
 from dashboard.table import DashboardRow
 from dashboard.watch import WatchCandidates, merged_candidates
@@ -39,9 +40,6 @@ from milestones.models import Milestone, Quarter
 from milestones.selectors import QuarterReport, TeamRow, quarter_slip_moves
 from reviews import calibration
 from reviews.selectors import quarter_review_status, review_calls
-
-if TYPE_CHECKING:  # the parts are `dashboard.report`'s, which calls this module
-    from dashboard.report import DashboardParts
 
 
 class Assemble(Protocol):
