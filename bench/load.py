@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import machine_cpu  # bench/machine_cpu.py, beside this script
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -525,6 +526,39 @@ def figures(client: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def print_machine_cpu(load: dict, ceiling: dict | None) -> None:
+    """Where the machine's CPU went, per request (bench/machine_cpu.py), and what that leaves
+    the app servers at the goal's share of the ceiling."""
+    mix = load.get("cpu")
+    if not mix:
+        print("\nMachine CPU: not measured (no /proc here)")
+        return
+    print(
+        f"\nMachine CPU a request of the mix: {mix['machine_ms']:.1f} ms = app servers "
+        f"{mix['servers_ms']:.1f} + PostgreSQL {mix['postgres_ms']:.1f} + load client "
+        f"{mix['client_ms']:.1f} + the rest {mix['rest_ms']:.1f} (emulator, syncs, kernel, "
+        f"other services); the machine was {100 * mix['busy']:.0f}% busy"
+        + (f", {100 * mix['stolen']:.0f}% stolen by the host" if mix.get("stolen") else "")
+    )
+    top = (ceiling or {}).get("cpu")
+    if top:
+        print(
+            f"Machine CPU a request of the ceiling: {top['machine_ms']:.1f} ms = app servers "
+            f"{top['servers_ms']:.1f} + PostgreSQL {top['postgres_ms']:.1f} + load client "
+            f"{top['client_ms']:.1f} + the rest {top['rest_ms']:.1f}; "
+            f"{100 * top['busy']:.0f}% busy"
+        )
+    room = load.get("budget")
+    if ceiling and room:
+        print(
+            f"At {100 * GOAL_CEILING_SHARE:.0f}% of the ceiling "
+            f"({GOAL_CEILING_SHARE * ceiling['rps']:.0f} requests/s) on a fully busy machine a "
+            f"request may cost {room['machine_ms']:.1f} ms; with PostgreSQL, the client and the "
+            f"rest as measured, that leaves the app servers {room['servers_ms']:.1f} ms a "
+            f"request (they spent {mix['servers_ms']:.1f})"
+        )
+
+
 def invariant(name: str, ok: bool, detail: str, evidence: list | None = None) -> dict:
     return {"invariant": name, "ok": ok, "detail": detail, "evidence": (evidence or [])[:10]}
 
@@ -681,6 +715,7 @@ def print_report(report: dict[str, Any]) -> None:
             f"{ceiling['p50_ms']:.1f} ms; the mix ran at {load['rps']:.1f} requests/s = "
             f"{100 * share:.0f}% of it (goal >= {100 * GOAL_CEILING_SHARE:.0f}%: {verdict})"
         )
+    print_machine_cpu(load, ceiling)
     print(f"\nStatuses: {load['statuses']}")
     print(f"Unexpected: {load['unexpected'] or 'none'}")
     if report["client_problems"]:
@@ -855,6 +890,7 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
     for url, process, log in servers:
         wait_healthy(url, process, log)
     print(f"Servers up: {', '.join(url for url, _, _ in servers)}", file=sys.stderr)
+    server_pids = [process.pid for _, process, _ in servers]
 
     from sheets.models import SyncRun
 
@@ -880,6 +916,7 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
         ceiling_plan = {**plan, "seconds": args.ceiling_seconds, "only": "sign-in form"}
         (scratch / "ceiling.json").write_text(json.dumps(ceiling_plan))
         ceiling_log = LOGS / "ceiling-client.log"
+        ceiling_cpu = machine_cpu.Snapshot.take(server_pids)
         process = processes.start(
             "ceiling client",
             [str(BIN / "python"), str(ROOT / "bench" / "load_client.py"),
@@ -889,17 +926,26 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
         )  # fmt: skip
         if process.wait(args.ceiling_seconds + 120) != 0:
             raise SetupFailed(f"The ceiling run failed:\n{tail(ceiling_log)}")
-        measured = figures(json.loads((scratch / "ceiling-result.json").read_text()))
+        ceiling_result = json.loads((scratch / "ceiling-result.json").read_text())
+        measured = figures(ceiling_result)
         ceiling = {
             "seconds": measured["seconds"],
             "requests": measured["requests"],
             "rps": measured["rps"],
             "p50_ms": measured["p50_ms"],
             "p95_ms": measured["p95_ms"],
+            "cpu": machine_cpu.account(
+                ceiling_cpu,
+                machine_cpu.Snapshot.take(server_pids),
+                client_cpu_s=ceiling_result.get("cpu_seconds"),
+                requests=measured["requests"],
+                cpus=os.cpu_count() or 1,
+            ),
         }
     (scratch / "plan.json").write_text(json.dumps(plan))
     client_log = LOGS / "client.log"
     print(f"Driving them with {len(users)} users for {args.seconds:.0f} s ...", file=sys.stderr)
+    mix_cpu = machine_cpu.Snapshot.take(server_pids)
     client = processes.start(
         "client",
         [str(BIN / "python"), str(ROOT / "bench" / "load_client.py"), str(scratch / "plan.json"),
@@ -928,12 +974,27 @@ def run(args: argparse.Namespace, processes: Processes, scratch: Path) -> int:
         raise SetupFailed(f"The load client failed (exit {code}):\n{tail(client_log)}")
     load_average["after"] = os.getloadavg()
     result = json.loads((scratch / "client.json").read_text())
+    mix_cpu_after = machine_cpu.Snapshot.take(server_pids)
     for _, process, _ in servers:
         processes.stop(process)
 
     load = figures(result)
+    load["cpu"] = machine_cpu.account(
+        mix_cpu,
+        mix_cpu_after,
+        client_cpu_s=result.get("cpu_seconds"),
+        requests=load["requests"],
+        cpus=os.cpu_count() or 1,
+    )
     if ceiling:
         ceiling["share"] = round(load["rps"] / ceiling["rps"], 3) if ceiling["rps"] else 0.0
+        if load["cpu"] and ceiling["rps"]:
+            load["budget"] = machine_cpu.budget(
+                load["cpu"],
+                ceiling_rps=ceiling["rps"],
+                share=GOAL_CEILING_SHARE,
+                cpus=os.cpu_count() or 1,
+            )
     invariants = check_edits(result["edits"])
     fives = sum(n for code, n in load["statuses"].items() if code.startswith("5"))
     invariants.append(invariant("no 5xx", fives == 0, f"{fives} responses 5xx"))
