@@ -39,6 +39,19 @@ def active_membership(user: User) -> Membership | None:
     return user._milepost_membership
 
 
+def remember_membership_among(user: User, memberships: Iterable[Membership]) -> None:
+    """If the active `memberships` already read (each with its team, as `teams_with_members`
+    gives a team's) hold the user's, it is the one `active_membership` would read, since a
+    person has at most one (`one_active_team_per_person`): remember it for the request. A lead
+    on their own team's page then costs no query for what they may do."""
+    if not user.is_authenticated or hasattr(user, "_milepost_membership"):
+        return
+    for membership in memberships:
+        if membership.active and membership.user_id == user.pk:
+            user._milepost_membership = membership
+            return
+
+
 def is_lead_of(user: User, team: Team) -> bool:
     membership = active_membership(user)
     return bool(

@@ -13,10 +13,15 @@ from django.utils import timezone
 from milestones import asof, dependencies, lifecycle, ontime, report_rows
 from milestones.dependency_reads import upstream_risks
 from milestones.models import Milestone, Quarter, SlipExplanation
-from milestones.permissions import can_add_milestone, can_manage_milestones, editable_fields
+from milestones.permissions import (
+    can_add_milestone,
+    can_manage_milestones,
+    editable_fields,
+    remember_membership_among,
+)
 from milestones.quarters import pick_quarter
 from milestones.report_rows import ReportMilestone, ReportTeam
-from reviews.selectors import review_dates, review_status, team_calibration
+from reviews.selectors import review_days, team_calibration
 from teams.models import Membership, Team, User
 
 if TYPE_CHECKING:
@@ -338,26 +343,29 @@ def team_page_data(
     quarter `quarter_slug` names (the current one when it names none), live or, with
     `as_of_text` (`?as_of=` as typed, see `asof.parse_as_of`), as of a day of that quarter.
 
-    Queries: quarters, the table's (`milestone_table`), the last review, the review calls
-    (forecast calibration) and the team's review days (the as-of quick links).
+    Queries: quarters, the table's (`milestone_table`), the team's review days (its review
+    status and the as-of quick links, `review_days`) and the review calls (forecast
+    calibration).
     """
     today = timezone.localdate()
     quarter, quarters = pick_quarter(quarter_slug, today)
     wanted = asof.parse_as_of(as_of_text, quarter, today)
+    members = team.active_memberships
+    remember_membership_among(user, members)
     table = milestone_table(user, team, quarter, as_of=wanted.day)
+    reviews = review_days(team, quarter, today, status_on=table.today)
     calibration, as_of_max, review_links = None, None, []
     if quarter is not None:
         calibration = team_calibration(team, table.quarter, table.milestones, table.today)
         as_of_max = min(quarter.end, today)
         review_links = [
-            (day, f"?quarter={quarter.slug}&as_of={day:%Y-%m-%d}")
-            for day in review_dates(quarter, today, team=team)
+            (day, f"?quarter={quarter.slug}&as_of={day:%Y-%m-%d}") for day in reviews.days
         ]
     return TeamPage(
         table=table,
-        members=team.active_memberships,
+        members=members,
         quarters=lifecycle.switcher(quarters, today, shown=quarter),
-        review=review_status([team], table.today)[team.pk],
+        review=reviews.status,
         calibration=calibration,
         as_of_max=as_of_max,
         review_links=review_links,

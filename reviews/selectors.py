@@ -240,12 +240,45 @@ def team_calibration(
     return calibration.calibrate(calls, milestones, ontime.Rules.for_quarter(quarter), today)
 
 
-def review_dates(
-    quarter: Quarter, today: datetime.date, *, team: Team | None = None
-) -> list[datetime.date]:
-    """The days reviews were held in the quarter up to `today` (of one team), oldest first:
-    the quick links of the as-of views. One query."""
+def review_dates(quarter: Quarter, today: datetime.date) -> list[datetime.date]:
+    """The days reviews were held in the quarter up to `today`, oldest first: the dashboard's
+    as-of quick links. One query. (One team's are `review_days`.)"""
     found = Review.objects.filter(quarter=quarter, held_on__lte=today)
-    if team is not None:
-        found = found.filter(team=team)
     return list(found.order_by("held_on").values_list("held_on", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class ReviewDays:
+    """One team's review status on a day, and the days it held reviews in a quarter."""
+
+    status: reviews.ReviewStatus
+    days: list[datetime.date]  # of the quarter, up to today, oldest first
+
+
+def review_days(
+    team: Team,
+    quarter: Quarter | None,
+    today: datetime.date,
+    *,
+    status_on: datetime.date | None = None,
+    cadence_days: int | None = None,
+) -> ReviewDays:
+    """The team page's reviews, one query: the team's review status on `status_on` (today
+    unless given, an as-of day of the quarter otherwise; the rule is `review_status`'s) and
+    the days of `quarter` the team held reviews up to `today` (the as-of quick links).
+
+    A team holds a review every two weeks or so, a few dozen a year: its own review days are
+    fewer rows than the two queries this reads them in place of would cost.
+    """
+    cadence = cadence_days or settings.MILEPOST_REVIEW_CADENCE_DAYS
+    status_on = today if status_on is None else status_on
+    held = list(
+        Review.objects.filter(team=team, held_on__lte=max(today, status_on))
+        .order_by("held_on")
+        .values_list("held_on", "quarter_id")
+    )
+    last = max((day for day, _ in held if day <= status_on), default=None)
+    days = []
+    if quarter is not None:
+        days = sorted({day for day, held_in in held if held_in == quarter.pk and day <= today})
+    return ReviewDays(reviews.review_status_on(last, status_on, cadence), days)

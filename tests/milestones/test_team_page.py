@@ -180,13 +180,38 @@ def test_team_page_costs_the_same_queries_whatever_the_number_of_milestones(
         milestone.target_date += datetime.timedelta(days=3)
         milestone.save()  # a slip, so the history has more than one row each
     client.force_login(lead)
-    # session, user, team + squad, members (the add row's owner options too), quarters,
-    # milestones + owners, their history, what they wait on, the user's membership, the last
-    # review, the review calls (forecast calibration) and the team's review dates (the as-of
-    # quick links)
-    with django_assert_num_queries(12):
+    # session, user, team + squad, members (the add row's owner options and the lead's own
+    # membership too), quarters, milestones + owners, their history, what they wait on, the
+    # team's review days (its last review and the as-of quick links) and the review calls
+    # (forecast calibration)
+    with django_assert_num_queries(10):
         response = client.get("/teams/platform/")
     assert text(by_id(response, "team-figures")).startswith(f"0 of {size} done")
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_another_teams_page_reads_the_visitors_membership_once_whatever_the_size(
+    client, team, quarter, engineer, django_assert_num_queries, size
+):
+    milestones = [MilestoneFactory(team=team, quarter=quarter, owner=engineer) for _ in range(size)]
+    _other, visitor_lead, *_engineers = trio()
+    client.force_login(visitor_lead)
+    # The team's ten, and the visitor's own membership (of another team), which the team's
+    # members cannot tell.
+    with django_assert_num_queries(11):
+        response = client.get("/teams/platform/")
+    assert text(by_id(response, "team-figures")).startswith(f"0 of {size} done")
+    assert f"/milestones/{milestones[0].pk}/edit/" not in response.content.decode()
+
+
+def test_a_lead_on_their_own_teams_page_may_edit_without_their_membership_read_again(
+    client, lead, team, quarter, engineer
+):
+    milestone = MilestoneFactory(team=team, quarter=quarter, owner=engineer)
+    client.force_login(lead)
+    response = client.get("/teams/platform/")
+    assert f"/milestones/{milestone.pk}/edit/" in response.content.decode()
+    assert 'id="add-milestone"' in response.content.decode()
 
 
 @pytest.mark.parametrize(("size", "other_teams"), [(3, 0), (30, 0), (3, 10), (30, 10)])
@@ -213,9 +238,9 @@ def test_team_page_queries_are_bounded_whatever_the_size_of_the_table_and_of_the
         ReviewFactory(team=other, quarter=quarter)
     ReviewFactory(team=team, quarter=quarter, held_on=D(2026, 11, 18))
     client.force_login(lead)
-    # The page's twelve queries (counted above) bound it whatever the size of the table and
+    # The page's ten queries (counted above) bound it whatever the size of the table and
     # the number of teams: nothing is read per milestone, per member or per team.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(URL)
     assert figures(response).startswith(f"0 of {size} done")
 
@@ -349,8 +374,9 @@ def test_the_as_of_team_page_costs_the_same_queries_whatever_the_size(
     client.force_login(lead)
     # session, user, team + squad, members, quarters, the quarter's history, the milestones'
     # history with owners, the links' history, the upstreams' history with their teams and
-    # quarters, the last review, the review calls and the team's review days
-    with django_assert_num_queries(12):
+    # quarters, the team's review days (its review status on the day and the quick links) and
+    # the review calls
+    with django_assert_num_queries(11):
         response = client.get(URL, {"as_of": "2026-10-10"})
     assert figures(response).startswith(f"0 of {size} done")
     assert response.context["figures"].slips == size

@@ -1,10 +1,10 @@
-"""The cadence selector the team page and the dashboard read (review_status)."""
+"""The cadence selectors the team page and the dashboard read (review_status, review_days)."""
 
 import pytest
 
-from reviews.selectors import review_status
+from reviews.selectors import review_days, review_status
 from teams.models import Team
-from tests.factories import TeamFactory
+from tests.factories import QuarterFactory, TeamFactory
 from tests.reviews.helpers import PREVIOUS, TODAY, D, hold
 
 
@@ -65,3 +65,46 @@ def test_any_number_of_teams_costs_one_query(quarter, django_assert_num_queries,
         status = review_status(many, TODAY)
 
     assert len(status) == teams
+
+
+def test_one_teams_review_days_give_its_status_and_its_days_in_the_quarter_in_one_query(
+    team, quarter, django_assert_num_queries
+):
+    QuarterFactory(year=2026, number=3)
+    hold(team, D(2026, 9, 23))  # the quarter before: counts for the status, not as a link
+    hold(team, D(2026, 10, 28))
+    hold(team, PREVIOUS)
+    hold(TeamFactory(name="Other"), D(2026, 11, 18))
+
+    with django_assert_num_queries(1):
+        found = review_days(team, quarter, TODAY)
+
+    assert found.days == [D(2026, 10, 28), PREVIOUS]
+    assert found.status == review_status([team], TODAY)[team.pk]
+
+
+def test_review_days_judge_the_status_on_an_earlier_day_but_link_every_day_up_to_today(
+    team, quarter
+):
+    hold(team, D(2026, 10, 28))
+    hold(team, PREVIOUS)
+
+    found = review_days(team, quarter, TODAY, status_on=D(2026, 11, 5))
+
+    assert found.status == review_status([team], D(2026, 11, 5))[team.pk]
+    assert found.status.last_review_date == D(2026, 10, 28)
+    assert found.days == [D(2026, 10, 28), PREVIOUS]
+
+
+def test_review_days_of_a_team_that_never_held_one_are_none_and_it_is_overdue(team, quarter):
+    found = review_days(team, quarter, TODAY)
+    assert found.days == []
+    assert found.status.never_reviewed
+    assert found.status.overdue
+
+
+def test_review_days_without_a_quarter_give_the_status_only(team, quarter):
+    hold(team, PREVIOUS)
+    found = review_days(team, None, TODAY)
+    assert found.days == []
+    assert found.status.last_review_date == PREVIOUS
