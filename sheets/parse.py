@@ -106,6 +106,7 @@ STATUS_SPELLINGS: Mapping[str, str] = {
 }
 
 _INTEGER_ID = re.compile(r"#?(\d+)(?:\.0+)?")
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
 
 
 # --- Headers --------------------------------------------------------------------------------
@@ -201,13 +202,24 @@ def parse_id(text: str) -> int | None:
     return int(match[1])
 
 
-def parse_link(text: str, *, template: str = "") -> str:
-    """A ticket link: the web address as typed, or a bare ticket key ("PLAT-123") made an
-    address with the organisation's `template` (MILEPOST_TICKET_URL_TEMPLATE, with ``{key}``).
-    Without a template a key is refused: the app keeps addresses, and guessing the tracker's
-    would be wrong. The address itself is checked by the model's validation (`check_row`)."""
+def parse_link(text: str, *, hyperlink: str = "", template: str = "") -> str:
+    """A ticket link: the address the cell links to (its `hyperlink`, `read.TabData`) when its
+    text only names it, as ``=HYPERLINK("https://jira.example.com/browse/PLAT-42","PLAT-42")``
+    or a key pasted as a link do; else the web address as typed, or a bare ticket key
+    ("PLAT-123") made an address with the organisation's `template`
+    (MILEPOST_TICKET_URL_TEMPLATE, with ``{key}``). Without a template a key is refused: the
+    app keeps addresses, and guessing the tracker's would be wrong. The address itself is
+    checked by the model's validation (`check_row`).
+
+    The text wins when it is a web address itself: it is what the sync writes (an address
+    written over a linked cell must read back as that address, whatever link Sheets kept), and
+    a link elsewhere than the web (``mailto:``, a link to another tab) is no ticket's."""
+    text = parse_text(text)
+    target = parse_text(hyperlink)
+    if _WEB_ADDRESS.match(target) and not _WEB_ADDRESS.match(text):
+        return target
     try:
-        return expand_ticket_key(parse_text(text), template=template)
+        return expand_ticket_key(text, template=template)
     except TicketKeyWithoutTemplate as refused:
         raise CellError(str(refused)) from None
 
@@ -326,6 +338,7 @@ def parse_tab(
     layout: Layout | None = None,
     overrides: Mapping[str, str] | None = None,
     ticket_url_template: str | None = None,
+    hyperlinks: Mapping[tuple[int, int], str] | None = None,
 ) -> ParsedTab:
     """Read every row with something in a mapped column; a row with content only in the sheet's
     own columns (a comment, a Jira link) is not a milestone and is left alone.
@@ -333,11 +346,14 @@ def parse_tab(
     `numbers`: the numeric effective values by (row, column), zero-based: a date cell is read
     from its serial number, text dates in the spreadsheet's `locale`. `layout`: the columns,
     when decided already (else found from the header, with the team's mapping `overrides`).
-    `ticket_url_template`: how a ticket key becomes a link (`parse_link`); None: the setting."""
+    `ticket_url_template`: how a ticket key becomes a link (`parse_link`); None: the setting.
+    `hyperlinks`: the addresses cells link to by (row, column), zero-based: a link cell is read
+    as its address (`parse_link`)."""
     members = list(members)
     if ticket_url_template is None:
         ticket_url_template = settings.MILEPOST_TICKET_URL_TEMPLATE
     numbers = numbers or {}
+    hyperlinks = hyperlinks or {}
     header = [str(value) for value in values[0]] if values else []
     if layout is None:
         width = max((len(row) for row in values), default=0)
@@ -365,7 +381,11 @@ def parse_tab(
                 elif name == "status":
                     row.values[name] = parse_status(text)
                 elif name == "link":
-                    row.values[name] = parse_link(text, template=ticket_url_template)
+                    row.values[name] = parse_link(
+                        text,
+                        hyperlink=hyperlinks.get((offset - 1, index), ""),
+                        template=ticket_url_template,
+                    )
                 else:
                     row.values[name] = parse_text(text)
             except CellError as exc:

@@ -182,6 +182,7 @@ def build_plan(
             locale=data.locale,
             numbers=data.numbers,
             overrides=overrides.get(team.pk),
+            hyperlinks=data.hyperlinks,
         )
         for team in teams
         if (data := tab_match.tabs.get(team.pk)) is not None

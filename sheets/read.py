@@ -9,9 +9,18 @@ https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/cells#ce
 - each tab's ``sheetId`` (tabs are followed by it across renames), title and grid size, its
   ``merges`` and its ``protectedRanges`` with ``requestingUserCanEdit``;
 - each cell's ``formattedValue`` (what people see), ``effectiveValue`` (a date is a serial
-  number, whatever the locale or the cell's format), ``userEnteredValue`` (a formula's text)
-  and ``effectiveFormat.numberFormat`` (which numbers are dates, and the pattern a new date
-  cell in the column gets).
+  number, whatever the locale or the cell's format), ``userEnteredValue`` (a formula's text),
+  ``effectiveFormat.numberFormat`` (which numbers are dates, and the pattern a new date
+  cell in the column gets) and ``hyperlink`` (the address a cell links to, which its text may
+  only name: ``=HYPERLINK("https://jira.example.com/browse/PLAT-42","PLAT-42")``, or a key
+  pasted as a link). The reference: "A hyperlink this cell points to, if any. If the cell
+  contains multiple hyperlinks, this field will be empty. This field is read-only. To set it,
+  use a =HYPERLINK formula in the userEnteredValue.formulaValue field" (``CellData``, page
+  above; the same text as Google's API description publishes it:
+  https://pub.dev/documentation/googleapis/latest/sheets_v4/CellData/hyperlink.html). A
+  link in a text format run that spans the whole cell is one of the ways the reference gives
+  to set it; ``textFormatRuns`` and ``chipRuns`` are not read, so a link Google does not
+  answer as the cell's ``hyperlink`` (several links, a chip) leaves the cell read by its text.
 
 One snapshot gives the tab list and every tab's cells together (no tab can appear between two
 reads), and its short URL has no limit on the number of tabs, where a ``values:batchGet``
@@ -35,7 +44,7 @@ GRID_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "merges,protectedRanges(range,requestingUserCanEdit),"
     "data(rowData(values(formattedValue,effectiveValue,userEnteredValue,"
-    "effectiveFormat.numberFormat))))"
+    "effectiveFormat.numberFormat,hyperlink))))"
 )
 # The grid of a tab whose properties do not say (and of a tab the app creates).
 DEFAULT_ROWS = 1000
@@ -82,6 +91,7 @@ class TabData:
     numbers: Mapping[Position, float] = field(default_factory=dict)  # numeric effective values
     date_formats: Mapping[Position, str] = field(default_factory=dict)  # date cells: pattern
     formulas: Mapping[Position, str] = field(default_factory=dict)
+    hyperlinks: Mapping[Position, str] = field(default_factory=dict)  # what cells link to
     read_only: tuple[ReadOnly, ...] = ()
 
     def why_read_only(self, row: int, column: int) -> str | None:
@@ -116,6 +126,7 @@ def _tab(entry: Mapping[str, Any], title: str, properties, grid, locale: str) ->
     numbers: dict[Position, float] = {}
     date_formats: dict[Position, str] = {}
     formulas: dict[Position, str] = {}
+    hyperlinks: dict[Position, str] = {}
     for block in entry.get("data") or []:
         top, left = int(block.get("startRow", 0)), int(block.get("startColumn", 0))
         for row_offset, row in enumerate(block.get("rowData") or []):
@@ -129,11 +140,13 @@ def _tab(entry: Mapping[str, Any], title: str, properties, grid, locale: str) ->
                     cells.append("")
                 cells[column] = str(cell.get("formattedValue", ""))
                 _typed(cell, (number, column), numbers, date_formats, formulas)
+                if isinstance(link := cell.get("hyperlink"), str) and link.strip():
+                    hyperlinks[(number, column)] = link
     read_only = []
     for merge in entry.get("merges") or []:
         bounds = _bounds(merge)
         read_only.append(ReadOnly(*bounds, why="merged"))
-        _spread_merge(rows, numbers, date_formats, bounds)
+        _spread_merge(rows, (numbers, date_formats, hyperlinks), bounds)
     for protected in entry.get("protectedRanges") or []:
         if not protected.get("requestingUserCanEdit", False):
             read_only.append(ReadOnly(*_bounds(protected.get("range") or {}), why="protected"))
@@ -152,6 +165,7 @@ def _tab(entry: Mapping[str, Any], title: str, properties, grid, locale: str) ->
         numbers=numbers,
         date_formats=date_formats,
         formulas=formulas,
+        hyperlinks=hyperlinks,
         read_only=tuple(read_only),
     )
 
@@ -178,8 +192,9 @@ def _bounds(grid_range: Mapping[str, Any]) -> tuple[int, int, int, int]:
     )
 
 
-def _spread_merge(rows, numbers, date_formats, bounds) -> None:
-    """Give a merged range's value (its top-left cell's) to every cell it spans."""
+def _spread_merge(rows, typed, bounds) -> None:
+    """Give a merged range's value (its top-left cell's, and what `typed` maps say of it:
+    its number, date format, link) to every cell it spans."""
     top, left, bottom, right = bounds
     anchor_row = rows[top] if top < len(rows) else []
     anchor = anchor_row[left] if left < len(anchor_row) else ""
@@ -195,7 +210,6 @@ def _spread_merge(rows, numbers, date_formats, bounds) -> None:
             while len(cells) <= column:
                 cells.append("")
             cells[column] = anchor
-            if (top, left) in numbers:
-                numbers[(row, column)] = numbers[(top, left)]
-            if (top, left) in date_formats:
-                date_formats[(row, column)] = date_formats[(top, left)]
+            for known in typed:
+                if (top, left) in known:
+                    known[(row, column)] = known[(top, left)]

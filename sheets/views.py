@@ -249,8 +249,13 @@ def _bad_cells(run: SyncRun | None) -> list[BadCellRow]:
 
 def _sheet_side(conflict: SyncConflict, users) -> str:
     """The sheet's value in words; a date as the app shows its own (one way for both sides),
-    anything else as it was typed in the sheet."""
-    typed_date = isinstance(from_json(conflict.field, conflict.sheet_value), datetime.date)
+    a link with the address it reads as when the cell shows something else (a ticket key, a
+    =HYPERLINK formula's label: taking the sheet's value takes the address), anything else as
+    it was typed in the sheet."""
+    value = from_json(conflict.field, conflict.sheet_value)
+    typed_date = isinstance(value, datetime.date)
+    if conflict.field == "link" and value and conflict.sheet_text.strip() != value:
+        return f"{conflict.sheet_text.strip()} ({value})" if conflict.sheet_text else value
     if conflict.sheet_text and not typed_date:
         return conflict.sheet_text
     return display_value(conflict.field, conflict.sheet_value, users)

@@ -10,9 +10,9 @@ Modules, bottom up:
 - ``errors``: ``ApiError``, an error answered as Google answers it.
 - ``locales``: typing and showing in en_US, en_GB, de_DE, fr_FR; number-format patterns.
 - ``formulas``: the formulas the emulator calculates (arithmetic, references, DATE, TODAY,
-  SUM, IF, CONCATENATE, ``&``, COUNTA).
-- ``cells``: a cell's shown text, effective value, formula and format, typing as
-  USER_ENTERED types in the spreadsheet's locale.
+  SUM, IF, CONCATENATE, ``&``, COUNTA, HYPERLINK).
+- ``cells``: a cell's shown text, effective value, formula, format and link (``hyperlink``),
+  typing as USER_ENTERED types in the spreadsheet's locale.
 - ``store``: ``Spreadsheet`` and ``Sheet``, their ranges, merges and protected ranges.
 - ``files``: the JSON file format (``--load``/``--save``, tests).
 - ``field_masks``: the ``fields`` parameter.

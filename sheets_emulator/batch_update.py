@@ -279,6 +279,17 @@ def _update_cells(spreadsheet: Spreadsheet, spec: dict) -> dict:
 def _updated_cell(
     previous: Cell | None, cell_data: dict, paths: set[str], locale: Locale
 ) -> Cell | None:
+    cell = _updated_value(previous, cell_data, paths, locale)
+    if cell is not None and previous is not None and "userEnteredValue" not in paths:
+        # Only a new value erases a person's link (``CellData.textFormatRuns``); a formula's
+        # comes back with its calculation.
+        return replace(cell, link=previous.link if previous.formula is None else None)
+    return cell
+
+
+def _updated_value(
+    previous: Cell | None, cell_data: dict, paths: set[str], locale: Locale
+) -> Cell | None:
     pattern = previous.pattern if previous else None
     # A date typed by a person has the automatic DATE format: a number written there is a date.
     date_format = previous is not None and previous.kind is Kind.DATE and pattern is None

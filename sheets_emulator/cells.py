@@ -3,8 +3,22 @@
 
 A cell has an effective value (text, a number, a boolean; a date is a number, its serial, shown
 through a date format), the text the sheet shows (``formattedValue``), an optional formula
-(``userEnteredValue.formulaValue``, its result being the effective value, see ``formulas``) and
-an optional number-format pattern (``userEnteredFormat.numberFormat``, see ``locales``).
+(``userEnteredValue.formulaValue``, its result being the effective value, see ``formulas``), an
+optional number-format pattern (``userEnteredFormat.numberFormat``, see ``locales``) and an
+optional link (``hyperlink``).
+
+A link is what ``CellData.hyperlink`` answers: "A hyperlink this cell points to, if any. If the
+cell contains multiple hyperlinks, this field will be empty. This field is read-only. To set it,
+use a =HYPERLINK formula in the userEnteredValue.formulaValue field", or a link in a text format
+run "that spans the entire cell" (the reference page above, ``CellData.hyperlink`` and
+``textFormatRuns``; the same text, as Google's API description publishes it:
+https://pub.dev/documentation/googleapis/latest/sheets_v4/CellData/hyperlink.html). A
+``=HYPERLINK`` formula's link is calculated with its value (``formulas.Hyperlink``); a person's
+link on a cell's text (Insert link, or a ticket key pasted as a rich link) is loaded from a file
+(``{"value": "PLAT-42", "link": "https://..."}``) and answered as a text format run over the
+whole text too. Not emulated: a link on part of the text, several links in a cell, chips. A
+plain address typed as text has no link here. "When writing a new user_entered_value, previous
+runs are erased" (``textFormatRuns``): a value written over a linked cell leaves no link.
 
 Typing follows USER_ENTERED in the spreadsheet's locale: ``2026-12-01``, or ``12/1/2026`` in
 en_US (``1/12/2026`` in en_GB), becomes a date shown in the locale's date format whose
@@ -73,6 +87,7 @@ class Cell:
     pattern: str | None = None  # the number format's pattern; None: automatic
     # A formula whose value the emulator calculated (not the value it was loaded with).
     computed: bool = False
+    link: str | None = None  # the address the cell links to (``hyperlink``)
 
     @classmethod
     def of_text(cls, text: str) -> Cell:
@@ -107,6 +122,11 @@ class Cell:
             "effectiveValue": effective,
             "formattedValue": self.text,
         }
+        if self.link is not None:
+            data["hyperlink"] = self.link
+            if self.formula is None:
+                # A person's link: a run of the whole text (runs are not a formula's).
+                data["textFormatRuns"] = [{"format": {"link": {"uri": self.link}}}]
         number_format = self.number_format()
         if number_format is None and self.kind is Kind.DATE:
             # A typed date gets the DATE format; the locale's pattern shows it.
@@ -143,8 +163,10 @@ def _kind_of(value: Any, pattern: str | None) -> Kind:
 
 
 def _plain(value: Any) -> str | int | float | bool:
-    if isinstance(value, bool | str):
+    if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return str(value)  # a formula's Hyperlink: its text (the link is the cell's)
     return tidy_number(float(value))
 
 
@@ -230,7 +252,8 @@ def cell_from_sheet_text(value: Any, locale: Locale | None = None) -> Cell | Non
     date; ``=...`` is a formula). An object is ``{"formula": "=...", "value": V}`` (V the last
     computed value) or ``{"value": V}`` (a typed value: a string is text, a number a number),
     either with a ``"format": "PATTERN"`` number format (``{"value": 46084, "format":
-    "dd/mm/yyyy"}`` is a date). Raises ApiError for anything else."""
+    "dd/mm/yyyy"}`` is a date); ``{"value": V, "link": "https://..."}`` is a value a person
+    linked (a formula's link is its HYPERLINK's). Raises ApiError for anything else."""
     locale = locale or locale_of(None)
     if isinstance(value, dict):
         return _cell_from_object(value, locale)
@@ -245,12 +268,26 @@ def cell_from_sheet_text(value: Any, locale: Locale | None = None) -> Cell | Non
 
 
 def _cell_from_object(entry: dict, locale: Locale) -> Cell:
-    unknown = set(entry) - {"formula", "value", "format"}
+    unknown = set(entry) - {"formula", "value", "format", "link"}
     if unknown or ("value" not in entry and "formula" not in entry):
         raise ApiError(
             400,
             f"Invalid value: {json.dumps(entry)} is not a cell value (a cell object has a "
-            '"value", and may have a "formula" and a "format").',
+            '"value", and may have a "formula", a "format" and a "link").',
+        )
+    link = entry.get("link")
+    if link is not None and (
+        not isinstance(link, str)
+        or not link
+        or "formula" in entry
+        or not isinstance(entry.get("value"), str)
+    ):
+        # A link on text is a run of it; "runs are only valid on user entered strings, not
+        # formulas, bools, or numbers" (``CellData.textFormatRuns``).
+        raise ApiError(
+            400,
+            f"Invalid cell {json.dumps(entry)}: a link is a non-empty address on a text "
+            "value (a formula links with HYPERLINK).",
         )
     value = entry.get("value", "")
     pattern = entry.get("format")
@@ -266,7 +303,7 @@ def _cell_from_object(entry: dict, locale: Locale) -> Cell:
         if not isinstance(formula, str) or not formula.startswith("="):
             raise ApiError(400, f'Invalid cell {json.dumps(entry)}: a formula starts with "=".')
         return formula_cell(formula, value, pattern=pattern).with_value(value, locale)
-    return typed_cell(value, locale=locale, pattern=pattern)
+    return replace(typed_cell(value, locale=locale, pattern=pattern), link=link)
 
 
 def cell_to_sheet_value(cell: Cell, locale: Locale) -> Any:
@@ -282,4 +319,6 @@ def cell_to_sheet_value(cell: Cell, locale: Locale) -> Any:
     entry["value"] = cell.value
     if cell.pattern is not None:
         entry["format"] = cell.pattern
+    if cell.link is not None and cell.formula is None:
+        entry["link"] = cell.link
     return entry

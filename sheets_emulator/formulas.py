@@ -6,7 +6,8 @@ formula cell keeps its text in ``userEnteredValue.formulaValue`` and its result 
 ``effectiveValue`` (and ``formattedValue``). Evaluated here: numbers, text in quotes, TRUE and
 FALSE, cell references and ranges (``B2``, ``$B$2``, ``'Other tab'!B2``, ``A2:A9``, ``A:A``),
 ``+ - * / ^``, ``&``, comparisons (``= <> < > <= >=``), and the functions ``DATE``, ``TODAY``,
-``SUM``, ``IF``, ``CONCATENATE``, ``COUNTA``. Any other formula raises `Unsupported`, and its
+``SUM``, ``IF``, ``CONCATENATE``, ``COUNTA`` and ``HYPERLINK`` (its label is the value, its
+address the cell's ``hyperlink``: `Hyperlink`). Any other formula raises `Unsupported`, and its
 cell keeps the value it was loaded with.
 """
 
@@ -28,6 +29,36 @@ class Unsupported(Exception):
 
 class DateSerial(float):
     """A number that is a date: a result shown as a date (``=DATE(2026,3,4)``, ``=B2+7``)."""
+
+
+class Hyperlink(str):
+    """Text that links somewhere: what ``=HYPERLINK(url, label)`` gives, the label (the text
+    shown) with the address it points to, ``url`` (the cell's ``CellData.hyperlink``). Any
+    operation on it (``&``, CONCATENATE) gives plain text."""
+
+    url: str
+
+    def __new__(cls, label: str, url: str) -> Hyperlink:
+        text = super().__new__(cls, label)
+        text.url = url
+        return text
+
+
+# HYPERLINK's rules (Google Docs Editors Help, "HYPERLINK":
+# https://support.google.com/docs/answer/3093313): only these link types are allowed, another
+# protocol shows the label without a link, and an address without one is given "http://".
+LINK_PROTOCOLS = (
+    "http://",
+    "https://",
+    "mailto:",
+    "aim:",
+    "ftp://",
+    "gopher://",
+    "telnet://",
+    "news://",
+)
+# A protocol ("javascript:"), not a host and port ("jira.example.com:8080/...").
+_PROTOCOL = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -276,7 +307,24 @@ def _call(name: str, args: list[Any], today: dt.date) -> Any:
         return "".join(text_of(item) for item in _flat(args))
     if name == "COUNTA":
         return float(sum(1 for item in _flat(args) if item is not None and item != ""))
+    if name == "HYPERLINK" and len(args) in (1, 2):
+        return hyperlink_of(scalar(args[0]), scalar(args[1]) if len(args) == 2 else None)
     raise Unsupported(name)
+
+
+def hyperlink_of(url: Any, label: Any) -> str:
+    """``=HYPERLINK(url, label)``: the label (the address when there is none, or when the label
+    names an empty cell; ``""`` shows nothing but still links), a `Hyperlink` to the address
+    when it is of an allowed type; plain text otherwise."""
+    address = text_of(url).strip()
+    shown = text_of(url) if label is None else text_of(label)
+    if not address:
+        return shown
+    if not address.lower().startswith(LINK_PROTOCOLS):
+        if _PROTOCOL.match(address):
+            return shown
+        address = "http://" + address
+    return Hyperlink(shown, address)
 
 
 def evaluate(formula: str, *, lookup: Lookup, extent: Extent, today: dt.date) -> Any:

@@ -27,7 +27,13 @@ from sheets_emulator.cells import (
     Kind,
 )
 from sheets_emulator.errors import ApiError
-from sheets_emulator.formulas import DateSerial, Unsupported, evaluate, rows_deleted
+from sheets_emulator.formulas import (
+    DateSerial,
+    Hyperlink,
+    Unsupported,
+    evaluate,
+    rows_deleted,
+)
 from sheets_emulator.locales import locale_of
 
 # What Google answers a write into a protected range the account may not edit.
@@ -389,8 +395,12 @@ class Spreadsheet:
                 return result
             finally:
                 busy.discard(key)
-            done[key] = result
-            sheet.rows[row][column] = replace(cell.with_value(result, locale), computed=True)
+            # A HYPERLINK's address is its cell's link; what reads the cell reads its text.
+            link = result.url if isinstance(result, Hyperlink) else None
+            done[key] = result = str(result) if isinstance(result, Hyperlink) else result
+            sheet.rows[row][column] = replace(
+                cell.with_value(result, locale), computed=True, link=link
+            )
             return result
 
         def tab(title: str | None, current: Sheet) -> Sheet:

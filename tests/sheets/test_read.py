@@ -70,3 +70,51 @@ def test_every_tab_is_read_in_one_request_after_the_one_that_opens_the_spreadshe
     assert tabs["Platform"].values[0][0] == "Milestone"
     assert sheets_emulator.stats()["by_kind"] == {"spreadsheets.get": 1}
     assert count.total == 2
+
+
+PLAT_42 = "https://jira.example.com/browse/PLAT-42"
+
+
+def test_the_address_a_cell_links_to_is_read_beside_its_text_and_spread_over_its_merge():
+    cells = [
+        [{"formattedValue": "Jira"}],
+        [{"formattedValue": "PLAT-42", "hyperlink": PLAT_42}],
+        [{}],
+        [{"formattedValue": "PLAT-1", "hyperlink": ""}],
+    ]
+    merge = {"startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": 0, "endColumnIndex": 1}
+    resource = {
+        "sheets": [
+            {
+                "properties": {"title": "Platform"},
+                "data": [{"rowData": [{"values": row} for row in cells]}],
+                "merges": [merge],
+            }
+        ]
+    }
+
+    tab = tabs_from_grid(resource)["Platform"]
+
+    assert tab.values == [["Jira"], ["PLAT-42"], ["PLAT-42"], ["PLAT-1"]]
+    assert tab.hyperlinks == {(1, 0): PLAT_42, (2, 0): PLAT_42}
+
+
+def test_the_one_read_asks_for_each_cells_hyperlink(open_loaded):
+    rows = [
+        ["Milestone", "Jira"],
+        ["Ship webhooks", f'=HYPERLINK("{PLAT_42}","PLAT-42")'],
+        ["Cut latency", {"value": "PLAT-7", "link": "https://jira.example.com/browse/PLAT-7"}],
+    ]
+    spreadsheet = open_loaded(
+        {"spreadsheetId": "links", "sheets": [{"title": "Platform", "values": rows}]}
+    )
+
+    tab = read_tabs(spreadsheet)["Platform"]
+
+    assert tab.values[1:] == [["Ship webhooks", "PLAT-42"], ["Cut latency", "PLAT-7"]]
+    assert tab.hyperlinks == {
+        (1, 1): PLAT_42,
+        (2, 1): "https://jira.example.com/browse/PLAT-7",
+    }
+    assert tab.why_read_only(1, 1) == "formula"
+    assert tab.why_read_only(2, 1) is None

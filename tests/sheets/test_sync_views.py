@@ -393,6 +393,38 @@ def test_a_date_conflict_shows_both_sides_dates_the_same_way(client, vp, milesto
     assert '<td class="value-app">Dec 10, 2026</td>' in html
 
 
+def test_a_link_conflict_shows_the_address_a_cells_label_stands_for(client, vp, milestone):
+    milestone.link = "https://tracker.example.org/issues/PLAT-43"
+    milestone.save()
+    typed = MilestoneFactory(team=milestone.team, quarter=milestone.quarter, title="Cut latency")
+    make_conflict(
+        milestone,
+        field="link",
+        sheet_value="https://tracker.example.org/issues/PLAT-42",
+        sheet_text="PLAT-42",  # =HYPERLINK(".../PLAT-42","PLAT-42"), or a key typed
+        app_value="https://tracker.example.org/issues/PLAT-43",
+        base_value="",
+        column="E",
+    )
+    make_conflict(
+        typed,
+        field="link",
+        sheet_value="https://tracker.example.org/issues/PLAT-44",
+        sheet_text="https://tracker.example.org/issues/PLAT-44",
+        app_value="https://tracker.example.org/issues/PLAT-43",
+        base_value="",
+        column="E",
+    )
+    client.force_login(vp)
+
+    html = client.get(SYNC).content.decode()
+
+    assert (
+        '<td class="value-sheet">PLAT-42 (https://tracker.example.org/issues/PLAT-42)</td>' in html
+    )
+    assert '<td class="value-sheet">https://tracker.example.org/issues/PLAT-44</td>' in html
+
+
 def test_resolving_a_conflict_twice_says_it_is_already_resolved(client, vp, conflict):
     client.force_login(vp)
     client.post(resolve_url(conflict), {"take": "app"})

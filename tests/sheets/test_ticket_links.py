@@ -21,6 +21,11 @@ from tests.sheets.sheet import Tab
 pytestmark = pytest.mark.django_db
 
 TEMPLATE = "https://jira.example.com/browse/{key}"
+# A tracker the template does not name: a link read from it cannot come from the template.
+TRACKER_42 = "https://tracker.example.org/issues/PLAT-42"
+TRACKER_7 = "https://tracker.example.org/issues/PLAT-7"
+LINK_FORMULA = f'=HYPERLINK("{TRACKER_42}","PLAT-42")'
+LINKED_KEY = {"value": "PLAT-7", "link": TRACKER_7}  # a key pasted as a link (rich text)
 HEADER = ["Milestone", "Owner", "Target date", "Status", "Jira", "Comments"]
 
 
@@ -41,6 +46,27 @@ def test_a_bare_ticket_key_is_refused_without_a_template_and_expanded_with_one()
     assert parse.parse_link("ENG-5185", template=TEMPLATE) == (
         "https://jira.example.com/browse/ENG-5185"
     )
+
+
+def test_a_cell_whose_text_names_a_link_reads_as_the_address_it_links_to():
+    # =HYPERLINK("https://tracker.example.org/issues/PLAT-42","PLAT-42"), or the key pasted
+    # as a link: the address, not the key, with or without a template.
+    assert parse.parse_link("PLAT-42", hyperlink=TRACKER_42) == TRACKER_42
+    assert parse.parse_link("PLAT-42", hyperlink=TRACKER_42, template=TEMPLATE) == TRACKER_42
+    assert parse.parse_link("the epic", hyperlink=TRACKER_42) == TRACKER_42
+    assert parse.parse_link("", hyperlink=TRACKER_42) == TRACKER_42
+
+
+def test_an_address_typed_in_a_linked_cell_wins_and_a_link_off_the_web_is_not_taken():
+    # What the sync writes over a linked cell reads back as written, whatever link it kept.
+    typed = "https://jira.example.com/browse/ENG-2"
+    assert parse.parse_link(typed, hyperlink="https://jira.example.com/browse/ENG-1") == typed
+    # A mail or in-sheet link is no ticket: the cell reads as it does without one.
+    assert parse.parse_link("ENG-5185", hyperlink="#gid=0", template=TEMPLATE) == (
+        "https://jira.example.com/browse/ENG-5185"
+    )
+    with pytest.raises(CellError, match="MILEPOST_TICKET_URL_TEMPLATE"):
+        parse.parse_link("ENG-5185", hyperlink="mailto:lead@example.com")
 
 
 def test_the_ticket_link_is_read_only_from_a_mapped_column():
@@ -258,6 +284,115 @@ def test_the_sample_sheets_jira_column_mapped_with_a_template_gives_its_keys_lin
     # Jira and Comments as they were: the keys read as links, nothing written back.
     for was, now in zip(old["values"][1:], after["Conversations"]["values"][1:], strict=True):
         assert was[4:6] == now[4:6]
+
+
+# --- Cells that link somewhere ----------------------------------------------------------------
+
+
+def stored(sheets_emulator, column=4):
+    """The link column's cells as the emulator keeps them (a formula's text, a link)."""
+    rows = sheets_emulator.dump("links")["sheets"][0]["values"][1:]
+    return [row[column] for row in rows]
+
+
+def test_a_hyperlink_formula_and_a_linked_key_import_their_address_beside_typed_cells(
+    platform, load, settings, sheets_emulator
+):
+    _team, lead = platform
+    settings.MILEPOST_TICKET_URL_TEMPLATE = TEMPLATE
+    load(
+        [
+            row(lead, "Ship webhooks", LINK_FORMULA),
+            row(lead, "Cut latency", LINKED_KEY),
+            row(lead, "Test it", "https://jira.example.com/browse/ENG-1"),
+            row(lead, "Launch", "ENG-5185"),
+        ]
+    )
+
+    result = sync_sheet(today=TODAY)
+
+    assert result.errors == []
+    assert dict(Milestone.objects.values_list("title", "link")) == {
+        "Ship webhooks": TRACKER_42,
+        "Cut latency": TRACKER_7,
+        "Test it": "https://jira.example.com/browse/ENG-1",
+        "Launch": "https://jira.example.com/browse/ENG-5185",
+    }
+    # Nothing is written to the link column, and the next run changes nothing.
+    assert sync_sheet(today=TODAY).changes == []
+    assert stored(sheets_emulator) == [
+        LINK_FORMULA,
+        LINKED_KEY,
+        "https://jira.example.com/browse/ENG-1",
+        "ENG-5185",
+    ]
+
+
+def test_a_linked_key_needs_no_template(platform, load, settings):
+    _team, lead = platform
+    settings.MILEPOST_TICKET_URL_TEMPLATE = ""
+    load([row(lead, "Ship webhooks", LINK_FORMULA), row(lead, "Cut latency", LINKED_KEY)])
+
+    result = sync_sheet(today=TODAY)
+
+    assert result.errors == []
+    assert set(Milestone.objects.values_list("link", flat=True)) == {TRACKER_42, TRACKER_7}
+
+
+def test_the_apps_new_link_never_changes_a_hyperlink_formula_it_is_a_conflict_said_per_cell(
+    platform, load, sheets_emulator, vp
+):
+    _team, lead = platform
+    load([row(lead, "Ship webhooks", LINK_FORMULA)])
+    sync_sheet(today=TODAY)
+    milestone = Milestone.objects.get()
+    edit_in_app(milestone, link="https://tracker.example.org/issues/PLAT-43")
+
+    result = sync_sheet(today=TODAY)
+
+    assert stored(sheets_emulator) == [LINK_FORMULA]
+    milestone.refresh_from_db()
+    assert milestone.link == "https://tracker.example.org/issues/PLAT-43"
+    [message] = [m for m in result.messages if "formula kept" in m.text]
+    assert message.where == "Platform!E2"
+    assert message.text == (
+        f"E2 holds a formula ({LINK_FORMULA}): formula kept. The app's Ticket link "
+        "('https://tracker.example.org/issues/PLAT-43') differs, so it is recorded as a "
+        "conflict: resolve it in the app, or change the cell."
+    )
+    conflict = SyncConflict.objects.get()
+    assert (conflict.field, conflict.sheet_value, conflict.sheet_text) == (
+        "link",
+        TRACKER_42,
+        "PLAT-42",
+    )
+    # Said once; the formula is still never written, and taking the sheet's side takes the
+    # address the formula links to.
+    again = sync_sheet(today=TODAY)
+    assert not [m for m in again.messages if "formula kept" in m.text]
+    resolve_conflict(conflict=conflict, take="sheet", user=vp)
+    sync_sheet(today=TODAY)
+    milestone.refresh_from_db()
+    assert milestone.link == TRACKER_42
+    assert stored(sheets_emulator) == [LINK_FORMULA]
+
+
+def test_the_apps_new_link_is_written_over_a_linked_key_as_plain_text_as_over_any_cell(
+    platform, load, sheets_emulator
+):
+    _team, lead = platform
+    load([row(lead, "Cut latency", LINKED_KEY)])
+    sync_sheet(today=TODAY)
+    milestone = Milestone.objects.get()
+    edit_in_app(milestone, link="https://tracker.example.org/issues/PLAT-8")
+
+    pushed = sync_sheet(today=TODAY)
+
+    assert pushed.counts.updated_in_sheet == 1
+    assert stored(sheets_emulator) == ["https://tracker.example.org/issues/PLAT-8"]
+    assert sync_sheet(today=TODAY).changes == []
+    milestone.refresh_from_db()
+    assert milestone.link == "https://tracker.example.org/issues/PLAT-8"
 
 
 def _open():
