@@ -48,9 +48,10 @@ def dashboard(request: MilepostRequest):
     if quarter is None:
         return render(request, "dashboard/dashboard.html", {"content": _content_html(request, {})})
     wanted = asof.parse_as_of(request.GET.get("as_of"), quarter, today)
-    if wanted.error:
-        messages.warning(request, wanted.error)
     body_only = request.htmx.target == BODY_ID and not request.htmx.history_restore_request
+    if wanted.error and not body_only:
+        # The swapped table shows no messages: queued, it would wait for the next page.
+        messages.warning(request, wanted.error)
     parts = page_parts(quarter, quarters, today=today, as_of=wanted.day, whole_page=not body_only)
     can_manage_quarter = permissions.can_manage_quarter(request.user, quarter)
     # Built only when the content is not cached (or a test reads the context).

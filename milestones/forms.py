@@ -120,9 +120,34 @@ class RowFormMixin:
     """Inputs of a table row live in cells of their own and reach their <form> through the
     `form` attribute; each is labelled for assistive technology by its column.
 
-    Its widgets and error lists are `milestones.widget_html`'s, written in Python (speed)."""
+    Its widgets and error lists are `milestones.widget_html`'s, written in Python (speed).
+
+    A row with a target date offers to confirm one in the past (`add_past_target_confirmation`)
+    once the service has refused it (`services.PAST_TARGET`, code "past_target")."""
 
     html_id: str
+
+    def add_past_target_confirmation(self) -> None:
+        """The checkbox that confirms a target date in the past; the row shows it once the
+        service has asked (`asks_to_confirm_past_target`)."""
+        self.fields["confirm_past_target"] = forms.BooleanField(
+            required=False,
+            label="Yes, the target date is in the past",
+            widget=CheckboxInputHtml,
+        )
+
+    @property
+    def past_target_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_past_target"))
+
+    @property
+    def asks_to_confirm_past_target(self) -> bool:
+        """Whether the row shows the confirmation: asked for, or already ticked."""
+        if not self.is_bound or "confirm_past_target" not in self.fields:
+            return False
+        return self.has_error("target_date", code="past_target") or bool(
+            self.data.get("confirm_past_target")
+        )
 
     def _label_inputs(self, labels: dict[str, str] | None = None) -> None:
         for name, field in self.fields.items():
@@ -219,12 +244,7 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 label="Note on the move",
                 widget=TextInputHtml,
             )
-            # Offered by the row once the service has asked (`asks_to_confirm_past_target`).
-            self.fields["confirm_past_target"] = forms.BooleanField(
-                required=False,
-                label="Yes, the target date is in the past",
-                widget=CheckboxInputHtml,
-            )
+            self.add_past_target_confirmation()
         if milestone.quarter.is_closed:
             # The quarter is on record: every change to it is a restatement, with a reason.
             self.fields["restatement_reason"] = forms.CharField(
@@ -241,19 +261,6 @@ class MilestoneForm(RowFormMixin, forms.Form):
                 "Needed when the target date moves later; it goes in the milestone's ledger."
             )
             self.fields["slip_note"].widget.attrs["placeholder"] = "Note (optional)"
-
-    @property
-    def past_target_confirmed(self) -> bool:
-        return bool(self.cleaned_data.get("confirm_past_target"))
-
-    @property
-    def asks_to_confirm_past_target(self) -> bool:
-        """Whether the row shows the confirmation: asked for, or already ticked."""
-        if not self.is_bound or "confirm_past_target" not in self.fields:
-            return False
-        return self.has_error("target_date", code="past_target") or bool(
-            self.data.get("confirm_past_target")
-        )
 
     @property
     def slip_reason(self) -> SlipReason | None:
@@ -322,6 +329,7 @@ class NewMilestoneForm(RowFormMixin, forms.Form):
                 *((owner.prepare_value(user), owner.label_from_instance(user)) for user in owners),
             ]
         self.fields["target_date"].required = False
+        self.add_past_target_confirmation()
         self.fields["title"].widget.attrs["placeholder"] = "New milestone…"
         self._label_inputs(
             {
@@ -332,6 +340,10 @@ class NewMilestoneForm(RowFormMixin, forms.Form):
             }
         )
         self.fields["target_date"].help_text = "Empty: same as committed"
+
+    def milestone_values(self) -> dict[str, Any]:
+        """The new milestone's fields, as `services.create_milestone` takes them."""
+        return {name: self.cleaned_data[name] for name in self.NAMES}
 
 
 class SlipReasonForm(forms.Form):

@@ -71,11 +71,16 @@ def create_milestone(
     description: str = "",
     notes: str = "",
     carried_from: Milestone | None = None,
+    ask_past_target: bool = False,
+    past_target_confirmed: bool = False,
 ) -> Milestone:
     """Add a planned milestone at the bottom of the team's table for the quarter.
 
     The target date starts as the committed date unless one is given: on day one the forecast
     is the promise. A closed quarter takes no new milestone.
+
+    With `ask_past_target` (the add row in the browser), a target date before today is
+    refused as an edit's is (`update_milestone`) unless `past_target_confirmed`.
     """
     _refuse_closed(quarter)
     _lock_team(team)
@@ -93,6 +98,10 @@ def create_milestone(
         position=0 if last["position__max"] is None else last["position__max"] + 1,
         carried_from=carried_from,
     )
+    if ask_past_target and not past_target_confirmed:
+        asked = _past_target_asked(milestone, moved_from=None)
+        if asked:
+            _refuse_with(milestone, asked)
     return _save(milestone, user, bump=False)
 
 
@@ -154,13 +163,8 @@ def update_milestone(
         asked["restatement_reason"] = [
             ValidationError(RESTATEMENT_NEEDED, code="restatement_reason")
         ]
-    if (
-        ask_past_target
-        and not restating
-        and not past_target_confirmed
-        and target_in_the_past(current, moved_from=target_before)
-    ):
-        asked["target_date"] = [ValidationError(PAST_TARGET, code="past_target")]
+    if ask_past_target and not restating and not past_target_confirmed:
+        asked |= _past_target_asked(current, moved_from=target_before)
     if asked:
         _refuse_with(current, asked)
     _save(current, user)
@@ -195,10 +199,11 @@ PAST_TARGET = "This date is in the past, and the milestone is still open: tick t
 
 
 def target_in_the_past(
-    milestone: Milestone, *, moved_from: datetime.date, today: datetime.date | None = None
+    milestone: Milestone, *, moved_from: datetime.date | None, today: datetime.date | None = None
 ) -> bool:
     """Whether the edit moves the target date of a milestone that stays open to a day before
-    today (the browser asks to confirm that)."""
+    today, or (`moved_from` None) a new milestone starts with one: the browser asks to
+    confirm that."""
     today = today or timezone.localdate()
     return (
         milestone.is_open
@@ -206,6 +211,15 @@ def target_in_the_past(
         and milestone.target_date is not None
         and milestone.target_date < today
     )
+
+
+def _past_target_asked(
+    milestone: Milestone, *, moved_from: datetime.date | None
+) -> dict[str, list[ValidationError]]:
+    """The confirmation a target date in the past needs, beside the field (none: {})."""
+    if not target_in_the_past(milestone, moved_from=moved_from):
+        return {}
+    return {"target_date": [ValidationError(PAST_TARGET, code="past_target")]}
 
 
 def _refuse_with(milestone: Milestone, asked: dict[str, list[ValidationError]]) -> None:

@@ -138,7 +138,8 @@ def sync_now(request: MilepostRequest):
         raise PermissionDenied("Only leadership runs the sheet sync.")
     run = _active_run()
     if run is not None:
-        messages.info(request, "A sync is already running: its progress is below.")
+        if not request.htmx:  # htmx gets the run's progress in place: nothing for the next page
+            messages.info(request, "A sync is already running: its progress is below.")
     else:
         _give_up_on_stuck_runs()
         run = SyncRun.objects.create(
@@ -164,34 +165,35 @@ def sync_conflict_resolve(request: MilepostRequest, pk: int):
     take = request.POST.get("take")
     if take not in ("sheet", "app"):
         raise BadRequest("Take the sheet's value (take=sheet) or keep the app's (take=app).")
-    status = 200
+    status, level = 200, messages.SUCCESS
     try:
         conflict = resolve_conflict(conflict=conflict, take=take, user=request.user)
     except ConflictClosed as exc:
         conflict = exc.conflict
-        messages.info(request, f"Nothing to do: this conflict is {conflict.get_status_display()}.")
-        status = 409
+        text = f"Nothing to do: this conflict is {conflict.get_status_display()}."
+        status, level = 409, messages.INFO
     except ValidationError as exc:
-        text = " ".join(exc.messages)
-        messages.error(request, f"The sheet's value cannot be taken: {text}")
-        status = 422
+        text = f"The sheet's value cannot be taken: {' '.join(exc.messages)}"
+        status, level = 422, messages.ERROR
     else:
         label = parse.HEADERS[conflict.field]
         outcome = "took the sheet's value" if take == "sheet" else "kept the app's value"
-        messages.success(
-            request,
-            f"{conflict.milestone.title}: {label} {outcome}. The next sync writes it to the sheet.",
+        text = (
+            f"{conflict.milestone.title}: {label} {outcome}. The next sync writes it to the sheet."
         )
     if request.htmx:
-        # The resolved row, and the heading's count of open conflicts swapped out of band.
+        # The outcome is said in the row it answers with, never queued as a message: that
+        # would show again on the next page the browser loads.
         conflict = _get_conflict(pk)
         [view] = _conflict_views(request.user, [conflict])
         open_count = SyncConflict.objects.filter(status=SyncConflict.Status.OPEN).count()
-        html = render_to_string(f"{PAGE}#conflict-row", {"item": view}, request)
+        context = {"item": view, "note": text, "note_is_error": level == messages.ERROR}
+        html = render_to_string(f"{PAGE}#conflict-row", context, request)
         html += render_to_string(
             f"{PAGE}#open-count", {"open_count": open_count, "oob": True}, request
         )
         return HttpResponse(html, status=status)
+    messages.add_message(request, level, text)
     if status == 422:
         return redirect("sheets:conflict", pk=pk)
     return redirect("sheets:sync")

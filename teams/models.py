@@ -11,6 +11,8 @@ from milestones.history import HistorySourceModel
 # Who changed a person, a team, a squad or a membership, when and from where (web, admin,
 # command), as for milestones. A password or a sign-in time is no one's business.
 USER_HISTORY_EXCLUDED = ["password", "last_login"]
+# That a password was set is: the change reason of the record of a save that set one.
+PASSWORD_CHANGED = "password changed"
 
 # A Slack member ID: U (or W, on Enterprise Grid) and 8 to 11 uppercase letters or digits.
 SLACK_MEMBER_ID = RegexValidator(
@@ -56,17 +58,25 @@ class User(AbstractUser):
     history = HistoricalRecords(bases=[HistorySourceModel], excluded_fields=USER_HISTORY_EXCLUDED)
 
     def save(self, *args, **kwargs):
-        # A save of only what the history does not keep (Django noting a sign-in's time, or
-        # upgrading a password's hash at sign-in) is no change of the person: without this it
-        # left a record the People page listed as "saved unchanged".
+        # The history keeps no password, so without this a save that set a new one (Django's
+        # password change and reset forms, the admin's, `changepassword`: `set_password` since
+        # the last save) left a record the People page listed as "saved unchanged". It is a
+        # change of the person, by whoever made it: its record says so (`PASSWORD_CHANGED`).
+        # A save of only what the history does not keep that sets no password (Django noting a
+        # sign-in's time, or re-hashing the same password at sign-in, which clears
+        # `_password` before it saves) is no change of the person: no record at all.
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or not set(update_fields) <= set(USER_HISTORY_EXCLUDED):
+        if self._password is not None and (update_fields is None or "password" in update_fields):
+            switch, value = "_change_reason", PASSWORD_CHANGED  # simple-history reads it
+        elif update_fields is not None and set(update_fields) <= set(USER_HISTORY_EXCLUDED):
+            switch, value = "skip_history_when_saving", True  # simple-history's own switch
+        else:
             return super().save(*args, **kwargs)
-        self.skip_history_when_saving = True  # simple-history's own switch
+        setattr(self, switch, value)
         try:
             return super().save(*args, **kwargs)
         finally:
-            del self.skip_history_when_saving
+            delattr(self, switch)
 
     class Meta:
         ordering = ["display_name", "username"]

@@ -19,7 +19,7 @@ from milestones.permissions import can_manage_organisation
 from teams import services, throttle
 from teams.forms import ClearThrottleForm, MoveForm, PersonForm, show_model_errors
 from teams.http import MilepostRequest
-from teams.models import Membership, Team, User
+from teams.models import PASSWORD_CHANGED, Membership, Team, User
 
 REFUSED = "Only leadership manages people, teams and squads."
 
@@ -190,8 +190,10 @@ def person_changes(person: User) -> list[ChangeRow]:
         if previous is None:
             what = "added" if record.history_type == "+" else "first recorded"
         else:
-            changed = record.diff_against(previous).changes
-            what = "; ".join(_describe(change) for change in changed) or "saved unchanged"
+            said = [_describe(change) for change in record.diff_against(previous).changes]
+            if record.history_change_reason == PASSWORD_CHANGED:  # the hash is not kept
+                said.append(PASSWORD_CHANGED)
+            what = "; ".join(said) or "saved unchanged"
         rows.append(_change_row(record, what))
         previous = record
     memberships = Membership.history.filter(user_id=person.pk).select_related("history_user")

@@ -181,7 +181,12 @@ def milestone_create(request: MilepostRequest, slug: str):
     if form.is_valid():
         try:
             milestone = create_milestone(
-                team=team, quarter=quarter, user=request.user, **form.cleaned_data
+                team=team,
+                quarter=quarter,
+                user=request.user,
+                ask_past_target=True,
+                past_target_confirmed=form.past_target_confirmed,
+                **form.milestone_values(),
             )
         except ValidationError as error:
             form.add_model_errors(error)

@@ -216,3 +216,31 @@ def test_a_target_moved_into_the_past_is_saved_only_once_confirmed(page, sign_in
     page.get_by_role("button", name="Save").click()
     expect(row(page, importer)).to_contain_text("Nov 20")
     assert Milestone.objects.get(pk=importer.pk).target_date == datetime.date(2026, 11, 20)
+
+
+def test_a_new_milestone_with_a_past_target_is_added_only_once_confirmed(page, sign_in, platform):
+    sign_in(page, platform["lead"])
+    page.get_by_label("Title of the new milestone").fill("Hotfix review")
+    page.get_by_label("Committed date of the new milestone").fill("2026-12-04")
+    page.get_by_label("Target date of the new milestone").fill("2026-11-20")  # today is Nov 25
+    page.get_by_role("button", name="Add milestone").click()
+    add_row = page.locator("#add-milestone")
+    target = page.get_by_label("Target date of the new milestone")
+    expect(target).to_have_attribute("aria-invalid", "true")
+    expect(target).to_be_focused()
+    expect(add_row).to_contain_text("This date is in the past")
+    # What was typed is all there, and nothing is added yet.
+    expect(page.get_by_label("Title of the new milestone")).to_have_value("Hotfix review")
+    expect(page.get_by_label("Committed date of the new milestone")).to_have_value("2026-12-04")
+    expect(target).to_have_value("2026-11-20")
+    assert not Milestone.objects.filter(title="Hotfix review").exists()
+
+    add_row.get_by_label("Yes, the target date is in the past").check()
+    page.get_by_role("button", name="Add milestone").click()
+    added_row = page.locator("tbody.milestone", has_text="Hotfix review")
+    expect(added_row).to_contain_text("Nov 20")
+    expect(page.get_by_label("Title of the new milestone")).to_have_value("")
+    expect(page.get_by_label("Yes, the target date is in the past")).to_have_count(0)
+    added = Milestone.objects.get(title="Hotfix review")
+    assert added.target_date == datetime.date(2026, 11, 20)
+    assert real_errors(page) == []

@@ -249,6 +249,11 @@ def test_a_bad_as_of_shows_the_live_page_with_a_clear_message(as_vp, dated_org, 
     assert says in text(response)
 
 
+def test_a_bad_as_of_in_the_swapped_table_leaves_no_message_for_the_next_page(as_vp, dated_org):
+    as_vp.get(URL, {"as_of": "soon"}, headers={"HX-Request": "true", "HX-Target": "dashboard-body"})
+    assert "is not a date" not in text(as_vp.get(URL))
+
+
 def test_sorting_filtering_and_exports_stay_on_the_day(as_vp, dated_org):
     response = as_vp.get(URL, {"as_of": "2026-11-09", "sort": "-slips"})
     headers = {h.column.key: h for h in response.context["report"].table.headers}

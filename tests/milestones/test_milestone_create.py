@@ -1,5 +1,7 @@
 import datetime
 
+import pytest
+
 from milestones.history import Source
 from milestones.models import Milestone
 from tests.factories import MilestoneFactory, QuarterFactory
@@ -85,7 +87,9 @@ def test_plain_post_adds_and_redirects_to_the_new_row(client, lead, team, quarte
 def test_a_milestone_is_added_to_the_quarter_being_shown(client, lead, team, quarter):
     earlier = QuarterFactory(year=2026, number=3)
     client.force_login(lead)
-    client.post(CREATE, new(quarter="2026-q3", committed_date="2026-09-10"), **HTMX)
+    # A date of Q3 is in the past (today is Nov 25): confirmed, as the add row asks.
+    added = new(quarter="2026-q3", committed_date="2026-09-10", confirm_past_target="on")
+    client.post(CREATE, added, **HTMX)
     assert Milestone.objects.get(title="Billing export").quarter == earlier
 
 
@@ -121,6 +125,75 @@ def test_a_refused_plain_post_shows_the_team_page_with_the_add_row_and_its_error
     assert "<h1>Platform</h1>" in response.content.decode()
     assert "This field is required." in text(by_id(response, "new-committed_date_error"))
     assert input_value(response, "new-title") == "Billing export"
+
+
+# --- A target date in the past (today is Nov 25, 2026: tests/milestones/conftest.py) -----------
+
+
+def test_adding_with_a_past_target_asks_to_confirm_and_writes_nothing(
+    client, lead, engineer, team, quarter
+):
+    client.force_login(lead)
+    typed = new(owner=engineer.pk, committed_date="2026-12-04", target_date="2026-11-20")
+    response = client.post(CREATE, typed, **HTMX)
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#add-milestone"
+    # The edit row's message and checkbox, beside the target date.
+    error = text(by_id(response, "new-target_date_error"))
+    assert error == "This date is in the past, and the milestone is still open: tick to confirm it."
+    confirm = by_id(response, "new-confirm_past_target")
+    assert 'type="checkbox"' in confirm
+    assert 'form="add-milestone-form"' in confirm
+    assert "Yes, the target date is in the past" in text(response)
+    # Everything typed is kept, nothing is written.
+    assert input_value(response, "new-title") == "Billing export"
+    assert input_value(response, "new-committed_date") == "2026-12-04"
+    assert input_value(response, "new-target_date") == "2026-11-20"
+    assert f'value="{engineer.pk}" selected' in by_id(response, "new-owner")
+    assert not Milestone.objects.exists()
+
+
+def test_a_confirmed_past_target_is_added(client, lead, team, quarter):
+    client.force_login(lead)
+    confirmed = new(target_date="2026-11-20", confirm_past_target="on")
+    response = client.post(CREATE, confirmed, **HTMX)
+    assert response.status_code == 200
+    added = Milestone.objects.get(title="Billing export")
+    assert (added.committed_date, added.target_date) == (D(2026, 12, 4), D(2026, 11, 20))
+    # The fresh add row asks nothing.
+    assert "confirm_past_target" not in by_id(response, "add-milestone")
+
+
+def test_a_past_committed_date_with_no_target_asks_too(client, lead, team, quarter):
+    # The target starts as the committed date: that is the date in the past.
+    client.force_login(lead)
+    response = client.post(CREATE, new(committed_date="2026-11-02", target_date=""), **HTMX)
+    assert response.status_code == 422
+    assert "This date is in the past" in text(by_id(response, "new-target_date_error"))
+    assert not Milestone.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["2026-11-25", "2026-12-11", ""])
+def test_a_target_of_today_or_later_is_added_at_once(client, lead, team, quarter, target):
+    client.force_login(lead)
+    response = client.post(CREATE, new(committed_date="2026-12-04", target_date=target), **HTMX)
+    assert response.status_code == 200
+    assert Milestone.objects.get().title == "Billing export"
+
+
+def test_without_javascript_a_past_target_is_the_team_page_with_the_add_row_asking(
+    client, lead, team, quarter
+):
+    client.force_login(lead)
+    response = client.post(CREATE, new(target_date="2026-11-20"))
+    assert response.status_code == 422
+    assert "<h1>Platform</h1>" in response.content.decode()
+    assert "This date is in the past" in text(by_id(response, "new-target_date_error"))
+    assert "autofocus" in by_id(response, "new-target_date")
+    assert input_value(response, "new-target_date") == "2026-11-20"
+    response = client.post(CREATE, new(target_date="2026-11-20", confirm_past_target="on"))
+    assert response.status_code == 302
+    assert Milestone.objects.get().target_date == D(2026, 11, 20)
 
 
 def test_an_owner_from_another_team_is_refused(client, lead, outsider_lead, team, quarter):

@@ -570,6 +570,21 @@ def test_a_stale_edit_is_a_conflict_before_any_reason_is_asked(client, lead, eng
     assert reload(milestone).target_date == D(2026, 12, 10)
 
 
+def test_saving_again_by_htmx_after_a_conflict_leaves_no_message_for_the_next_page(
+    client, lead, engineer, milestone
+):
+    stale = engineer_data(milestone, notes="mine")
+    client.force_login(lead)
+    client.post(url("edit", milestone), row_data(milestone, notes="theirs"), **HTMX)
+    client.force_login(engineer)
+    assert client.post(url("edit", milestone), stale, **HTMX).status_code == 409
+    again = engineer_data(reload(milestone), notes="mine")
+    saved = client.post(url("edit", milestone), again, **HTMX)
+    assert "Saved “Ship the importer”." in text(by_id(saved, "flash"))
+    page = client.get(f"/teams/platform/?quarter=2026-q4#milestone-{milestone.pk}")
+    assert "Saved “Ship the importer”." not in text(page)
+
+
 def test_with_every_reason_retired_a_move_later_is_saved_without_one(client, lead, milestone):
     SlipReason.objects.update(active=False)
     client.force_login(lead)

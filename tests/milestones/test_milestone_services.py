@@ -180,6 +180,47 @@ def test_create_validates_and_writes_nothing_when_invalid(lead, team, quarter):
     assert not Milestone.objects.exists()
 
 
+def test_adding_a_past_target_from_the_browser_is_refused_unless_confirmed(lead, team, quarter):
+    # Today is Nov 25 (tests/milestones/conftest.py).
+    past = {"title": "Late", "committed_date": D(2026, 12, 1), "target_date": D(2026, 11, 12)}
+    with pytest.raises(ValidationError) as refused:
+        create_milestone(team=team, quarter=quarter, user=lead, ask_past_target=True, **past)
+    assert [e.code for e in refused.value.error_dict["target_date"]] == ["past_target"]
+    assert not Milestone.objects.exists()
+
+    created = create_milestone(
+        team=team,
+        quarter=quarter,
+        user=lead,
+        ask_past_target=True,
+        past_target_confirmed=True,
+        **past,
+    )
+    assert created.target_date == D(2026, 11, 12)
+
+
+def test_a_past_target_is_said_together_with_the_other_errors_of_a_new_milestone(
+    lead, team, quarter
+):
+    with pytest.raises(ValidationError) as refused:
+        create_milestone(
+            team=team,
+            quarter=quarter,
+            user=lead,
+            title="",
+            committed_date=D(2026, 11, 12),
+            ask_past_target=True,
+        )
+    assert {"title", "target_date"} <= refused.value.error_dict.keys()
+
+
+def test_carrying_over_or_a_command_adds_a_past_target_without_asking(lead, team, quarter):
+    created = create_milestone(
+        team=team, quarter=quarter, user=lead, title="Late", committed_date=D(2026, 11, 12)
+    )
+    assert created.target_date == D(2026, 11, 12)
+
+
 # --- drop_milestone and restore_milestone ----------------------------------------------------
 
 

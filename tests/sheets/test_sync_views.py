@@ -215,6 +215,28 @@ def test_sync_now_while_a_run_is_in_progress_starts_no_second_run(client, vp, sh
     assert 'hx-trigger="every 1s"' in response.content.decode()
 
 
+def test_sync_now_through_htmx_while_a_run_is_in_progress_leaves_no_message_for_the_next_page(
+    client, vp, sheets_settings
+):
+    SyncRun.objects.create(trigger=SyncRun.Trigger.COMMAND, status="running")
+    client.force_login(vp)
+    client.post(SYNC_NOW, headers={"HX-Request": "true"})
+
+    # The page the poll reloads once the run has finished: the run is no longer running.
+    assert "already running" not in client.get(SYNC).content.decode()
+
+
+def test_sync_now_without_javascript_while_a_run_is_in_progress_says_so(
+    client, vp, sheets_settings
+):
+    SyncRun.objects.create(trigger=SyncRun.Trigger.COMMAND, status="running")
+    client.force_login(vp)
+
+    response = client.post(SYNC_NOW, follow=True)
+
+    assert "A sync is already running: its progress is below." in response.content.decode()
+
+
 def test_a_run_queued_long_ago_with_no_worker_is_given_up(client, vp, sheets_settings, q4):
     stuck = SyncRun.objects.create(trigger=SyncRun.Trigger.WEB, status="queued")
     SyncRun.objects.filter(pk=stuck.pk).update(
@@ -318,6 +340,33 @@ def test_resolving_through_htmx_answers_with_the_resolved_row(client, vp, confli
     assert html.lstrip().startswith(f'<tr id="conflict-{conflict.pk}"')
     assert "kept the app&#x27;s value" in html
     assert "Take the sheet" not in html
+
+
+def test_resolving_through_htmx_says_the_outcome_in_the_row_and_not_on_the_next_page(
+    client, vp, conflict
+):
+    client.force_login(vp)
+
+    response = client.post(resolve_url(conflict), {"take": "app"}, headers={"HX-Request": "true"})
+
+    said = "Ship webhooks: Status kept the app&#x27;s value. The next sync writes it to the sheet."
+    assert f'<p class="flash" role="status">{said}</p>' in response.content.decode()
+    assert "The next sync writes it to the sheet." not in _messages_on(client.get(SYNC))
+
+
+def test_resolving_without_javascript_says_the_outcome_on_the_sync_page(client, vp, conflict):
+    client.force_login(vp)
+
+    response = client.post(resolve_url(conflict), {"take": "app"}, follow=True)
+
+    assert "Ship webhooks: Status kept the app&#x27;s value." in _messages_on(response)
+
+
+def _messages_on(response) -> str:
+    """The messages list of a whole page (base.html), empty when there is none."""
+    html = response.content.decode()
+    start = html.find('<ul class="messages">')
+    return "" if start == -1 else html[start : html.index("</ul>", start)]
 
 
 def test_resolving_through_htmx_also_counts_the_open_conflicts_again(client, vp, milestone):
@@ -434,6 +483,9 @@ def test_resolving_a_conflict_twice_says_it_is_already_resolved(client, vp, conf
     assert response.status_code == 409
     conflict.refresh_from_db()
     assert conflict.status == SyncConflict.Status.KEPT_APP
+    assert "Nothing to do: this conflict is kept the app" in response.content.decode()
+    # Said in the row htmx swapped in; the next page the browser loads does not say it again.
+    assert "Nothing to do" not in _messages_on(client.get(SYNC))
 
 
 def test_a_sheet_value_that_no_longer_fits_leaves_the_conflict_open(client, vp, milestone):
@@ -455,6 +507,27 @@ def test_a_sheet_value_that_no_longer_fits_leaves_the_conflict_open(client, vp, 
     assert conflict.is_open
     page = client.get(response["Location"]).content.decode()
     assert "The sheet&#x27;s value cannot be taken" in page
+
+
+def test_a_sheet_value_that_no_longer_fits_is_said_in_the_row_through_htmx(client, vp, milestone):
+    gone = UserFactory(display_name="Gone Person")
+    conflict = make_conflict(
+        milestone,
+        field="owner",
+        sheet_value=gone.pk,
+        sheet_text="Gone",
+        app_value=None,
+        base_value=None,
+    )
+    client.force_login(vp)
+
+    response = client.post(resolve_url(conflict), {"take": "sheet"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert '<p class="row-error" role="alert">The sheet&#x27;s value cannot be taken' in html
+    assert "Take the sheet" in html  # still open, its buttons still there
+    assert "cannot be taken" not in _messages_on(client.get(SYNC))
 
 
 def test_taking_a_done_status_from_the_sheet_records_the_delivery(client, vp, milestone):

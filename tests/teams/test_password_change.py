@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from tests.html import by_id, text
+from tests.teams.history import history_lines
 
 CHANGE = "/accounts/password/change/"
 
@@ -57,3 +58,14 @@ def test_a_weak_new_password_is_refused_with_the_reason(client, engineer):
     assert "This password is too common." in text(response)
     engineer.refresh_from_db()
     assert engineer.check_password("password")
+
+
+def test_a_changed_password_is_one_line_of_the_persons_history_never_saved_unchanged(
+    client, engineer, vp
+):
+    client.force_login(engineer)
+    assert change(client, "password", "a long new passphrase 42").status_code == 302
+
+    lines = history_lines(client, vp, engineer)
+    assert lines[0] == f"{engineer.name} (web): password changed"
+    assert not any("saved unchanged" in line for line in lines)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.html import text
+from tests.teams.history import history_lines
 
 RESET = "/accounts/password/reset/"
 
@@ -70,6 +71,18 @@ def test_the_link_sets_a_new_password_once(client, mobrien):
     mobrien.refresh_from_db()
     assert mobrien.check_password("a long new passphrase 42")
     assert "This link no longer works" in text(client.get(path, follow=True))
+
+
+def test_a_password_set_by_the_link_is_one_line_of_the_persons_history(client, mobrien, vp):
+    ask_for_a_link(client, "maeve@example.com")
+    path = link_in(mail.outbox[0]).removeprefix("https://milepost.example.com")
+    set_url = client.get(path, follow=True).redirect_chain[-1][0]
+    new = "a long new passphrase 42"
+    client.post(set_url, {"new_password1": new, "new_password2": new})
+
+    lines = history_lines(client, vp, mobrien)
+    assert lines[0] == "— (web): password changed"  # signed out: no one's name
+    assert not any("saved unchanged" in line for line in lines)
 
 
 def test_someone_without_a_password_sets_their_first_one(client, mobrien):
