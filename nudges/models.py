@@ -107,3 +107,39 @@ class SlackPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary} → {self.destination} ({self.day}, {self.status})"
+
+
+class SlackTestMessage(models.Model):
+    """A "Send a test message" pressed on the Slack page. The view records it and enqueues
+    `nudges.tasks.post_slack_test_message`, which posts it in a background worker (so a Slack
+    that hangs never holds a web worker) and records how it went; the page shows that."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        POSTING = "posting", "posting"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    destination = models.CharField(
+        max_length=30, help_text="Which webhook: org, team-<id> or squad-<id>."
+    )
+    what = models.CharField(
+        max_length=300, help_text="What that channel gets, as the test message says it."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="What went wrong (never the webhook's URL).")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Test message to {self.destination} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.POSTING)

@@ -24,6 +24,10 @@ A crash between the post and recording its outcome leaves the row "pending". It 
 posted again by itself: the post may have gone through, and a second copy in a channel is
 worse than a missing reminder (the e-mails make the same choice). The Slack page shows such a
 row; deleting it in the admin lets the next run that day post it again.
+
+The Slack page's "Send a test message" is posted in the background too: the view records a
+`SlackTestMessage` and enqueues `nudges.tasks.post_slack_test_message`, which takes it (once,
+however often the task is delivered), posts it and records how it went, for the page to show.
 """
 
 from __future__ import annotations
@@ -40,10 +44,10 @@ from django.utils import timezone
 
 from nudges import rules
 from nudges.links import absolute
-from nudges.models import SlackPost
+from nudges.models import SlackPost, SlackTestMessage
 from nudges.slack_messages import digest_blocks, hello_blocks, team_blocks
 from nudges.webhooks import ORG, Webhooks, WebhookUnreadable
-from teams.models import Squad, Team
+from teams.models import Squad, Team, User
 
 MOST_ATTEMPTS = 3  # posts within one run: the first and up to two after a short 429
 DIGEST = "digest"
@@ -231,13 +235,69 @@ def send_to_slack(
     return result
 
 
-def send_test_message(destination: str, webhooks: Webhooks, *, where: str) -> str:
+# --- Test messages (the Slack page's "Send a test message") -----------------------------------
+
+TEST_PATIENCE = datetime.timedelta(minutes=10)  # a test not done by then: no worker took it
+
+
+def request_test_message(
+    *, destination: str, what: str, user: User | None
+) -> tuple[SlackTestMessage, bool]:
+    """A test message to `destination`, recorded as queued (the caller enqueues
+    `nudges.tasks.post_slack_test_message` with its id), and True; or the one on its way there
+    already, and False (pressing twice sends one)."""
+    on_its_way = (
+        SlackTestMessage.objects.filter(
+            destination=destination,
+            status__in=[SlackTestMessage.Status.QUEUED, SlackTestMessage.Status.POSTING],
+            requested_at__gte=timezone.now() - TEST_PATIENCE,
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if on_its_way is not None:
+        return on_its_way, False
+    test = SlackTestMessage.objects.create(
+        destination=destination, what=what[:300], requested_by=user
+    )
+    return test, True
+
+
+def post_test_message(
+    test_id: int, webhooks: Webhooks | None = None, *, sleep=time.sleep
+) -> SlackTestMessage | None:
+    """Post a queued test message (in the background worker) and record how it went. It is
+    taken by a conditional update, so a task delivered twice posts it once: None when another
+    worker took it already, or it is gone."""
+    taken = SlackTestMessage.objects.filter(
+        pk=test_id, status=SlackTestMessage.Status.QUEUED
+    ).update(status=SlackTestMessage.Status.POSTING)
+    if not taken:
+        return None
+    test = SlackTestMessage.objects.get(pk=test_id)
+    error = send_test_message(
+        test.destination, webhooks or Webhooks.read(), where=test.what, sleep=sleep
+    )
+    test.status = SlackTestMessage.Status.FAILED if error else SlackTestMessage.Status.SENT
+    test.error = error
+    test.finished_at = timezone.now()
+    test.save(update_fields=["status", "error", "finished_at"])
+    return test
+
+
+def waits_too_long(test: SlackTestMessage, now: datetime.datetime) -> bool:
+    """A test still not done after TEST_PATIENCE: no worker took it (is `manage.py db_worker`
+    running?), or the one that did died while posting."""
+    return test.is_pending and test.requested_at < now - TEST_PATIENCE
+
+
+def send_test_message(destination: str, webhooks: Webhooks, *, where: str, sleep=time.sleep) -> str:
     """Post "Milepost is connected" to a destination's webhook: "" or what went wrong."""
     try:
         post_to_slack(
             webhooks.url(destination),
             hello_blocks(where, absolute(reverse("nudges:slack"))),
-            sleep=lambda seconds: None,
+            sleep=sleep,
         )
     except KeyError:
         return "There is no webhook to test."
