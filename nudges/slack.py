@@ -5,20 +5,23 @@ nudge, whoever its lead is and whether they opted out of e-mails, goes to the te
 else its squad's, else the organisation's (`webhooks.Webhooks.route`); the digest goes to the
 organisation's. No webhook, no post.
 
-Once a day. A message is claimed before it is posted: a `SlackPost` row per destination,
-subject ("digest" or "team-<id>") and day, created in a transaction of its own; the database's
-unique constraint lets one claim through, so two runs at once never post it twice. Then it is
-posted (outside any transaction) and the row says how that went.
+Once a day, whatever the channel. A message is claimed before it is posted: a `SlackPost` row
+per message ("digest" or "team-<id>") and day, created in a transaction of its own; the
+database's unique constraint lets one claim through, so two runs at once never post it twice.
+Then it is posted (outside any transaction) and the row says how that went. The row records
+where it went, but the claim is not per channel: a team whose nudge went to the organisation's
+channel in the morning, and which gets a webhook of its own in the afternoon, hears nothing
+more that day (the command says where it went), and from the next day hears in its own.
 
 Failures are retried on the next run, never duplicated. A timeout, a refused connection, a
 5xx, a 429 or any other answer than 200 marks the row failed with the error (reported by the
 command, shown on the Slack page). A 429 whose Retry-After is at most
 `MILEPOST_SLACK_MAX_RETRY_AFTER` seconds is waited for and tried again within the run (up to
 `MOST_ATTEMPTS` in all). The next run takes a failed row back (a conditional update, so only
-one run does) and posts it again: today's message freshly composed when today's plan still has
-it; otherwise a digest of the last seven days is posted as it was stored (it is the week's
-news still), and a team's nudge that today's plan no longer has is expired (what it said is no
-longer true: the review was held, the date moved).
+one run does) and posts it again: today's message freshly composed, to where it goes today,
+when today's plan still has it; otherwise a digest of the last seven days is posted as it was
+stored (it is the week's news still), and a team's nudge that today's plan no longer has is
+expired (what it said is no longer true: the review was held, the date moved).
 
 A crash between the post and recording its outcome leaves the row "pending". It is never
 posted again by itself: the post may have gone through, and a second copy in a channel is
@@ -67,10 +70,23 @@ class SlackMessage:
     payload: dict
 
 
+@dataclass(frozen=True)
+class PostedAlready:
+    """A message of today's plan that went today already (or is going, or its run died)."""
+
+    post: SlackPost  # the day's row: where it went, and how
+    destination: str  # where today's plan sends it
+
+    @property
+    def moved(self) -> bool:
+        """Its channel changed since (a webhook was added or removed)."""
+        return self.post.destination != self.destination
+
+
 @dataclass
 class SlackResult:
     sent: list[SlackPost] = field(default_factory=list)
-    already: list[SlackPost] = field(default_factory=list)  # posted (or posting) already
+    already: list[PostedAlready] = field(default_factory=list)
     failed: list[SlackPost] = field(default_factory=list)
     expired: list[SlackPost] = field(default_factory=list)
 
@@ -145,12 +161,13 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def claim_post(message: SlackMessage, day: datetime.date) -> SlackPost | None:
-    """The message's row for the day, claimed for this run: new, or taken back from failed.
-    None when it was posted already, or another run is posting it (or died doing so)."""
+def claim_post(message: SlackMessage, day: datetime.date) -> tuple[SlackPost, bool]:
+    """The message's row for the day, and whether this run claimed it: new, or taken back from
+    failed (then to be posted where the message goes now). Not claimed when it went already,
+    to whichever channel, or another run is posting it (or died doing so)."""
     try:
         with transaction.atomic():
-            return SlackPost.objects.create(
+            post = SlackPost.objects.create(
                 destination=message.destination,
                 about=message.about,
                 day=day,
@@ -158,23 +175,29 @@ def claim_post(message: SlackMessage, day: datetime.date) -> SlackPost | None:
                 summary=message.summary[:200],
                 payload=message.payload,
             )
+            return post, True
     except IntegrityError:
         pass
-    post = SlackPost.objects.get(destination=message.destination, about=message.about, day=day)
-    if not _take_back(post):
-        return None
-    post.payload = message.payload  # today's words for today's message
-    post.summary = message.summary[:200]
-    SlackPost.objects.filter(pk=post.pk).update(payload=post.payload, summary=post.summary)
-    return post
-
-
-def _take_back(post: SlackPost) -> bool:
-    """Failed to pending, if no other run got there first."""
-    taken = SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
-        status=SlackPost.Status.PENDING
+    post = SlackPost.objects.get(about=message.about, day=day, duplicate=False)
+    # Today's words for today's message, to today's channel.
+    taken = _take_back(
+        post,
+        destination=message.destination,
+        payload=message.payload,
+        summary=message.summary[:200],
     )
-    post.status = SlackPost.Status.PENDING if taken else post.status
+    return post, taken
+
+
+def _take_back(post: SlackPost, **changes) -> bool:
+    """Failed to pending (with `changes`), if no other run got there first."""
+    taken = SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
+        status=SlackPost.Status.PENDING, **changes
+    )
+    if taken:
+        post.status = SlackPost.Status.PENDING
+        for name, value in changes.items():
+            setattr(post, name, value)
     return bool(taken)
 
 
@@ -209,15 +232,11 @@ def send_to_slack(
     result = SlackResult()
     handled = set()
     for message in plan_slack(plan, webhooks):
-        post = claim_post(message, plan.today)
-        if post is None:
-            post = SlackPost.objects.get(
-                destination=message.destination, about=message.about, day=plan.today
-            )
-            handled.add(post.pk)
-            result.already.append(post)
-            continue
+        post, claimed = claim_post(message, plan.today)
         handled.add(post.pk)
+        if not claimed:
+            result.already.append(PostedAlready(post, message.destination))
+            continue
         (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(post)
 
     earlier = plan.today - datetime.timedelta(days=DIGEST_RETRY_DAYS - 1)
