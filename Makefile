@@ -54,8 +54,8 @@ migrate: install
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input --verbosity 0
 
 # Without MILEPOST_SHEET_KEY, the demo sheet is served by the local Sheets emulator (made while
-# the app starts); a db_worker runs "Sync now" in the background. The demo sign-ins come last,
-# once the servers answer. Ctrl-C stops them all.
+# the app starts); a db_worker runs "Sync now" and the Slack page's test messages in the
+# background. The demo sign-ins come last, once the servers answer. Ctrl-C stops them all.
 run: migrate
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty --verbosity 0
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_RUNSERVER_HIDE_WARNING=true; \

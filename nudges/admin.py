@@ -21,9 +21,10 @@ class NudgeAdmin(admin.ModelAdmin):
 
 @admin.register(SlackPost)
 class SlackPostAdmin(admin.ModelAdmin):
-    """What `send_nudges` posted to Slack, one row per destination, subject and day: to read.
-    A row left "posting" by a run that died is never posted again by itself (it may have gone
-    through); deleting it lets the next run that day post it."""
+    """What `send_nudges` posted to Slack, one row per message and day whatever its channel
+    (and, from before that rule, a few marked duplicate): to read. A row left "posting" by a run
+    that died is never posted again by itself (it may have gone through); deleting it lets the
+    next run that day post it."""
 
     list_display = ["day", "destination", "summary", "status", "attempts", "posted_at"]
     list_filter = ["status", "day"]
@@ -39,6 +40,7 @@ class SlackPostAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "posted_at",
+        "duplicate",
     ]
     date_hierarchy = "day"
 

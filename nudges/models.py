@@ -74,8 +74,9 @@ class SlackWebhook(models.Model):
 
 
 class SlackPost(models.Model):
-    """A message `send_nudges` posts (or tried to post) to a Slack webhook: at most one per
-    destination, subject and day, claimed before it is posted (`nudges.slack`)."""
+    """A message `send_nudges` posts (or tried to post) to a Slack webhook: each message (a
+    team's nudge, the digest) at most once a day, whatever channel it goes to, claimed before
+    it is posted (`nudges.slack`)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "posting"  # claimed; posting now, or the run died meanwhile
@@ -84,7 +85,8 @@ class SlackPost(models.Model):
         EXPIRED = "expired", "failed, not retried"  # a nudge of a day gone by
 
     destination = models.CharField(
-        max_length=30, help_text="Where it went: org, team-<id> or squad-<id>."
+        max_length=30,
+        help_text="Where it went (or goes on its next try): org, team-<id> or squad-<id>.",
     )
     about = models.CharField(max_length=30, help_text="digest, or team-<id> for a team's nudge.")
     day = models.DateField()
@@ -96,14 +98,59 @@ class SlackPost(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     posted_at = models.DateTimeField(null=True, blank=True)
+    duplicate = models.BooleanField(
+        default=False,
+        help_text=(
+            "A second row of the day's message, for another channel: kept from before each "
+            "message went out once a day whatever its channel (migration 0004); never set since."
+        ),
+    )
 
     class Meta:
         ordering = ["-day", "destination", "about"]
         constraints = [
             models.UniqueConstraint(
-                fields=["destination", "about", "day"], name="one_slack_post_per_subject_per_day"
+                fields=["about", "day"],
+                condition=models.Q(duplicate=False),
+                name="one_slack_post_per_message_per_day",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.summary} → {self.destination} ({self.day}, {self.status})"
+
+
+class SlackTestMessage(models.Model):
+    """A "Send a test message" pressed on the Slack page. The view records it and enqueues
+    `nudges.tasks.post_slack_test_message`, which posts it in a background worker (so a Slack
+    that hangs never holds a web worker) and records how it went; the page shows that."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        POSTING = "posting", "posting"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    destination = models.CharField(
+        max_length=30, help_text="Which webhook: org, team-<id> or squad-<id>."
+    )
+    what = models.CharField(
+        max_length=300, help_text="What that channel gets, as the test message says it."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="What went wrong (never the webhook's URL).")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Test message to {self.destination} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.POSTING)

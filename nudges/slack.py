@@ -5,25 +5,32 @@ nudge, whoever its lead is and whether they opted out of e-mails, goes to the te
 else its squad's, else the organisation's (`webhooks.Webhooks.route`); the digest goes to the
 organisation's. No webhook, no post.
 
-Once a day. A message is claimed before it is posted: a `SlackPost` row per destination,
-subject ("digest" or "team-<id>") and day, created in a transaction of its own; the database's
-unique constraint lets one claim through, so two runs at once never post it twice. Then it is
-posted (outside any transaction) and the row says how that went.
+Once a day, whatever the channel. A message is claimed before it is posted: a `SlackPost` row
+per message ("digest" or "team-<id>") and day, created in a transaction of its own; the
+database's unique constraint lets one claim through, so two runs at once never post it twice.
+Then it is posted (outside any transaction) and the row says how that went. The row records
+where it went, but the claim is not per channel: a team whose nudge went to the organisation's
+channel in the morning, and which gets a webhook of its own in the afternoon, hears nothing
+more that day (the command says where it went), and from the next day hears in its own.
 
 Failures are retried on the next run, never duplicated. A timeout, a refused connection, a
 5xx, a 429 or any other answer than 200 marks the row failed with the error (reported by the
 command, shown on the Slack page). A 429 whose Retry-After is at most
 `MILEPOST_SLACK_MAX_RETRY_AFTER` seconds is waited for and tried again within the run (up to
 `MOST_ATTEMPTS` in all). The next run takes a failed row back (a conditional update, so only
-one run does) and posts it again: today's message freshly composed when today's plan still has
-it; otherwise a digest of the last seven days is posted as it was stored (it is the week's
-news still), and a team's nudge that today's plan no longer has is expired (what it said is no
-longer true: the review was held, the date moved).
+one run does) and posts it again: today's message freshly composed, to where it goes today,
+when today's plan still has it; otherwise a digest of the last seven days is posted as it was
+stored (it is the week's news still), and a team's nudge that today's plan no longer has is
+expired (what it said is no longer true: the review was held, the date moved).
 
 A crash between the post and recording its outcome leaves the row "pending". It is never
 posted again by itself: the post may have gone through, and a second copy in a channel is
 worse than a missing reminder (the e-mails make the same choice). The Slack page shows such a
 row; deleting it in the admin lets the next run that day post it again.
+
+The Slack page's "Send a test message" is posted in the background too: the view records a
+`SlackTestMessage` and enqueues `nudges.tasks.post_slack_test_message`, which takes it (once,
+however often the task is delivered), posts it and records how it went, for the page to show.
 """
 
 from __future__ import annotations
@@ -40,10 +47,10 @@ from django.utils import timezone
 
 from nudges import rules
 from nudges.links import absolute
-from nudges.models import SlackPost
+from nudges.models import SlackPost, SlackTestMessage
 from nudges.slack_messages import digest_blocks, hello_blocks, team_blocks
 from nudges.webhooks import ORG, Webhooks, WebhookUnreadable
-from teams.models import Squad, Team
+from teams.models import Squad, Team, User
 
 MOST_ATTEMPTS = 3  # posts within one run: the first and up to two after a short 429
 DIGEST = "digest"
@@ -63,10 +70,23 @@ class SlackMessage:
     payload: dict
 
 
+@dataclass(frozen=True)
+class PostedAlready:
+    """A message of today's plan that went today already (or is going, or its run died)."""
+
+    post: SlackPost  # the day's row: where it went, and how
+    destination: str  # where today's plan sends it
+
+    @property
+    def moved(self) -> bool:
+        """Its channel changed since (a webhook was added or removed)."""
+        return self.post.destination != self.destination
+
+
 @dataclass
 class SlackResult:
     sent: list[SlackPost] = field(default_factory=list)
-    already: list[SlackPost] = field(default_factory=list)  # posted (or posting) already
+    already: list[PostedAlready] = field(default_factory=list)
     failed: list[SlackPost] = field(default_factory=list)
     expired: list[SlackPost] = field(default_factory=list)
 
@@ -141,12 +161,13 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def claim_post(message: SlackMessage, day: datetime.date) -> SlackPost | None:
-    """The message's row for the day, claimed for this run: new, or taken back from failed.
-    None when it was posted already, or another run is posting it (or died doing so)."""
+def claim_post(message: SlackMessage, day: datetime.date) -> tuple[SlackPost, bool]:
+    """The message's row for the day, and whether this run claimed it: new, or taken back from
+    failed (then to be posted where the message goes now). Not claimed when it went already,
+    to whichever channel, or another run is posting it (or died doing so)."""
     try:
         with transaction.atomic():
-            return SlackPost.objects.create(
+            post = SlackPost.objects.create(
                 destination=message.destination,
                 about=message.about,
                 day=day,
@@ -154,23 +175,29 @@ def claim_post(message: SlackMessage, day: datetime.date) -> SlackPost | None:
                 summary=message.summary[:200],
                 payload=message.payload,
             )
+            return post, True
     except IntegrityError:
         pass
-    post = SlackPost.objects.get(destination=message.destination, about=message.about, day=day)
-    if not _take_back(post):
-        return None
-    post.payload = message.payload  # today's words for today's message
-    post.summary = message.summary[:200]
-    SlackPost.objects.filter(pk=post.pk).update(payload=post.payload, summary=post.summary)
-    return post
-
-
-def _take_back(post: SlackPost) -> bool:
-    """Failed to pending, if no other run got there first."""
-    taken = SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
-        status=SlackPost.Status.PENDING
+    post = SlackPost.objects.get(about=message.about, day=day, duplicate=False)
+    # Today's words for today's message, to today's channel.
+    taken = _take_back(
+        post,
+        destination=message.destination,
+        payload=message.payload,
+        summary=message.summary[:200],
     )
-    post.status = SlackPost.Status.PENDING if taken else post.status
+    return post, taken
+
+
+def _take_back(post: SlackPost, **changes) -> bool:
+    """Failed to pending (with `changes`), if no other run got there first."""
+    taken = SlackPost.objects.filter(pk=post.pk, status=SlackPost.Status.FAILED).update(
+        status=SlackPost.Status.PENDING, **changes
+    )
+    if taken:
+        post.status = SlackPost.Status.PENDING
+        for name, value in changes.items():
+            setattr(post, name, value)
     return bool(taken)
 
 
@@ -205,15 +232,11 @@ def send_to_slack(
     result = SlackResult()
     handled = set()
     for message in plan_slack(plan, webhooks):
-        post = claim_post(message, plan.today)
-        if post is None:
-            post = SlackPost.objects.get(
-                destination=message.destination, about=message.about, day=plan.today
-            )
-            handled.add(post.pk)
-            result.already.append(post)
-            continue
+        post, claimed = claim_post(message, plan.today)
         handled.add(post.pk)
+        if not claimed:
+            result.already.append(PostedAlready(post, message.destination))
+            continue
         (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(post)
 
     earlier = plan.today - datetime.timedelta(days=DIGEST_RETRY_DAYS - 1)
@@ -231,13 +254,69 @@ def send_to_slack(
     return result
 
 
-def send_test_message(destination: str, webhooks: Webhooks, *, where: str) -> str:
+# --- Test messages (the Slack page's "Send a test message") -----------------------------------
+
+TEST_PATIENCE = datetime.timedelta(minutes=10)  # a test not done by then: no worker took it
+
+
+def request_test_message(
+    *, destination: str, what: str, user: User | None
+) -> tuple[SlackTestMessage, bool]:
+    """A test message to `destination`, recorded as queued (the caller enqueues
+    `nudges.tasks.post_slack_test_message` with its id), and True; or the one on its way there
+    already, and False (pressing twice sends one)."""
+    on_its_way = (
+        SlackTestMessage.objects.filter(
+            destination=destination,
+            status__in=[SlackTestMessage.Status.QUEUED, SlackTestMessage.Status.POSTING],
+            requested_at__gte=timezone.now() - TEST_PATIENCE,
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if on_its_way is not None:
+        return on_its_way, False
+    test = SlackTestMessage.objects.create(
+        destination=destination, what=what[:300], requested_by=user
+    )
+    return test, True
+
+
+def post_test_message(
+    test_id: int, webhooks: Webhooks | None = None, *, sleep=time.sleep
+) -> SlackTestMessage | None:
+    """Post a queued test message (in the background worker) and record how it went. It is
+    taken by a conditional update, so a task delivered twice posts it once: None when another
+    worker took it already, or it is gone."""
+    taken = SlackTestMessage.objects.filter(
+        pk=test_id, status=SlackTestMessage.Status.QUEUED
+    ).update(status=SlackTestMessage.Status.POSTING)
+    if not taken:
+        return None
+    test = SlackTestMessage.objects.get(pk=test_id)
+    error = send_test_message(
+        test.destination, webhooks or Webhooks.read(), where=test.what, sleep=sleep
+    )
+    test.status = SlackTestMessage.Status.FAILED if error else SlackTestMessage.Status.SENT
+    test.error = error
+    test.finished_at = timezone.now()
+    test.save(update_fields=["status", "error", "finished_at"])
+    return test
+
+
+def waits_too_long(test: SlackTestMessage, now: datetime.datetime) -> bool:
+    """A test still not done after TEST_PATIENCE: no worker took it (is `manage.py db_worker`
+    running?), or the one that did died while posting."""
+    return test.is_pending and test.requested_at < now - TEST_PATIENCE
+
+
+def send_test_message(destination: str, webhooks: Webhooks, *, where: str, sleep=time.sleep) -> str:
     """Post "Milepost is connected" to a destination's webhook: "" or what went wrong."""
     try:
         post_to_slack(
             webhooks.url(destination),
             hello_blocks(where, absolute(reverse("nudges:slack"))),
-            sleep=lambda seconds: None,
+            sleep=sleep,
         )
     except KeyError:
         return "There is no webhook to test."

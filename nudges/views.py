@@ -2,8 +2,11 @@
 each set, replaced or removed, with a "Send a test message" button and how its last post went.
 
 A webhook's URL is never shown back, only its masked hint; the field to set one is always
-empty. A refused URL comes back on the page beside its row, at 422; a test message's outcome is
-shown beside its row too. Who may: `milestones.permissions.can_manage_slack`, in every view.
+empty. A refused URL comes back on the page beside its row, at 422. "Send a test message"
+records the test and enqueues its post as a task (`nudges.tasks`), so the request returns at
+once: the row says "Sending…" and, through htmx, polls the test until it shows how it went;
+without JavaScript the redirect back to the page, or a reload, shows it. Who may:
+`milestones.permissions.can_manage_slack`, in every view.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from milestones.permissions import can_manage_slack
-from nudges.models import SlackPost
-from nudges.slack import send_test_message
+from nudges.models import SlackPost, SlackTestMessage
+from nudges.slack import request_test_message, waits_too_long
+from nudges.tasks import post_slack_test_message
 from nudges.webhooks import (
     ORG,
     Webhooks,
@@ -33,8 +38,35 @@ from nudges.webhooks import (
 from teams.http import MilepostRequest
 from teams.models import Squad, Team
 
+PAGE = "nudges/slack.html"
+TEST_STATUS = "nudges/_webhook_row.html#test-status"
 REFUSED = "Only leadership manages the Slack webhooks."
-RECENT_DAYS = 14  # how far back the page looks for each webhook's last post
+RECENT_DAYS = 14  # how far back the page looks for each webhook's last post and test
+
+
+@dataclass(frozen=True)
+class TestShown:
+    """A webhook's latest test message as its row shows it."""
+
+    destination: str
+    test_id: int
+    state: str  # sending, stuck (no worker took it), sent, failed
+    error: str
+    at: datetime.datetime  # when it was asked for, or when it was done
+
+    @classmethod
+    def of(cls, test: SlackTestMessage, now: datetime.datetime) -> TestShown:
+        if test.is_pending:
+            state = "stuck" if waits_too_long(test, now) else "sending"
+        else:
+            state = test.status
+        return cls(
+            destination=test.destination,
+            test_id=test.pk,
+            state=state,
+            error=test.error,
+            at=test.finished_at or test.requested_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -50,7 +82,7 @@ class WebhookRow:
     goes_to: str  # where its messages go while it has none of its own
     last_post: SlackPost | None
     error: str = ""  # a refused URL
-    tested: tuple[bool, str] | None = None  # (ok, what happened) after "Send a test message"
+    test: TestShown | None = None  # its latest "Send a test message"
 
     @property
     def has_webhook(self) -> bool:
@@ -106,11 +138,32 @@ def slack_remove(request: MilepostRequest, destination: str):
 
 @require_POST
 def slack_test(request: MilepostRequest, destination: str):
+    """Record a test message and enqueue its post; never posts in the request."""
     require_slack_manager(request)
     team, squad = _target(destination)
-    error = send_test_message(destination, Webhooks.read(), where=_what(team, squad))
-    outcome = (False, error) if error else (True, "Sent: look in the channel.")
-    return _page(request, tested=(destination, outcome))
+    test, new = request_test_message(
+        destination=destination, what=_what(team, squad), user=request.user
+    )
+    if new:
+        post_slack_test_message.enqueue(test.pk)
+        test.refresh_from_db()  # posted already, with an immediate task backend
+    if request.htmx:
+        return _test_status(request, test)
+    return redirect(reverse("nudges:slack") + f"#slack-{destination}")
+
+
+@require_GET
+def slack_test_status(request: MilepostRequest, destination: str, pk: int):
+    """What a row polls while its test message is on its way."""
+    require_slack_manager(request)
+    test = get_object_or_404(SlackTestMessage, pk=pk, destination=destination)
+    if not request.htmx:
+        return redirect(reverse("nudges:slack") + f"#slack-{destination}")
+    return _test_status(request, test)
+
+
+def _test_status(request: MilepostRequest, test: SlackTestMessage):
+    return render(request, TEST_STATUS, {"test": TestShown.of(test, timezone.now())})
 
 
 def _name(team: Team | None, squad: Squad | None) -> str:
@@ -131,6 +184,18 @@ def _what(team: Team | None, squad: Squad | None) -> str:
     )
 
 
+def latest_tests(now: datetime.datetime) -> dict[str, TestShown]:
+    """Each destination's latest test message of the last two weeks (one query)."""
+    latest: dict[str, TestShown] = {}
+    tests = SlackTestMessage.objects.filter(
+        requested_at__gt=now - datetime.timedelta(days=RECENT_DAYS)
+    )
+    for test in tests.order_by("-requested_at", "-pk"):
+        if test.destination not in latest:
+            latest[test.destination] = TestShown.of(test, now)
+    return latest
+
+
 def latest_posts(today: datetime.date) -> dict[str, SlackPost]:
     """Each destination's latest post of the last two weeks (one query)."""
     latest: dict[str, SlackPost] = {}
@@ -146,14 +211,13 @@ def _page(
     request,
     *,
     row_error: tuple[str, str] | None = None,
-    tested: tuple[str, tuple[bool, str]] | None = None,
 ):
-    """The whole page. Four queries whatever the number of teams: the webhooks, the squads,
-    the teams and the recent posts."""
+    """The whole page. Five queries whatever the number of teams: the webhooks, the squads,
+    the teams, the recent posts and the recent test messages."""
     webhooks = Webhooks.read()
     posts = latest_posts(timezone.localdate())
+    tests = latest_tests(timezone.now())
     errors = dict([row_error]) if row_error else {}
-    tests = dict([tested]) if tested else {}
 
     def row(destination: str, name: str, what: str, goes_to: str = "") -> WebhookRow:
         stored = webhooks.stored.get(destination)
@@ -174,7 +238,7 @@ def _page(
             goes_to=goes_to,
             last_post=posts.get(destination),
             error=errors.get(destination, ""),
-            tested=tests.get(destination),
+            test=tests.get(destination),
         )
 
     squads = list(Squad.objects.all())
@@ -210,4 +274,4 @@ def _page(
             for team in teams
         ],
     }
-    return render(request, "nudges/slack.html", context, status=422 if row_error else 200)
+    return render(request, PAGE, context, status=422 if row_error else 200)

@@ -43,7 +43,7 @@ from milestones.models import (
     SlipReason,
 )
 from milestones.services import add_dependency, drop_milestone, update_milestone
-from nudges.models import SlackWebhook
+from nudges.models import SlackTestMessage, SlackWebhook
 from nudges.webhooks import save_webhook
 from reviews.models import Review
 from reviews.services import close_review, start_review
@@ -308,6 +308,11 @@ def a_throttled_account(w: World) -> None:
 
 def an_org_slack_webhook(w: World) -> None:
     save_webhook(url="https://hooks.slack.com/services/T1/B1/matrix0123abcd", user=None)
+
+
+def a_slack_test_message(w: World) -> None:
+    """A test message on its way to the organisation's channel (no worker has taken it)."""
+    w.extra["slack_test"] = SlackTestMessage.objects.create(destination="org", what="the digest")
 
 
 def leadership_only(ok: int | str = 200) -> dict[str, int | str]:
@@ -591,11 +596,17 @@ MATRIX: dict[str, Endpoint] = {
         htmx=False,
         expected={"POST": leadership_only(ok=REDIRECT)},
     ),
-    # With no webhook to post to, the test answers on the page (nothing leaves the machine).
+    # With no webhook to post to, the test's task records that (nothing leaves the machine).
     "nudges:slack_test": Endpoint(
         kwargs=lambda w: {"destination": f"squad-{w.team.squad_id}"},
         htmx=False,
-        expected={"POST": leadership_only()},
+        expected={"POST": leadership_only(ok=REDIRECT)},
+    ),
+    # What the row polls while its test message is on its way: leadership's, like the button.
+    "nudges:slack_test_status": Endpoint(
+        kwargs=lambda w: {"destination": "org", "pk": w.extra["slack_test"].pk},
+        prepare=a_slack_test_message,
+        expected={"GET": leadership_only()},
     ),
     # One's own password: everyone signed in changes theirs (the current one is asked for).
     "password_change": Endpoint(
@@ -741,7 +752,8 @@ def assert_outcome(response, expected: int | str, where: str) -> None:
 def snapshot() -> tuple[list, ...]:
     """What a refused request must leave as it was: milestones, quarters and their records,
     reviews, sync runs and conflicts, the reasons given for slips, dependencies; people,
-    memberships, teams, squads, slip reasons and failed sign-ins; API tokens, Slack webhooks."""
+    memberships, teams, squads, slip reasons and failed sign-ins; API tokens, Slack webhooks
+    and test messages."""
     return (
         list(Quarter.objects.order_by("pk").values_list("pk", "goal", "locked", "closed_at")),
         list(QuarterRecord.objects.values_list("pk", flat=True)),
@@ -763,6 +775,7 @@ def snapshot() -> tuple[list, ...]:
         list(SignInFailure.objects.order_by("pk").values_list("pk")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         list(SlackWebhook.objects.order_by("pk").values_list("pk", "url_encrypted")),
+        list(SlackTestMessage.objects.order_by("pk").values_list("pk", "status")),
     )
 
 

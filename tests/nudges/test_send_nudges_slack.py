@@ -97,3 +97,20 @@ def test_the_environment_webhook_is_used_by_the_daily_run(team, lead, q4, slack_
     out, _, _ = run("--today", TUESDAY.isoformat())
     assert "Posted to Slack (the organisation's channel)" in out
     assert len(slack_receiver.bodies("env")) == 1
+
+
+def test_a_team_webhook_added_during_the_day_does_not_post_the_days_nudge_again(
+    team, lead, q4, org_webhook
+):
+    run("--today", TUESDAY.isoformat())
+    save_webhook(url=org_webhook.url("platform"), user=None, team=team)
+
+    out, err, code = run("--today", TUESDAY.isoformat())
+
+    assert (
+        "Skipped Slack (Platform's channel): review of Platform overdue: already posted today "
+        "to the organisation's channel"
+    ) in out
+    assert org_webhook.bodies("platform") == []
+    assert len(org_webhook.bodies("org")) == 1
+    assert (err, code) == ("", 0)

@@ -1,12 +1,13 @@
-"""Leadership's Slack page (`nudges.views`): set, replace, remove and test each webhook; the URL
-is never shown back whole; the last post and its error are shown; a constant number of queries."""
+"""Leadership's Slack page (`nudges.views`): set, replace and remove each webhook; the URL is
+never shown back whole; the last post and its error are shown; a constant number of queries.
+"Send a test message" has tests of its own (test_slack_test_message.py)."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
 
-from nudges.models import SlackPost, SlackWebhook
+from nudges.models import SlackPost, SlackTestMessage, SlackWebhook
 from nudges.webhooks import save_webhook
 from tests.factories import SquadFactory, TeamFactory, trio
 
@@ -61,27 +62,6 @@ def test_replacing_keeps_one_webhook_and_removing_forgets_it(page, team):
     response = page.post(reverse("nudges:slack_remove", args=["org"]), follow=True)
     assert "Removed the Slack webhook of the organisation." in response.content.decode()
     assert not SlackWebhook.objects.exists()
-
-
-def test_send_a_test_message_posts_to_the_channel_and_says_so(page, team, slack_receiver):
-    save_webhook(url=slack_receiver.url("platform"), user=None, team=team)
-    response = page.post(reverse("nudges:slack_test", args=[f"team-{team.pk}"]))
-    assert response.status_code == 200
-    assert 'role="status" class="verdict-ok">Sent: look in the channel.' in (
-        response.content.decode()
-    )
-    (body,) = slack_receiver.bodies("platform")
-    assert body["text"] == "Milepost test message: this channel will get Platform's nudges."
-    assert body["blocks"][0]["text"]["text"].startswith("*Milepost is connected.*")
-    assert "/organisation/slack/|the Slack page>" in body["blocks"][1]["elements"][0]["text"]
-
-
-def test_a_failed_test_message_shows_slacks_answer_next_to_it(page, slack_receiver):
-    save_webhook(url=slack_receiver.url("org"), user=None)
-    slack_receiver.fail(times=1, status=404, body="no_service")
-    html = page.post(reverse("nudges:slack_test", args=["org"])).content.decode()
-    assert 'class="row-error">HTTP 404: no_service</p>' in html
-    assert "org-secret" not in html
 
 
 def test_the_last_post_and_its_error_are_shown(page, team, settings):
@@ -143,6 +123,11 @@ def test_the_page_reads_a_constant_number_of_queries(
             summary="",
             payload={},
         )
+        SlackTestMessage.objects.create(destination=f"team-{team.pk}", what="")
+        SlackTestMessage.objects.create(
+            destination=f"squad-{squad.pk}", what="", status="failed", error="HTTP 404"
+        )
     save_webhook(url=URL, user=None)
-    with django_assert_max_num_queries(6):  # session, user, webhooks, posts, squads, teams
+    # session, user, webhooks, posts, test messages, squads, teams
+    with django_assert_max_num_queries(7):
         slack_page(page)

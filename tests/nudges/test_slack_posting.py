@@ -5,11 +5,12 @@ next run after a failure and never a second copy."""
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from nudges import rules
 from nudges.models import SlackPost
-from nudges.slack import send_to_slack
+from nudges.slack import SlackMessage, claim_post, send_to_slack
 from nudges.slack_messages import plain_text
 from nudges.webhooks import save_webhook
 from tests.factories import SquadFactory, TeamFactory, trio
@@ -128,6 +129,71 @@ def test_running_twice_a_day_posts_each_message_once(team, lead, q4, org_webhook
     assert set(SlackPost.objects.values_list("status", flat=True)) == {"sent"}
 
 
+def test_a_message_goes_out_once_a_day_whatever_channel_it_resolves_to(team, lead, q4, org_webhook):
+    post(TUESDAY)
+    save_webhook(url=org_webhook.url("platform"), user=None, team=team)
+
+    again = post(TUESDAY)
+
+    assert (again.sent, again.failed) == ([], [])
+    (already,) = again.already
+    assert (already.post.destination, already.destination) == ("org", f"team-{team.pk}")
+    assert already.moved
+    assert org_webhook.bodies("platform") == []
+    assert len(org_webhook.bodies("org")) == 1
+    assert SlackPost.objects.count() == 1
+
+
+def test_the_next_day_a_new_webhook_gets_the_teams_nudge(team, lead, q4, org_webhook):
+    post(MONDAY, force_digest=False)
+    save_webhook(url=org_webhook.url("platform"), user=None, team=team)
+
+    post(TUESDAY)
+
+    assert [b["text"] for b in org_webhook.bodies("platform")] == [
+        "Milepost: Platform needs a review"
+    ]
+    org_heard = [b["text"] for b in org_webhook.bodies("org")]
+    assert org_heard.count("Milepost: Platform needs a review") == 1  # Monday's
+
+
+def test_a_nudge_that_failed_goes_to_the_channel_it_resolves_to_now_and_only_there(
+    team, lead, q4, org_webhook
+):
+    org_webhook.fail(times=1, status=500)
+    (failed,) = post(TUESDAY).failed
+    save_webhook(url=org_webhook.url("platform"), user=None, team=team)
+
+    (sent,) = post(TUESDAY).sent
+
+    assert sent.pk == failed.pk
+    sent.refresh_from_db()
+    assert (sent.destination, sent.status, sent.attempts) == (f"team-{team.pk}", "sent", 2)
+    assert len(org_webhook.bodies("platform")) == 1
+    assert org_webhook.bodies("org") == []
+
+
+def test_a_second_claim_of_a_message_for_a_day_is_refused_whatever_its_channel(team, q4):
+    to_org = SlackMessage("org", f"team-{team.pk}", ["review_overdue"], "review", {})
+    to_team = SlackMessage(f"team-{team.pk}", f"team-{team.pk}", ["review_overdue"], "review", {})
+
+    first, claimed = claim_post(to_org, TUESDAY)
+    second, claimed_again = claim_post(to_team, TUESDAY)
+
+    assert (claimed, claimed_again) == (True, False)
+    assert second.pk == first.pk
+    assert second.destination == "org"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SlackPost.objects.create(
+            destination=f"squad-{team.squad_id}",
+            about=f"team-{team.pk}",
+            day=TUESDAY,
+            kinds="",
+            summary="",
+            payload={},
+        )
+
+
 def test_the_next_day_posts_again(team, lead, q4, org_webhook):
     post(MONDAY, force_digest=False)
     post(TUESDAY)
@@ -216,7 +282,7 @@ def test_a_post_left_pending_by_a_crash_is_never_posted_again(team, lead, q4, or
     )
     result = post(TUESDAY)
     assert result.sent == []
-    assert [p.status for p in result.already] == ["pending"]
+    assert [a.post.status for a in result.already] == ["pending"]
     assert org_webhook.bodies("org") == []
 
 

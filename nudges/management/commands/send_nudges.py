@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "update gets a short e-mail, and leadership a weekly digest on MILEPOST_DIGEST_WEEKDAY. "
         "One e-mail per person per day at most; people who opted out in their profile get none. "
         "The same nudges and digest are posted to the Slack webhooks set (a team's, else its "
-        "squad's, else the organisation's; the digest to the organisation's), once a day each; "
+        "squad's, else the organisation's; the digest to the organisation's), once a day each "
+        "whatever channel it goes to; "
         "a post that failed is tried again on the next run. "
         "Exits 0 when every e-mail and post went, 1 when some could not be sent."
     )
@@ -79,7 +80,9 @@ class Command(BaseCommand):
         result = send_nudges(plan)
         slack = send_to_slack(plan, webhooks)
         names = destination_names(
-            {p.destination for p in [*slack.sent, *slack.already, *slack.failed, *slack.expired]}
+            {p.destination for p in [*slack.sent, *slack.failed, *slack.expired]}
+            | {a.destination for a in slack.already}
+            | {a.post.destination for a in slack.already}
         )
         for composed, error in result.failed:
             self.stderr.write(
@@ -105,9 +108,14 @@ class Command(BaseCommand):
             self._skipped(plan)
             for post in slack.sent:
                 write(f"Posted to Slack ({names[post.destination]}): {post.summary}")
-            for post in slack.already:
-                state = "already posted today" if post.status == "sent" else "posting elsewhere"
-                write(f"Skipped Slack ({names[post.destination]}): {post.summary}: {state}")
+            for already in slack.already:
+                post = already.post
+                to = f" to {names[post.destination]}" if already.moved else ""
+                state = {
+                    "sent": f"already posted today{to}",
+                    "expired": f"failed earlier today{to}, and was given up on",
+                }.get(post.status, f"another run is posting it{to} (or died doing so)")
+                write(f"Skipped Slack ({names[already.destination]}): {post.summary}: {state}")
             for post in slack.expired:
                 write(
                     f"Gave up on Slack ({names[post.destination]}): {post.summary} of "
