@@ -272,7 +272,9 @@ def list_milestones(
     status: Query[schemas.StatusName | None] = None,
 ):
     """Milestones of every team and quarter, or of the team, quarter and status asked for, by
-    quarter (latest first), team and position. Two queries a page."""
+    quarter (latest first), team and position: each as it is now, restatements of a closed
+    quarter included (that quarter's figures are the recorded ones, in `/quarters` and
+    `/teams`). Two queries a page."""
     milestones = Milestone.objects.select_related("team", "quarter", "owner").order_by(
         "-quarter__start", "team__name", "position", "pk"
     )
@@ -411,7 +413,16 @@ api_v1 = NinjaAPI(
     description=(
         "Read-only: quarters and their on-time figures, teams with their verdicts, milestones "
         "and reviews. Authenticate with a personal token from your profile page "
-        "(`Authorization: Bearer mp_…`)."
+        "(`Authorization: Bearer mp_…`).\n\n"
+        "**A closed quarter answers from its record.** The figures recorded when leadership "
+        "closed it are what every answer gives, whatever was restated or corrected since: its "
+        "org figure in `/quarters` (`figure_recorded: true`) and in "
+        "`/quarters/{quarter}/figure` (`recorded: true`), and each team's verdict and counts in "
+        "`/teams` (`recorded: true`). Not recorded, and said so (`false`): a quarter not closed "
+        "(judged from its milestones now); a figure or teams `as_of` a past day (as they stood "
+        "that day); the teams of a quarter closed before teams' figures were recorded (judged "
+        "from its milestones now). `/milestones` lists each milestone as it is now, restatements "
+        "included: the figures recorded at close are not recomputed from them."
     ),
     urls_namespace="api-v1",
     openapi_url=None,

@@ -7,10 +7,12 @@ milestones of one quarter says so in its change counter (`milestones.changes.bum
 whose trail names the teams of its last changes (`changed_teams`). When the counters now
 differ from those of a report this process built only by such changes of this quarter, the
 changed teams' milestones and slips are read again (two queries, of those teams' rows,
-whatever their number), their rows are judged and rendered again, the other rows (and their
-HTML) are kept, and every figure of the organisation (the headline, the watch lists, the
-dependencies, the trend's point, the slips by reason) is computed again from the updated
-report, as `dashboard_parts` does. Under load that is the common case: each of several
+whatever their number), their rows are judged and rendered again as the whole build makes
+them (`table.dashboard_rows`: a closed quarter's keep the verdicts recorded at its close, a
+restatement moving only the restated figure), the other rows (and their HTML) are kept, and
+every figure of the organisation (the headline, the watch lists, the dependencies, the
+trend's point, the slips by reason) is computed again from the updated report, as
+`dashboard_parts` does. Under load that is the common case: each of several
 workers sees the dashboard every few seconds while leads save several edits a second, so it
 is some changes behind, not one. Anything else (a change of another kind since, a change of
 another quarter, more changes than the trail keeps, a team not in the report, or so many
@@ -32,7 +34,7 @@ from django.db import connection
 
 from dashboard.parts import DashboardParts
 from dashboard.row_html import team_row_html
-from dashboard.table import DashboardRow
+from dashboard.table import DashboardRow, dashboard_rows
 from dashboard.watch import WatchCandidates, merged_candidates
 from milestones import ontime, report_rows
 from milestones.changes import Counters, changed_teams, read_trail
@@ -154,20 +156,11 @@ def _with_teams_reread(
     calls = review_calls(report.quarter, day, teams=team_ids)
     statuses = quarter_review_status(list(team_ids), report.quarter, day)
     rows = list(report.rows)
-    table = list(parts.rows)
     fresh = []
     for i, team in zip(indexes, teams, strict=True):
         mine = by_team[team.pk]
-        row = TeamRow(team, mine, ontime.team_quarter(mine, rules, day, slip_counts=slips))
-        rows[i] = row
-        fresh.append(row)
-        shown = DashboardRow(
-            team,
-            row.figures,
-            statuses.get(team.pk),
-            calibration.calibrate(calls.get(team.pk, ()), mine, rules, day),
-        )
-        table[i] = replace(shown, html=team_row_html(shown, report.quarter.slug))
+        rows[i] = TeamRow(team, mine, ontime.team_quarter(mine, rules, day, slip_counts=slips))
+        fresh.append(rows[i])
     updated = replace(
         report,
         rows=rows,
@@ -175,5 +168,21 @@ def _with_teams_reread(
         slips=slips,
         slip_moves=slip_moves,
     )
+    # Their table rows as the whole build makes them (`table.dashboard_rows`): a closed
+    # quarter's teams keep the verdicts recorded at its close, whatever a restatement changed.
+    calibrations = {
+        row.team.pk: calibration.calibrate(calls.get(row.team.pk, ()), row.milestones, rules, day)
+        for row in fresh
+    }
+    slug = report.quarter.slug
+    table = list(parts.rows)
+    shown = dashboard_rows(
+        replace(updated, rows=fresh),
+        statuses,
+        calibrations,
+        lambda row: team_row_html(row, slug),
+    )
+    for i, row in zip(indexes, shown, strict=True):
+        table[i] = row
     watch = merged_candidates(parts.watch, replace(updated, rows=fresh), team_ids, day)
     return updated, table, watch

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from nudges import rules
+from nudges.digest import DeliveredLine, Digest, SlipLine
 
 
 def absolute(path: str) -> str:
@@ -41,21 +42,37 @@ def team_links(nudge: rules.TeamNudge) -> TeamLinks:
 
 
 @dataclass(frozen=True)
+class DigestQuarterLinks:
+    """One quarter's lines of the digest (`DigestQuarter`), each with its milestone's page."""
+
+    quarter: object
+    slipped: list[tuple[SlipLine, str]]
+    delivered: list[tuple[DeliveredLine, str]]
+
+
+@dataclass(frozen=True)
 class DigestLinks:
     dashboard_url: str
-    slipped: list[tuple[rules.SlipLine, str]]
-    delivered: list[tuple[rules.DeliveredLine, str]]
+    by_quarter: list[DigestQuarterLinks]  # oldest first, as `Digest.by_quarter`
     to_close: list[tuple[object, str]]  # (quarter, its closing page)
 
 
-def digest_links(digest: rules.Digest) -> DigestLinks:
+def digest_links(digest: Digest) -> DigestLinks:
     return DigestLinks(
         dashboard_url=absolute(reverse("dashboard:index")),
-        slipped=[
-            (line, milestone_url(line.team.slug, line.milestone_id)) for line in digest.slipped
-        ],
-        delivered=[
-            (line, milestone_url(line.team.slug, line.milestone_id)) for line in digest.delivered
+        by_quarter=[
+            DigestQuarterLinks(
+                part.quarter,
+                slipped=[
+                    (line, milestone_url(line.team.slug, line.milestone_id))
+                    for line in part.slipped
+                ],
+                delivered=[
+                    (line, milestone_url(line.team.slug, line.milestone_id))
+                    for line in part.delivered
+                ],
+            )
+            for part in digest.by_quarter
         ],
         to_close=[
             (quarter, absolute(reverse("milestones:close_quarter", args=[quarter.slug])))

@@ -10,16 +10,17 @@ week say), and when an upstream milestone of another team slipped since the star
 yesterday past the target date of one of their open milestones that waits on it, which it
 still puts at risk (`dependencies.dependency_risk`; read from the history, never sent from the
 write path, so a slip made in the sheet counts like one made in the browser). Leadership gets
-a weekly digest on `MILEPOST_DIGEST_WEEKDAY` (Monday unless set): the org figure against the
-goal, what slipped and what was delivered in the last seven days, and the quarters that have
-ended but are not closed yet. A person who is both gets one e-mail with both.
+a weekly digest on `MILEPOST_DIGEST_WEEKDAY` (Monday unless set; what it says is
+`nudges.digest`'s): the org figure against the goal, what slipped and what was delivered in
+the last seven days, and the quarters that have ended but are not closed yet. A person who is
+both gets one e-mail with both.
 
 Nobody gets more than one e-mail a day: anyone with a `Nudge` for the day is skipped (the
 sender claims that row before sending, `nudges.services`), and so is anyone who
 opted out in their profile or has no e-mail address. Inactive users and teams are left out.
 
 `plan_nudges` reads everything in a constant number of queries whatever the number of teams;
-the rules themselves (`is_stale`, `is_digest_day`, `in_window`, `subject`) are plain functions.
+the rules themselves (`is_stale`, `is_digest_day`, `subject`) are plain functions.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from milestones import asof, dependencies, lifecycle, ontime
 from milestones.dependency_reads import slip_costs
 from milestones.models import Dependency, Milestone, Quarter
 from milestones.quarters import current_quarter
-from milestones.selectors import quarter_report, target_points
+from milestones.selectors import target_points
+from nudges.digest import Digest, build_digest
 from nudges.models import Nudge
 from reviews import diff as reviews
 from reviews.selectors import review_status
@@ -47,8 +49,6 @@ STALE_MILESTONES = "stale_milestones"
 PLAN_NEXT_QUARTER = "plan_next_quarter"
 PUT_AT_RISK = "put_at_risk"
 DIGEST = "digest"
-
-DIGEST_DAYS = 7
 
 # Why someone who would have had an e-mail gets none.
 OPTED_OUT = "opted out"
@@ -77,18 +77,6 @@ def is_digest_day(today: datetime.date, weekday: int | None = None) -> bool:
     if weekday is None:
         weekday = settings.MILEPOST_DIGEST_WEEKDAY
     return today.weekday() == weekday
-
-
-def digest_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The days a digest covers: the seven days ending today, first and last (inclusive).
-
-    Consecutive weekly digests cover consecutive windows: nothing is reported twice or missed.
-    """
-    return today - datetime.timedelta(days=DIGEST_DAYS - 1), today
-
-
-def in_window(day: datetime.date | None, window: tuple[datetime.date, datetime.date]) -> bool:
-    return day is not None and window[0] <= day <= window[1]
 
 
 # --- What a nudge says ------------------------------------------------------------------------
@@ -142,41 +130,6 @@ class TeamNudge:
             )
             if present
         ]
-
-
-@dataclass(frozen=True)
-class SlipLine:
-    milestone_id: int
-    title: str
-    team: Team
-    from_date: datetime.date
-    to_date: datetime.date
-    on: datetime.date  # the day the target date moved
-
-    @property
-    def days(self) -> int:
-        return (self.to_date - self.from_date).days
-
-
-@dataclass(frozen=True)
-class DeliveredLine:
-    milestone_id: int
-    title: str
-    team: Team
-    delivered_date: datetime.date
-    delivery: ontime.Delivery  # on time or late
-
-
-@dataclass(frozen=True)
-class Digest:
-    """Leadership's weekly digest, the same for every recipient."""
-
-    quarter: Quarter
-    figure: ontime.OrgFigure
-    window: tuple[datetime.date, datetime.date]
-    slipped: tuple[SlipLine, ...]
-    delivered: tuple[DeliveredLine, ...]
-    to_close: tuple[Quarter, ...] = ()  # ended, not closed yet: leadership's to close
 
 
 @dataclass(frozen=True)
@@ -267,7 +220,9 @@ def plan_nudges(
     Queries, whatever the number of teams: the day's nudges, the active tech leads, their
     review dates, the quarters, the stale milestones, and in the week before a quarter starts
     the teams that planned it and the leads already reminded of it; on a digest day also
-    leadership, the quarter's report (`selectors.quarter_report`) and its milestones' history.
+    leadership, the report of each quarter the digest covers (`selectors.quarter_report`: the
+    current one, and the one before it in a week that crosses into a new quarter) and their
+    milestones' history.
     """
     digest_day = force_digest or is_digest_day(today)
     plan = NudgePlan(today=today, digest_day=digest_day)
@@ -314,7 +269,10 @@ def plan_nudges(
         leadership = list(User.objects.filter(is_leadership=True, is_active=True))
         if leadership or digest_for_slack:
             plan.digest = build_digest(
-                quarter, today, to_close=lifecycle.quarters_to_close(quarters, today)
+                quarter,
+                today,
+                quarters=quarters,
+                to_close=lifecycle.quarters_to_close(quarters, today),
             )
             for user in leadership:
                 wanted.setdefault(user.pk, {"user": user})["digest"] = plan.digest
@@ -442,39 +400,4 @@ def _reminded_of_planning(quarter: Quarter) -> set[int]:
         Nudge.objects.filter(
             sent_on__range=(first, last), kinds__contains=PLAN_NEXT_QUARTER
         ).values_list("user_id", flat=True)
-    )
-
-
-def build_digest(
-    quarter: Quarter, today: datetime.date, *, to_close: list[Quarter] | None = None
-) -> Digest:
-    """The org figure, the week's slips and deliveries, over the quarter's active teams; and
-    the quarters `to_close` (ended, not closed yet)."""
-    report = quarter_report(quarter, today)
-    window = digest_window(today)
-    milestones = {m.pk: (m, row.team) for row in report.rows for m in row.milestones}
-    slipped = []
-    if milestones:
-        for pk, points in target_points(list(milestones)).items():
-            milestone, team = milestones[pk]
-            for slip in ontime.find_slips(points):
-                on = timezone.localdate(slip.at) if slip.at else None
-                if in_window(on, window):
-                    slipped.append(
-                        SlipLine(pk, milestone.title, team, slip.from_date, slip.to_date, on)
-                    )
-    slipped.sort(key=lambda s: (-s.days, s.team.name, s.title))
-    rules = ontime.Rules.for_quarter(quarter)
-    delivered = sorted(
-        (
-            DeliveredLine(
-                m.pk, m.title, team, m.delivered_date, ontime.delivery_class(m, rules, today)
-            )
-            for m, team in milestones.values()
-            if m.status == Milestone.Status.DONE and in_window(m.delivered_date, window)
-        ),
-        key=lambda d: (d.delivered_date, d.team.name, d.title),
-    )
-    return Digest(
-        quarter, report.figure, window, tuple(slipped), tuple(delivered), tuple(to_close or ())
     )

@@ -61,8 +61,7 @@ def compose(nudge: rules.PlannedNudge) -> Composed:
             context["plan_url"] = found.plan_url
     if nudge.digest:
         found = digest_links(nudge.digest)
-        context["slipped"] = found.slipped
-        context["delivered"] = found.delivered
+        context["by_quarter"] = found.by_quarter
         context["to_close"] = found.to_close
     return Composed(
         nudge=nudge,

@@ -1,11 +1,12 @@
 """What the nudges and the digest say on Slack: Block Kit messages (header, sections, context)
 with mrkdwn links into the app.
 
-Only the rendering is Slack's: what there is to say comes from `nudges.rules` (the same
-`TeamNudge` and `Digest` the e-mails render) and the links from `nudges.links`. Each message
-carries a plain `text` too, which Slack shows in notifications and where blocks cannot be shown.
-Lists are cut at `MOST_LINES` lines (the rest is one link away), so that a section stays under
-Slack's 3,000 characters and a message under its 50 blocks.
+Only the rendering is Slack's: what there is to say comes from `nudges.rules` and
+`nudges.digest` (the same `TeamNudge` and `Digest` the e-mails render) and the links from
+`nudges.links`. Each message carries a plain `text` too, which Slack shows in notifications
+and where blocks cannot be shown. Lists are cut at `MOST_LINES` lines (the rest is one link
+away), so that a section stays under Slack's 3,000 characters and a message under its 50
+blocks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import datetime
 from django.utils.dateformat import format as date_format
 
 from nudges import rules
-from nudges.links import digest_links, team_links
+from nudges.digest import Digest
+from nudges.links import DigestQuarterLinks, digest_links, team_links
 
 MOST_LINES = 10
 SECTION_CHARS = 2900  # Slack's limit is 3,000
@@ -134,36 +136,38 @@ def team_blocks(nudge: rules.TeamNudge) -> dict:
     return {"text": title, "blocks": blocks}
 
 
-def digest_blocks(digest: rules.Digest) -> dict:
-    """Leadership's weekly digest for the organisation's channel."""
+def digest_blocks(digest: Digest) -> dict:
+    """Leadership's weekly digest for the organisation's channel: in a week across two
+    quarters, each list once per quarter, named."""
     found, figure = digest_links(digest), digest.figure
     title = f"Milepost weekly: {figure.headline} (goal {figure.goal})"
     standing = "met" if figure.goal_met else f"{figure.short_of_goal} short"
-    slipped = [
-        f"{link(url, line.title)} ({escape(line.team.name)}): {_day(line.from_date)} → "
-        f"{_day(line.to_date)}, {_plural(line.days, 'day')}"
-        for line, url in found.slipped
-    ]
-    delivered = [
-        f"{link(url, line.title)} ({escape(line.team.name)}): {_day(line.delivered_date)}, "
-        f"{line.delivery.label}"
-        for line, url in found.delivered
-    ]
-    blocks = [
-        _header(title),
-        _section(
-            f"*{escape(digest.quarter)}*, {_day(digest.window[0])} – {_day(digest.window[1])}: "
+    days = f"{_day(digest.window[0])} – {_day(digest.window[1])}"
+    if digest.spans_quarters:
+        opening = (
+            f"*{escape(digest.quarters_label)}*, {days}. {escape(digest.quarter)}: "
             f"*{escape(figure.headline)}*, goal {figure.goal} ({standing})."
-        ),
-        _section(
-            "*Slipped this week*\n"
-            + (_bullets(slipped, found.dashboard_url) if slipped else "Nothing.")
-        ),
-        _section(
-            "*Delivered this week*\n"
-            + (_bullets(delivered, found.dashboard_url) if delivered else "Nothing.")
-        ),
-    ]
+        )
+    else:
+        opening = (
+            f"*{escape(digest.quarter)}*, {days}: "
+            f"*{escape(figure.headline)}*, goal {figure.goal} ({standing})."
+        )
+    blocks = [_header(title), _section(opening)]
+    for heading, lines_of in (
+        ("Slipped this week", _slipped_lines),
+        ("Delivered this week", _delivered_lines),
+    ):
+        for part in found.by_quarter:
+            lines = lines_of(part)
+            named = (
+                f"*{heading}* · {escape(part.quarter)}" if digest.spans_quarters else f"*{heading}*"
+            )
+            blocks.append(
+                _section(
+                    f"{named}\n" + (_bullets(lines, found.dashboard_url) if lines else "Nothing.")
+                )
+            )
     if found.to_close:
         lines = [
             f"{escape(quarter)} (ended {_day(quarter.end)}): {link(url, 'close it')}"
@@ -172,6 +176,22 @@ def digest_blocks(digest: rules.Digest) -> dict:
         blocks.append(_section("*Ended, not closed yet*\n" + "\n".join(lines)))
     blocks.append(_context(f"Milepost · {link(found.dashboard_url, 'Open the dashboard')}"))
     return {"text": title, "blocks": blocks}
+
+
+def _slipped_lines(part: DigestQuarterLinks) -> list[str]:
+    return [
+        f"{link(url, line.title)} ({escape(line.team.name)}): {_day(line.from_date)} → "
+        f"{_day(line.to_date)}, {_plural(line.days, 'day')}"
+        for line, url in part.slipped
+    ]
+
+
+def _delivered_lines(part: DigestQuarterLinks) -> list[str]:
+    return [
+        f"{link(url, line.title)} ({escape(line.team.name)}): {_day(line.delivered_date)}, "
+        f"{line.delivery.label}"
+        for line, url in part.delivered
+    ]
 
 
 def hello_blocks(where: str, page_url: str) -> dict:

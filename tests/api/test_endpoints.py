@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard.table import dashboard_rows
-from milestones.closing import close_quarter
+from milestones.closing import close_quarter, save_quarter_settings
 from milestones.models import Milestone, Quarter, QuarterRecord
 from milestones.selectors import quarter_report
 from milestones.services import update_milestone
@@ -229,16 +229,121 @@ def test_a_quarter_closed_before_teams_were_recorded_answers_them_live_and_says_
     assert sorted(item["verdict"] for item in items) == ["no milestones", "not on time", "on time"]
 
 
+# The token, then: the count, the page, the page's milestones (of the quarters not closed).
+PAGES_QUARTERS = 4
+# The token, the quarters, `quarter_report` (teams, members, milestones, history), then the
+# members with their people (the report's rows carry figures, not people).
+PAGES_TEAMS = 7
+
+
+def correct_in_the_database(team: Team) -> None:
+    """A later correction straight to the database (no restatement, no change counted): the
+    team's late milestone was delivered on the quarter's first day after all."""
+    late = team.milestones.order_by("pk").last()
+    Milestone.objects.filter(pk=late.pk).update(delivered_date=late.quarter.start)
+
+
+def widen_the_grace(quarter: Quarter, vp) -> None:
+    """Leadership restates the quarter's grace to 60 days: every late delivery is on time."""
+    quarter.grace_days = 60
+    save_quarter_settings(
+        quarter=quarter, fields=["grace_days"], user=vp, reason="The grace we agreed in July"
+    )
+
+
+def correct(how: str, team: Team, vp) -> None:
+    if how == "in the database":
+        correct_in_the_database(team)
+    else:
+        widen_the_grace(Quarter.objects.get(pk=team.milestones.first().quarter_id), vp)
+
+
+@pytest.mark.parametrize("how", ["in the database", "by restating the grace"])
+def test_a_closed_quarter_answers_its_recorded_figures_after_a_later_correction(
+    client, bearer, vp, how
+):
+    (good, bad), q3 = close_q3(2, on_time=1)
+    correct(how, bad, vp)
+    # Judged from today's milestones, both teams are on time now: that is not what closed.
+    live = quarter_report(Quarter.objects.get(pk=q3.pk), TODAY)
+    assert (live.figure.on_time, live.figure.milestones_on_time) == (2, 4)
+
+    teams = client.get("/api/v1/teams?quarter=2026-q3", headers=bearer).json()["items"]
+    figure = client.get("/api/v1/quarters/2026-q3/figure", headers=bearer).json()
+    (quarter,) = [
+        q
+        for q in client.get("/api/v1/quarters", headers=bearer).json()["items"]
+        if q["slug"] == q3.slug
+    ]
+
+    by_slug = {item["slug"]: item for item in teams}
+    assert (by_slug[bad.slug]["verdict"], by_slug[bad.slug]["recorded"]) == ("not on time", True)
+    assert (by_slug[bad.slug]["on_time"], by_slug[bad.slug]["late"]) == (1, 1)
+    assert (by_slug[good.slug]["verdict"], by_slug[good.slug]["recorded"]) == ("on time", True)
+    assert (figure["recorded"], figure["figure"]["headline"]) == (True, "1 of 2 teams on time")
+    assert figure["figure"]["milestones_on_time"] == 3
+    assert (quarter["figure_recorded"], quarter["figure"]["headline"]) == (
+        True,
+        "1 of 2 teams on time",
+    )
+
+
+@pytest.mark.parametrize("how", ["in the database", "by restating the grace"])
+def test_an_open_quarter_answers_live_after_the_same_correction(client, bearer, vp, how):
+    q4 = QuarterFactory(year=2026, number=4, goal=1)
+    _good, bad = org(2, q4, on_time=1)
+    before = client.get("/api/v1/teams?quarter=2026-q4", headers=bearer).json()["items"]
+    assert {item["slug"]: item["verdict"] for item in before}[bad.slug] == "not on time"
+    correct(how, bad, vp)
+
+    teams = client.get("/api/v1/teams?quarter=2026-q4", headers=bearer).json()["items"]
+    figure = client.get("/api/v1/quarters/2026-q4/figure", headers=bearer).json()
+    (quarter,) = client.get("/api/v1/quarters", headers=bearer).json()["items"]
+
+    by_slug = {item["slug"]: item for item in teams}
+    assert (by_slug[bad.slug]["verdict"], by_slug[bad.slug]["recorded"]) == ("on time", False)
+    assert (figure["recorded"], figure["figure"]["headline"]) == (False, "2 of 2 teams on time")
+    assert (quarter["figure_recorded"], quarter["figure"]["headline"]) == (
+        False,
+        "2 of 2 teams on time",
+    )
+
+
+def test_the_schema_says_which_figures_of_a_closed_quarter_are_recorded(client, bearer):
+    schema = client.get("/api/schema/", headers=bearer).json()
+    description = schema["info"]["description"]
+    assert "A closed quarter answers from its record" in description
+    for field in ("`figure_recorded: true`", "`recorded: true`", "`as_of`"):
+        assert field in description
+    assert "restatements" in schema["paths"]["/api/v1/milestones"]["get"]["description"]
+
+
+CLOSED_PAGES = {
+    # path: queries at most for a closed quarter's answer, whatever the number of teams
+    "/api/v1/quarters": PAGES_QUARTERS,
+    # the token, the quarter with its record: nothing else (the figure is the recorded one)
+    "/api/v1/quarters/2026-q3/figure": 2,
+    "/api/v1/teams?quarter=2026-q3": PAGES_TEAMS,
+    # the token, the quarter, the count, the page
+    "/api/v1/milestones?quarter=2026-q3": 4,
+}
+
+
+@pytest.mark.parametrize("path", sorted(CLOSED_PAGES))
 @pytest.mark.parametrize("teams", [2, 12])
-def test_a_closed_quarters_teams_cost_the_same_queries_whatever_the_size(
-    client, bearer, django_assert_max_num_queries, teams
+def test_a_closed_quarters_answers_cost_the_same_queries_whatever_the_size(
+    client, bearer, django_assert_max_num_queries, path, teams
 ):
     close_q3(teams, on_time=1)
-    client.get("/api/v1/teams?quarter=2026-q3", headers=bearer)  # the token's first use
-    with django_assert_max_num_queries(PAGES["/api/v1/teams"]):
-        response = client.get("/api/v1/teams?quarter=2026-q3", headers=bearer)
-    assert len(response.json()["items"]) == teams + 1  # and the engineer's, without milestones
-    assert {item["recorded"] for item in response.json()["items"]} == {True}
+    QuarterFactory(year=2026, number=2, goal=1, closed_at=timezone.now())  # closed by hand
+    client.get(path, headers=bearer)  # the token's first use
+    with django_assert_max_num_queries(CLOSED_PAGES[path]):
+        response = client.get(path, headers=bearer)
+    assert response.status_code == 200
+    if path.startswith("/api/v1/teams"):
+        items = response.json()["items"]
+        assert len(items) == teams + 1  # and the engineer's, without milestones
+        assert {item["recorded"] for item in items} == {True}
 
 
 def test_milestones_filter_by_team_quarter_and_status(client, bearer):
@@ -288,11 +393,8 @@ def test_lists_come_in_pages(client, bearer, quarter):
 
 PAGES = {
     # path: queries for one page at most, whatever the number of teams
-    # the token, then: the count, the page, the page's milestones
-    "/api/v1/quarters": 4,
-    # the token, the quarters, `quarter_report` (teams, members, milestones, history), then
-    # the members with their people (the report's rows carry figures, not people)
-    "/api/v1/teams": 7,
+    "/api/v1/quarters": PAGES_QUARTERS,
+    "/api/v1/teams": PAGES_TEAMS,
     # the token, the count, the page
     "/api/v1/milestones": 3,
     # the token, the count, the page, its items

@@ -17,6 +17,7 @@ from milestones.changes import (
     read_counters,
     read_trail,
 )
+from milestones.closing import close_quarter
 from milestones.models import Milestone, SlipReason
 from milestones.services import (
     add_dependency,
@@ -258,3 +259,23 @@ def test_the_update_costs_the_same_queries_for_5_and_60_teams(
     with django_assert_num_queries(12):
         response = client.get(URL)
     assert response.context["report"].headline.figure.teams == teams
+
+
+def test_a_restatement_of_a_closed_quarter_keeps_the_recorded_verdicts_as_building_it_whole_would(
+    as_vp, org, vp, monkeypatch
+):
+    close_quarter(quarter=org.previous, user=vp, decisions=[], next_goal=5, today=TODAY)
+    before = _page(as_vp, quarter=org.previous.slug)
+    atlas = _get("Atlas Q3", org)
+    update_milestone(
+        milestone=atlas,
+        version=atlas.version,
+        changes={"delivered_date": TODAY.replace(month=9, day=25)},
+        user=vp,
+        restatement_reason="Shipped late, per the audit",
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(report, "dashboard_parts", _refuse_whole)
+        updated = _page(as_vp, quarter=org.previous.slug)
+    assert updated != before  # the restated figure beside the recorded one
+    assert updated == _whole(as_vp, quarter=org.previous.slug)

@@ -6,7 +6,8 @@ import pytest
 
 from milestones import ontime
 from nudges import rules
-from nudges.rules import Digest, PlannedNudge, StaleLine, TeamNudge
+from nudges.digest import Digest, digest_window, in_window
+from nudges.rules import PlannedNudge, StaleLine, TeamNudge
 from reviews import diff as reviews
 from teams.models import Team, User
 from tests.nudges.conftest import MONDAY, TUESDAY
@@ -40,13 +41,13 @@ def test_the_digest_goes_out_on_monday_unless_another_weekday_is_set(settings):
 
 
 def test_weekly_windows_follow_each_other_without_overlap_or_gap():
-    first, last = rules.digest_window(MONDAY)
+    first, last = digest_window(MONDAY)
     assert (first, last) == (D(2026, 11, 17), MONDAY)
-    previous_last = rules.digest_window(MONDAY - datetime.timedelta(days=7))[1]
+    previous_last = digest_window(MONDAY - datetime.timedelta(days=7))[1]
     assert first - previous_last == datetime.timedelta(days=1)
-    assert rules.in_window(first, (first, last))
-    assert not rules.in_window(first - datetime.timedelta(days=1), (first, last))
-    assert not rules.in_window(None, (first, last))
+    assert in_window(first, (first, last))
+    assert not in_window(first - datetime.timedelta(days=1), (first, last))
+    assert not in_window(None, (first, last))
 
 
 def _team_nudge(overdue=True, stale=0) -> TeamNudge:
@@ -60,7 +61,7 @@ def _digest() -> Digest:
     figure = ontime.OrgFigure(
         on_time=12, teams=22, goal=13, forecast=11, milestones_on_time=0, milestones_due=0
     )
-    return Digest(None, figure, rules.digest_window(MONDAY), (), ())
+    return Digest(None, figure, digest_window(MONDAY), ())
 
 
 def test_the_subject_says_what_the_e_mail_is_about():

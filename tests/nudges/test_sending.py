@@ -11,7 +11,7 @@ from nudges import rules
 from nudges.models import Nudge
 from nudges.services import send_nudges
 from tests.factories import NudgeFactory, TeamFactory, TechLeadFactory
-from tests.nudges.conftest import MONDAY, TUESDAY, change, created
+from tests.nudges.conftest import MONDAY, NEW_YEAR_MONDAY, TUESDAY, change, created
 
 D = datetime.date
 
@@ -98,6 +98,33 @@ def test_the_digest_e_mail_has_the_headline_slips_and_deliveries(vp, team, q4):
     assert "- Export (Platform): Nov 18, on time" in email.body
     assert "https://milepost.example.com/dashboard/" in email.body
     assert "Slipped this week" in email.alternatives[0][0]
+
+
+def test_the_digest_e_mail_of_a_week_across_two_quarters_lists_each_quarters_lines(
+    vp, team, q4, new_year_week
+):
+    send(NEW_YEAR_MONDAY)
+    (email,) = [e for e in mail.outbox if e.to == [vp.email]]
+    base = "https://milepost.example.com/teams/platform/milestones"
+    search, export, billing = (new_year_week[k].pk for k in ("search", "export", "billing"))
+    assert email.subject == "Milepost weekly: 1 of 1 teams on time (goal 3)"
+    assert (
+        "This week in 2026 Q4 and 2027 Q1 (Dec 29 – Jan 4):\n\n"
+        "2027 Q1: 1 of 1 teams on time, goal 3 (2 short).\n\n"
+        "Slipped this week:\n"
+        "2026 Q4:\n"
+        f"- Search (Platform): Dec 22 → Jan 8, 17 days\n  {base}/{search}/\n"
+        "2027 Q1:\n"
+        f"- Billing (Platform): Feb 1 → Feb 10, 9 days\n  {base}/{billing}/\n\n"
+        "Delivered this week:\n"
+        "2026 Q4:\n"
+        f"- Export (Platform): Dec 29, late\n  {base}/{export}/\n"
+        "2027 Q1: nothing.\n"
+    ) in email.body
+    html = email.alternatives[0][0]
+    assert "This week in 2026 Q4 and 2027 Q1" in html
+    assert html.count("<h4") == 4  # each list, once per quarter
+    assert f'<a href="{base}/{search}/">Search</a>' in html
 
 
 def test_a_lead_who_is_leadership_gets_both_in_one_e_mail(q4, vp):

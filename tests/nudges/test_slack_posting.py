@@ -14,7 +14,7 @@ from nudges.slack import SlackMessage, claim_post, send_to_slack
 from nudges.slack_messages import plain_text
 from nudges.webhooks import save_webhook
 from tests.factories import SquadFactory, TeamFactory, trio
-from tests.nudges.conftest import MONDAY, TUESDAY, created
+from tests.nudges.conftest import MONDAY, NEW_YEAR_MONDAY, TUESDAY, created
 
 D = datetime.date
 BASE = "https://milepost.example.com"
@@ -77,6 +77,26 @@ def test_the_digest_goes_to_the_organisation_with_the_figure_slips_and_deliverie
     assert "*Slipped this week*\nNothing." in said
     assert "(Platform): Nov 18, on time" in said
     assert f"<{BASE}/dashboard/|Open the dashboard>" in said
+
+
+def test_the_digest_of_a_week_across_two_quarters_names_each_quarters_lines(
+    team, q4, new_year_week, org_webhook
+):
+    post(NEW_YEAR_MONDAY)
+    (digest,) = [b for b in org_webhook.bodies("org") if b["text"].startswith("Milepost weekly")]
+    said = plain_text(digest)
+    search = new_year_week["search"].pk
+    assert (
+        "*2026 Q4 and 2027 Q1*, Dec 29 – Jan 4. 2027 Q1: *1 of 1 teams on time*, goal 3 (2 short)."
+        in said
+    )
+    assert (
+        "*Slipped this week* · 2026 Q4\n"
+        f"• <{BASE}/teams/platform/milestones/{search}/|Search> (Platform): Dec 22 → Jan 8, 17 days"
+    ) in said
+    assert "*Slipped this week* · 2027 Q1\n• " in said
+    assert "*Delivered this week* · 2026 Q4\n• " in said
+    assert "*Delivered this week* · 2027 Q1\nNothing." in said
 
 
 def test_titles_are_escaped_for_slack(team, lead, q4, org_webhook):

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     trio,
 )
-from tests.nudges.conftest import MONDAY, TUESDAY, change, created, reviewed
+from tests.nudges.conftest import MONDAY, NEW_YEAR_MONDAY, TUESDAY, change, created, reviewed
 
 D = datetime.date
 
@@ -178,6 +178,48 @@ def test_the_digest_has_the_figure_the_weeks_slips_and_deliveries(vp, team, q4):
     ]
 
 
+def test_a_digest_of_a_week_across_two_quarters_has_the_slips_and_deliveries_of_both(
+    vp, team, q4, new_year_week
+):
+    digest = nudge_of(rules.plan_nudges(NEW_YEAR_MONDAY), vp).digest
+    q1 = new_year_week["q1"]
+    assert digest.window == (D(2026, 12, 29), NEW_YEAR_MONDAY)
+    # The figure is the current quarter's; the lines are each quarter's, oldest first.
+    assert (digest.quarter, digest.figure.headline, digest.figure.goal) == (
+        q1,
+        "1 of 1 teams on time",
+        3,
+    )
+    assert digest.quarters_label == "2026 Q4 and 2027 Q1"
+    assert [
+        (
+            part.quarter,
+            [(s.milestone_id, s.from_date, s.to_date, s.on) for s in part.slipped],
+            [(d.milestone_id, d.delivered_date, d.delivery) for d in part.delivered],
+        )
+        for part in digest.by_quarter
+    ] == [
+        (
+            q4,
+            [(new_year_week["search"].pk, D(2026, 12, 22), D(2027, 1, 8), D(2026, 12, 30))],
+            [(new_year_week["export"].pk, D(2026, 12, 29), ontime.Delivery.LATE)],
+        ),
+        (
+            q1,
+            [(new_year_week["billing"].pk, D(2027, 2, 1), D(2027, 2, 10), D(2027, 1, 2))],
+            [],
+        ),
+    ]
+
+
+def test_a_digest_of_a_week_in_one_quarter_covers_that_quarter_alone(vp, team, q4):
+    QuarterFactory(year=2026, number=3)  # ended: none of the week's days are in it
+    QuarterFactory(year=2027, number=1)  # in planning: nor in it
+    digest = nudge_of(rules.plan_nudges(MONDAY), vp).digest
+    assert [part.quarter for part in digest.by_quarter] == [q4]
+    assert (digest.spans_quarters, digest.quarters_label) == (False, "2026 Q4")
+
+
 def test_a_lead_who_is_leadership_gets_one_e_mail_with_both(team, q4):
     boss = TechLeadFactory(team=TeamFactory(), user=LeadershipFactory()).user
     plan = rules.plan_nudges(MONDAY)
@@ -246,6 +288,25 @@ def test_planning_costs_the_same_queries_whatever_the_number_of_teams(q4):
     assert (small_count, large_count) == (4, 16)
     assert small == large
     assert small_compose == large_compose == 0
+
+
+def test_a_digest_across_two_quarters_costs_the_same_queries_whatever_the_number_of_teams(q4):
+    q1 = QuarterFactory(year=2027, number=1)
+
+    def queries(size: int) -> tuple[int, int]:
+        for _ in range(size):
+            team, *_ = trio()
+            for quarter, day in ((q4, D(2026, 12, 30)), (q1, D(2027, 1, 2))):
+                slipped = created(D(2026, 12, 1), team=team, quarter=quarter)
+                change(slipped, day, target_date=slipped.target_date + datetime.timedelta(3))
+        with CaptureQueriesContext(connection) as planning:
+            plan = rules.plan_nudges(NEW_YEAR_MONDAY, digest_for_slack=True)
+        return len(planning), len(plan.digest.slipped)
+
+    small, small_slips = queries(2)
+    large, large_slips = queries(6)  # 8 teams
+    assert (small_slips, large_slips) == (4, 16)
+    assert small == large
 
 
 # --- The quarter's life (issue 15) ------------------------------------------------------------
