@@ -63,16 +63,22 @@ class DependencyLists:
         return [row.risk for row in self.upstream if row.risk]
 
 
+_ENDS = ("team", "quarter")  # what a dependency's other end is shown with
+
+
 def dependency_lists(milestone: Milestone, today: datetime.date) -> DependencyLists:
     """What `milestone` (with its team and quarter) waits on and what waits on it, each with
-    its risk: two queries whatever the number of links."""
-    related = ("team", "quarter")
-    upstream = Milestone.objects.filter(downstream_links__downstream=milestone).select_related(
-        *related
-    )
-    downstream = Milestone.objects.filter(upstream_links__upstream=milestone).select_related(
-        *related
-    )
+    its risk: one query whatever the number of links (its links either way, each with the
+    milestone at the other end, that milestone's team and quarter)."""
+    links = Dependency.objects.filter(
+        Q(downstream=milestone) | Q(upstream=milestone)
+    ).select_related(*(f"{end}__{of}" for end in ("upstream", "downstream") for of in _ENDS))
+    upstream, downstream = [], []
+    for link in links:
+        if link.downstream_id == milestone.pk:  # never both: a milestone cannot wait on itself
+            upstream.append(link.upstream)
+        else:
+            downstream.append(link.downstream)
     own_rules = ontime.Rules.for_quarter(milestone.quarter)
 
     def row(other: Milestone, down: Milestone, up: Milestone, up_rules) -> DependencyRow:

@@ -100,7 +100,7 @@ def dependency_block(
     flash: str = "",
 ) -> DependencyBlock:
     """The block of `milestone` for the user asking, with the search `?q=` and `?team=` ask
-    for: what it waits on and what waits on it (two queries, unless `links` are given) and,
+    for: what it waits on and what waits on it (one query, unless `links` are given) and,
     for those who may link, the teams to search and what the search finds (three more)."""
     links = dependency_lists(milestone, timezone.localdate()) if links is None else links
     can_link = can_manage_dependencies(request.user, milestone)

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from milestones.dependency_reads import dependency_lists
 from milestones.models import Dependency
 from milestones.services import add_dependency, remove_dependency
 from tests.factories import MilestoneFactory, QuarterFactory, TeamFactory
@@ -84,3 +85,19 @@ def test_removing_a_dependency_keeps_its_history(milestone, upstream, lead):
 
 def test_removing_a_dependency_that_is_not_there_says_so(milestone, upstream, lead):
     assert remove_dependency(downstream=milestone, upstream_id=upstream.pk, user=lead) is False
+
+
+def test_dependency_lists_tell_what_a_milestone_waits_on_from_what_waits_on_it_in_one_query(
+    milestone, upstream, billing, quarter, django_assert_num_queries
+):
+    waits_on_it = MilestoneFactory(team=billing, quarter=quarter, title="Invoices", position=1)
+    add_dependency(downstream=milestone, upstream=upstream, user=None)
+    add_dependency(downstream=waits_on_it, upstream=milestone, user=None)
+
+    with django_assert_num_queries(1):
+        lists = dependency_lists(milestone, datetime.date(2026, 11, 25))
+
+    assert [row.milestone.pk for row in lists.upstream] == [upstream.pk]
+    assert [row.milestone.pk for row in lists.downstream] == [waits_on_it.pk]
+    assert lists.upstream[0].milestone.team.name == "Billing"
+    assert lists.downstream[0].milestone.quarter == quarter

@@ -165,10 +165,10 @@ def test_the_rows_editor_costs_the_same_queries_whatever_its_links(
         upstream = MilestoneFactory(team=other, quarter=quarter, title=f"Up {n}")
         add_dependency(downstream=milestone, upstream=upstream, user=None)
     client.force_login(lead)
-    # Session, user, the milestone, what it waits on, what waits on it, the membership, the
-    # teams to search, the quarters and the milestones found; then the table's: its
-    # milestones, their history and what they wait on.
-    with django_assert_num_queries(12):
+    # Session, user, the milestone, its links either way (what it waits on, what waits on it),
+    # the membership, the teams to search, the quarters and the milestones found; then the
+    # table's: its milestones, their history and what they wait on.
+    with django_assert_num_queries(11):
         response = client.get(url(milestone), {"q": "Up"}, **HTMX)
     assert f"Up {links - 1}" in editor_of(response, milestone)
 
@@ -184,8 +184,8 @@ def test_the_team_page_with_a_rows_editor_open_costs_the_same_queries_whatever_i
         add_dependency(downstream=milestone, upstream=upstream, user=None)
     client.force_login(lead)
     # The team page's ten, the lead's membership (read for the editor before the page could
-    # tell it from the team's members) and the editor's: the milestone, what it waits on, what
-    # waits on it and the teams to search (no search asked).
-    with django_assert_num_queries(15):
+    # tell it from the team's members) and the editor's: the milestone, its links either way
+    # and the teams to search (no search asked).
+    with django_assert_num_queries(14):
         response = client.get(url(milestone))
     assert f"Up {links - 1}" in editor_of(response, milestone)
