@@ -11,7 +11,9 @@ class ThrottledModelBackend(ModelBackend):
     """Django's username and password check, behind the throttle.
 
     A refused try raises PermissionDenied, which stops Django from asking any other backend,
-    and leaves the refusal on the request for the sign-in form to show.
+    and leaves the refusal on the request for the sign-in form to show. The browser's device
+    cookie, if it has a valid one for the account, is read here; the sign-in page issues a
+    new one on success (`SignInView`).
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -20,13 +22,14 @@ class ThrottledModelBackend(ModelBackend):
         if request is None or username is None or password is None:
             return super().authenticate(request, username, password, **kwargs)
         address = throttle.client_address(request)
-        refusal = throttle.refusal(username, address)
+        device = throttle.trusted_device(request, username)
+        refusal = throttle.refusal(username, address, device=device)
         if refusal is not None:
             request.sign_in_refusal = refusal
             raise PermissionDenied(refusal.message)
         user = super().authenticate(request, username, password, **kwargs)
         if user is None:
-            throttle.record_failure(username, address)
+            throttle.record_failure(username, address, device=device)
         else:
-            throttle.record_success(username, address)
+            throttle.record_success(username, address, device=device)
         return user

@@ -234,3 +234,51 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeviceSignInFailure(models.Model):
+    """A wrong password from a browser carrying a valid device cookie for the account.
+
+    Such a browser is judged by its own failures only (`teams.throttle`), so these are kept
+    apart from `SignInFailure`, which slows the account for every other client. Kept a day.
+    """
+
+    device = models.CharField(max_length=32, help_text="The nonce of the browser's cookie.")
+    username = models.CharField(max_length=150, help_text="The cookie's account, lower-cased.")
+    address = models.CharField(max_length=45, help_text="The client's IP address.")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["device", "at"], name="device_failure_device_at"),
+            models.Index(fields=["username"], name="device_failure_username"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} on device {self.device} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset link: what `teams.resets` counts.
+
+    Every request the form accepts is kept, whether or not the address is anyone's, so the
+    limits behave alike for both and say nothing about who exists. Kept a day.
+    """
+
+    email = models.CharField(max_length=254, help_text="As typed, case-folded.")
+    address = models.CharField(max_length=45, help_text="The client's IP address.")
+    at = models.DateTimeField(db_index=True)
+    allowed = models.BooleanField(
+        help_text="False: held back by the limits on links to one e-mail address."
+    )
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["email", "at"], name="reset_request_email_at"),
+            models.Index(fields=["address", "at"], name="reset_request_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -4,15 +4,17 @@ import functools
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView, PasswordResetView
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
+from teams import devices, resets, throttle
 from teams.forms import ResetPasswordForm, SignInForm
 from teams.google import google_sign_in_enabled
 
 
 class SignInView(LoginView):
-    """Password sign-in. A try the throttle refuses answers 429 with Retry-After."""
+    """Password sign-in. A try the throttle refuses answers 429 with Retry-After; a right
+    password gives the browser a new device cookie for the account (`teams.devices`)."""
 
     authentication_form = SignInForm
 
@@ -29,6 +31,11 @@ class SignInView(LoginView):
             return self.render_to_response(self.get_context_data(), status=403)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        devices.issue(response, throttle.normalise_username(form.get_user().get_username()))
+        return response
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.refusal is not None:
@@ -39,11 +46,23 @@ class SignInView(LoginView):
 
 class ResetPasswordView(PasswordResetView):
     """Django's reset view; the e-mailed link starts with MILEPOST_BASE_URL, never with the
-    Host header a request claims."""
+    Host header a request claims. `teams.resets` decides whether a link may be e-mailed: when
+    not, the answer is the same as when it is (or when the address is nobody's), unless the
+    client's address asked too often, which answers 429 with Retry-After."""
 
     form_class = ResetPasswordForm
 
     def form_valid(self, form):
+        address = throttle.client_address(self.request)
+        decision = resets.decide(form.cleaned_data["email"], address)
+        if decision.refusal is not None:
+            form.add_error(None, decision.refusal.message)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(decision.refusal.retry_after)
+            return response
+        if not decision.send:
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"base_url": settings.MILEPOST_BASE_URL}
         return super().form_valid(form)
 

@@ -249,6 +249,23 @@ MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = env_int("MILEPOST_SIGNIN_ADDRESS_ACCOUNTS", 1
 MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = env_int(
     "MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES", 15, minimum=1
 )
+# A browser that signed in to an account gets a signed device cookie naming it, good for this
+# many days after its latest sign-in there; with it, that account's sign-ins from that browser
+# wait only for that browser's own wrong passwords (OWASP's device cookies).
+MILEPOST_SIGNIN_DEVICE_DAYS = env_int("MILEPOST_SIGNIN_DEVICE_DAYS", 365, minimum=1)
+# A browser with this many wrong passwords in an hour for its device cookie's account is no
+# longer trusted: until they are an hour old it waits like any other client.
+MILEPOST_SIGNIN_DEVICE_FAILURES = env_int("MILEPOST_SIGNIN_DEVICE_FAILURES", 10, minimum=1)
+# Password-reset e-mails (teams/resets.py): one e-mail address gets at most one link per this
+# many minutes and this many an hour (further requests are answered alike and send nothing);
+# one client address may ask this many times an hour, for any e-mail addresses, then waits.
+MILEPOST_RESET_EMAIL_INTERVAL_MINUTES = env_int(
+    "MILEPOST_RESET_EMAIL_INTERVAL_MINUTES", 5, minimum=1
+)
+MILEPOST_RESET_EMAILS_PER_HOUR = env_int("MILEPOST_RESET_EMAILS_PER_HOUR", 3, minimum=1)
+MILEPOST_RESET_ADDRESS_REQUESTS_PER_HOUR = env_int(
+    "MILEPOST_RESET_ADDRESS_REQUESTS_PER_HOUR", 20, minimum=1
+)
 # Behind a proxy, the client's address is the X-Forwarded-For entry the nearest of this many
 # proxies appended (clients can forge the rest); otherwise REMOTE_ADDR.
 MILEPOST_PROXY_COUNT = (

@@ -4,10 +4,11 @@ minute; an address that tries many accounts is blocked for a while; every state 
 import datetime
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-from teams import throttle
-from teams.models import SignInFailure
+from teams import devices, throttle
+from teams.models import DeviceSignInFailure, SignInFailure
 
 NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 OFFICE = "203.0.113.7"
@@ -23,12 +24,27 @@ def fail(username: str, address: str = OFFICE, *, times: int = 1, at=NOW) -> Non
         throttle.record_failure(username, address, now=at)
 
 
+def fail_on_device(username: str, device: str, *, times: int = 1, at=NOW) -> None:
+    for _ in range(times):
+        throttle.record_failure(username, HOME, device=device, now=at)
+
+
+def request_with_device_cookie(username: str) -> tuple:
+    """A request carrying a device cookie for `username`, and the cookie's device."""
+    response = HttpResponse()
+    device = devices.issue(response, username)
+    request = RequestFactory().post("/accounts/login/")
+    request.COOKIES[devices.COOKIE_NAME] = response.cookies[devices.COOKIE_NAME].value
+    return request, device
+
+
 @pytest.fixture(autouse=True)
 def rules(settings):
     settings.MILEPOST_SIGNIN_FREE_FAILURES = 3
     settings.MILEPOST_SIGNIN_MAX_DELAY_SECONDS = 60
     settings.MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = 10
     settings.MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = 15
+    settings.MILEPOST_SIGNIN_DEVICE_FAILURES = 10
 
 
 def test_the_first_wrong_passwords_cost_nothing(db):
@@ -127,9 +143,11 @@ def test_leadership_sees_slowed_accounts_and_blocked_addresses(db):
 
 def test_clearing_an_account_or_an_address_forgets_its_failures(db):
     fail("mobrien", HOME, times=6)
+    fail_on_device("mobrien", "laptop", times=2)
     for n in range(10):
         fail(f"made-up-{n}")
-    assert throttle.clear("account", "MOBRIEN") == 6
+    assert throttle.clear("account", "MOBRIEN") == 8
+    assert not DeviceSignInFailure.objects.exists()
     assert throttle.clear("address", OFFICE) == 10
     assert throttle.refusal("mobrien", OFFICE, now=NOW) is None
     with pytest.raises(ValueError, match="Unknown kind"):
@@ -139,10 +157,13 @@ def test_clearing_an_account_or_an_address_forgets_its_failures(db):
 def test_pruning_deletes_only_failures_older_than_a_day(db):
     fail("mobrien", at=NOW - datetime.timedelta(hours=25))
     fail("mobrien", at=NOW - datetime.timedelta(hours=23))
-    assert throttle.prune(NOW, dry_run=True) == 1
+    fail_on_device("mobrien", "laptop", at=NOW - datetime.timedelta(hours=25))
+    fail_on_device("mobrien", "laptop", at=NOW - datetime.timedelta(hours=23))
+    assert throttle.prune(NOW, dry_run=True) == 2
     assert SignInFailure.objects.count() == 2
-    assert throttle.prune(NOW) == 1
+    assert throttle.prune(NOW) == 2
     assert SignInFailure.objects.get().at == NOW - datetime.timedelta(hours=23)
+    assert DeviceSignInFailure.objects.get().at == NOW - datetime.timedelta(hours=23)
 
 
 def test_the_address_is_remote_addr_unless_behind_a_proxy(settings):
@@ -159,3 +180,52 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(settings):
     assert throttle.client_address(forged) == "203.0.113.7"
     garbage = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="nonsense")
     assert throttle.client_address(garbage) == "0.0.0.0"
+
+
+# --- Known browsers (device cookies) ---------------------------------------------------------
+
+
+def test_a_known_browser_is_judged_by_its_own_failures_only(db):
+    fail("mobrien", times=8)  # a stranger: the account waits half a minute
+    for n in range(10):
+        fail(f"made-up-{n}", HOME)  # and the browser's address is blocked
+    assert throttle.refusal("mobrien", HOME, now=NOW).reason == "address"
+    assert throttle.refusal("mobrien", HOME, device="laptop", now=NOW) is None
+
+
+def test_a_known_browsers_own_failures_slow_it_like_an_account(db):
+    fail_on_device("mobrien", "laptop", times=5)
+    refusal = throttle.refusal("mobrien", HOME, device="laptop", now=NOW + seconds(1))
+    assert (refusal.reason, refusal.retry_after) == ("device", 3)
+    assert "tried from this browser" in refusal.message
+    assert throttle.refusal("mobrien", HOME, device="laptop", now=NOW + seconds(4)) is None
+    # Nobody else waits for them.
+    assert throttle.refusal("mobrien", HOME, now=NOW + seconds(1)) is None
+    assert throttle.refusal("mobrien", HOME, device="desktop", now=NOW + seconds(1)) is None
+
+
+def test_a_valid_device_cookie_for_the_account_makes_a_trusted_device(db):
+    request, device = request_with_device_cookie("mobrien")
+    assert throttle.trusted_device(request, " MOBrien ", now=NOW) == device
+    assert throttle.trusted_device(request, "pokafor", now=NOW) is None
+    assert throttle.trusted_device(RequestFactory().post("/"), "mobrien", now=NOW) is None
+
+
+def test_a_device_with_too_many_failures_in_an_hour_is_no_longer_trusted(db):
+    request, device = request_with_device_cookie("mobrien")
+    fail_on_device("mobrien", device, times=9)
+    assert throttle.trusted_device(request, "mobrien", now=NOW) == device
+    fail_on_device("mobrien", device)
+    assert throttle.trusted_device(request, "mobrien", now=NOW) is None
+    later = NOW + datetime.timedelta(minutes=60)
+    assert throttle.trusted_device(request, "mobrien", now=later) == device
+
+
+def test_a_right_password_on_a_known_browser_forgets_its_failures(db):
+    fail_on_device("mobrien", "laptop", times=2)
+    fail_on_device("mobrien", "desktop", times=2)
+    throttle.record_success("mobrien", HOME, device="laptop")
+    assert list(DeviceSignInFailure.objects.values_list("device", flat=True)) == [
+        "desktop",
+        "desktop",
+    ]
