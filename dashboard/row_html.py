@@ -65,7 +65,7 @@ def team_row_html(row: DashboardRow, quarter_slug: str) -> SafeString:
         f"{escape(team.name)}</a></th>"
         f'<td><span class="{verdict.css}"{title}>{escape(verdict.label)}</span></td>'
         f"<td>{escape(team.squad.name)}</td>"
-        f"<td>{escape(team.tech_lead_name or '—')}</td>"
+        f'<td class="wraps">{escape(team.tech_lead_name or "—")}</td>'
         f"<td>{'trio' if team.is_trio else NOT_A_TRIO}</td>"
         f'<td class="num">{f.done}/{f.total}</td>'
         f'<td class="num{_css(f.on_time, "good")}">{f.on_time}</td>'
@@ -78,7 +78,7 @@ def team_row_html(row: DashboardRow, quarter_slug: str) -> SafeString:
         f'<td class="num{_zero(f.slips)}">{f.slips}</td>'
         f'<td class="num{_zero(f.days_slipped)}">{f.days_slipped}</td>'
         f'<td class="num">{calls}</td>'
-        f"<td>{short_day(last) if last else NO_REVIEW}"
+        f'<td class="wraps">{short_day(last) if last else NO_REVIEW}'
         f"{REVIEW_OVERDUE if row.review_overdue else ''}</td>"
         "</tr>\n"
     )

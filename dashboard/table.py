@@ -128,6 +128,17 @@ class Column:
     descending_first: bool = True
     help: str = ""
 
+    @property
+    def label_html(self) -> SafeString:
+        """The header's label: it wraps between words, never inside a hyphenated one (the
+        header "On-time / share", not "On- / time / share")."""
+        return mark_safe(
+            " ".join(
+                f'<span class="nowrap">{escape(word)}</span>' if "-" in word else escape(word)
+                for word in self.label.split()
+            )
+        )
+
 
 TEAM_COLUMNS: tuple[Column, ...] = (
     Column("team", "Team", lambda r: _text(r.team.name), numeric=False, descending_first=False),

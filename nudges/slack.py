@@ -11,7 +11,8 @@ database's unique constraint lets one claim through, so two runs at once never p
 Then it is posted (outside any transaction) and the row says how that went. The row records
 where it went, but the claim is not per channel: a team whose nudge went to the organisation's
 channel in the morning, and which gets a webhook of its own in the afternoon, hears nothing
-more that day (the command says where it went), and from the next day hears in its own.
+more that day (the command says where it went), and from the next day hears in its own. A dry
+run reads the same rows and writes none (`foresee_slack`).
 
 Failures are retried on the next run, never duplicated. A timeout, a refused connection, a
 5xx, a 429 or any other answer than 200 marks the row failed with the error (reported by the
@@ -93,6 +94,17 @@ class SlackResult:
     @property
     def anything(self) -> bool:
         return bool(self.sent or self.already or self.failed or self.expired)
+
+
+@dataclass
+class SlackOutlook:
+    """What `send_to_slack` would do now, read from the rows without claiming or posting
+    anything (`send_nudges --dry-run`)."""
+
+    to_post: list[SlackMessage] = field(default_factory=list)  # new today, or failed today
+    already: list[PostedAlready] = field(default_factory=list)
+    retried: list[SlackPost] = field(default_factory=list)  # an earlier failed digest, as stored
+    expired: list[SlackPost] = field(default_factory=list)
 
 
 # --- What to post -----------------------------------------------------------------------------
@@ -239,9 +251,8 @@ def send_to_slack(
             continue
         (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(post)
 
-    earlier = plan.today - datetime.timedelta(days=DIGEST_RETRY_DAYS - 1)
     for post in SlackPost.objects.filter(status=SlackPost.Status.FAILED).exclude(pk__in=handled):
-        if post.about == DIGEST and post.day >= earlier:
+        if posted_again_as_stored(post, plan.today):
             if _take_back(post):
                 (result.sent if deliver(post, webhooks, sleep=sleep) else result.failed).append(
                     post
@@ -252,6 +263,40 @@ def send_to_slack(
             post.status = SlackPost.Status.EXPIRED
             result.expired.append(post)
     return result
+
+
+def posted_again_as_stored(post: SlackPost, today: datetime.date) -> bool:
+    """A failed row that today's plan does not have: a digest of the last seven days is posted
+    again as it was stored (the week's news still); anything else is expired."""
+    earlier = today - datetime.timedelta(days=DIGEST_RETRY_DAYS - 1)
+    return post.about == DIGEST and post.day >= earlier
+
+
+def foresee_slack(plan: rules.NudgePlan, webhooks: Webhooks) -> SlackOutlook:
+    """What `send_to_slack(plan, webhooks)` would do if it ran now, writing nothing: the same
+    messages, less those the day's rows say went already (or are going, or were given up on),
+    and what it would retry or expire of earlier failures. Two queries."""
+    outlook = SlackOutlook()
+    messages = plan_slack(plan, webhooks)
+    todays = {
+        post.about: post
+        for post in SlackPost.objects.filter(
+            day=plan.today, duplicate=False, about__in=[m.about for m in messages]
+        )
+    }
+    for message in messages:
+        post = todays.get(message.about)
+        # As `claim_post`: a new row is claimed, and a failed one taken back (`_take_back`).
+        if post is None or post.status == SlackPost.Status.FAILED:
+            outlook.to_post.append(message)
+        else:
+            outlook.already.append(PostedAlready(post, message.destination))
+    handled = [post.pk for post in todays.values()]
+    for post in SlackPost.objects.filter(status=SlackPost.Status.FAILED).exclude(pk__in=handled):
+        (outlook.retried if posted_again_as_stored(post, plan.today) else outlook.expired).append(
+            post
+        )
+    return outlook
 
 
 # --- Test messages (the Slack page's "Send a test message") -----------------------------------

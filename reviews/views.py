@@ -64,9 +64,12 @@ def review_start(request: MilepostRequest, slug: str):
         else:
             review.team = team
             url = review.get_absolute_url()
+            # Either way the browser loads the review as a whole page (HX-Redirect is a full
+            # page load), which shows the queued message. An htmx answer swapped into the page
+            # says its outcome in what it swaps instead: queued, it would wait for a later page.
+            messages.success(request, f"Started the review of {review.held_on:%b %-d, %Y}.")
             if request.htmx:
                 return HttpResponseClientRedirect(url)
-            messages.success(request, f"Started the review of {review.held_on:%b %-d, %Y}.")
             return redirect(url)
     if request.htmx:
         return render(

@@ -51,6 +51,8 @@ def test_a_lead_reviews_a_slip_writes_a_note_closes_the_review_and_cannot_edit_i
 
     expect(page).to_have_url(re.compile(r"/teams/platform/reviews/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Wednesday, November 25, 2026")
+    # Started by htmx (an HX-Redirect), confirmed as after a plain POST.
+    expect(page.locator(".messages")).to_have_text("Started the review of Nov 25, 2026.")
     slipped = page.get_by_role("region", name="Slipped")
     expect(slipped).to_contain_text("Search: Dec 1 → Dec 10 +9 days")
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from dashboard.table import TEAM_COLUMNS, Sort, TableState, sort_rows
+from dashboard.table import TEAM_COLUMNS, Column, Sort, TableState, sort_rows
 from teams.models import Membership
 from tests.dashboard.conftest import D
 
@@ -91,6 +91,14 @@ def test_a_header_link_sorts_counts_most_first_and_reverses_on_the_next_click(ge
     assert headers["slips"].aria_sort == "descending"
     assert headers["slips"].href == "?quarter=2026-q4&sort=slips"
     assert headers["team"].aria_sort == ""
+
+
+def test_a_header_wraps_between_words_but_not_inside_a_hyphenated_one(get):
+    assertContains(get(), '<span class="nowrap">On-time</span> share</a>')
+    columns = {column.key: column for column in TEAM_COLUMNS}
+    assert columns["share"].label_html == '<span class="nowrap">On-time</span> share'
+    assert columns["days_slipped"].label_html == "Days slipped"
+    assert Column("x", "<b>-x", lambda r: 0).label_html == '<span class="nowrap">&lt;b&gt;-x</span>'
 
 
 def test_the_rendered_rows_follow_the_sort(get):

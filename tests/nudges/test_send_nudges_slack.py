@@ -114,3 +114,78 @@ def test_a_team_webhook_added_during_the_day_does_not_post_the_days_nudge_again(
     assert org_webhook.bodies("platform") == []
     assert len(org_webhook.bodies("org")) == 1
     assert (err, code) == ("", 0)
+
+
+def test_a_dry_run_after_the_days_run_says_each_message_went_already_and_writes_nothing(
+    team, lead, q4, org_webhook
+):
+    run("--today", TUESDAY.isoformat())
+    before = list(SlackPost.objects.values())
+
+    out, err, code = run("--today", TUESDAY.isoformat(), "--dry-run")
+
+    assert (
+        "Skipped Slack (the organisation's channel): review of Platform overdue: "
+        "already posted today"
+    ) in out
+    assert "Slack: the organisation's channel" not in out  # not listed as a message to post
+    assert "Would post" not in out
+    assert (err, code) == ("", 0)
+    assert list(SlackPost.objects.values()) == before
+    assert len(org_webhook.bodies("org")) == 1
+
+
+def test_a_dry_run_names_the_channel_a_message_went_to_when_it_has_moved_since(
+    team, lead, q4, org_webhook
+):
+    run("--today", TUESDAY.isoformat())
+    save_webhook(url=org_webhook.url("platform"), user=None, team=team)
+
+    out, _, _ = run("--today", TUESDAY.isoformat(), "--dry-run")
+
+    assert (
+        "Skipped Slack (Platform's channel): review of Platform overdue: already posted today "
+        "to the organisation's channel"
+    ) in out
+    assert "Would post" not in out
+
+
+def test_a_dry_run_lists_a_message_that_failed_today_as_one_to_post_again(
+    team, lead, q4, org_webhook
+):
+    org_webhook.fail(times=1)
+    run("--today", TUESDAY.isoformat())
+
+    out, _, _ = run("--today", TUESDAY.isoformat(), "--dry-run")
+
+    assert "Slack: the organisation's channel" in out
+    assert "*Platform's biweekly review is overdue*" in out
+    assert "Would post 1 message to Slack." in out
+    assert "Skipped Slack" not in out
+    assert SlackPost.objects.get().status == "failed"
+
+
+def test_a_dry_run_says_which_earlier_failures_a_run_would_post_again_or_give_up_on(
+    team, lead, q4, org_webhook
+):
+    org_webhook.fail(times=2)
+    run("--today", MONDAY.isoformat())  # the nudge and the digest both fail
+
+    out, _, _ = run("--today", TUESDAY.isoformat(), "--dry-run")
+
+    assert "Slack: the organisation's channel (again: it failed on Nov 23)" in out
+    assert "Milepost weekly" in out
+    assert "Would post 2 messages to Slack." in out  # Tuesday's nudge and Monday's digest
+    gave_up = (
+        "Slack (the organisation's channel): review of Platform overdue of Nov 23, which "
+        "failed, is no longer today's news"
+    )
+    assert f"Would give up on {gave_up}" in out
+    assert sorted(SlackPost.objects.values_list("day", "status")) == [
+        (MONDAY, "failed"),
+        (MONDAY, "failed"),
+    ]
+
+    out, _, _ = run("--today", TUESDAY.isoformat())  # and the run does just that
+    assert f"Gave up on {gave_up}" in out
+    assert "Slack: posted 2 messages, 0 failed." in out

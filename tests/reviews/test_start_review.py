@@ -197,6 +197,19 @@ def test_with_htmx_a_started_review_opens_in_the_browser(client, team, quarter, 
     assert response["HX-Redirect"] == Review.objects.get().get_absolute_url()
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain POST", "htmx"])
+def test_the_review_a_lead_lands_on_confirms_it_was_started(client, team, quarter, lead, headers):
+    client.force_login(lead)
+
+    started = client.post(reverse("reviews:start", args=[team.slug]), {"held_on": TODAY}, **headers)
+
+    url = Review.objects.get().get_absolute_url()
+    assert url in (started.get("Location"), started.get("HX-Redirect"))
+    landed = client.get(url)  # what the browser loads next, after either redirect
+    assert "Started the review of Nov 25, 2026." in landed.text
+    assert "Started the review" not in client.get(url).text  # said once
+
+
 def test_a_refused_date_is_shown_on_the_form(client, team, quarter, lead):
     hold(team, TODAY)
     client.force_login(lead)

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from nudges import rules
+from nudges.models import SlackPost
 from nudges.services import compose, send_nudges
-from nudges.slack import destination_names, plan_slack, send_to_slack
+from nudges.slack import PostedAlready, destination_names, foresee_slack, send_to_slack
 from nudges.slack_messages import plain_text
 from nudges.webhooks import ORG, Webhooks
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="print each e-mail and Slack message it would send; send and record nothing",
+            help=(
+                "print each e-mail and Slack message a run would send now, and what it would "
+                "skip as sent already; send and record nothing"
+            ),
         )
         parser.add_argument(
             "--today",
@@ -63,18 +67,35 @@ class Command(BaseCommand):
                 write(f"Subject: {composed.subject}")
                 write("")
                 write(composed.text.rstrip())
-            messages = plan_slack(plan, webhooks)
-            names = destination_names({m.destination for m in messages})
-            for message in messages:
+            slack = foresee_slack(plan, webhooks)
+            names = destination_names(
+                {m.destination for m in slack.to_post}
+                | {p.destination for p in [*slack.retried, *slack.expired]}
+                | {a.destination for a in slack.already}
+                | {a.post.destination for a in slack.already}
+            )
+            for message in slack.to_post:
                 write("")
                 write(style.MIGRATE_HEADING(f"Slack: {names[message.destination]}"))
                 write(plain_text(message.payload))
+            for post in slack.retried:
+                write("")
+                write(
+                    style.MIGRATE_HEADING(
+                        f"Slack: {names[post.destination]} (again: it failed on {post.day:%b %-d})"
+                    )
+                )
+                write(plain_text(post.payload))
             write("")
             write(f"Would send {_count(plan.nudges)}.")
-            if messages:
-                write(f"Would post {_posts(messages)} to Slack.")
+            if slack.to_post or slack.retried:
+                write(f"Would post {_posts([*slack.to_post, *slack.retried])} to Slack.")
             if verbosity >= 1:
                 self._skipped(plan)
+                for already in slack.already:
+                    write(_skipped_slack(already, names))
+                for post in slack.expired:
+                    write(f"Would give up on {_given_up(post, names)}")
             return
 
         result = send_nudges(plan)
@@ -109,18 +130,9 @@ class Command(BaseCommand):
             for post in slack.sent:
                 write(f"Posted to Slack ({names[post.destination]}): {post.summary}")
             for already in slack.already:
-                post = already.post
-                to = f" to {names[post.destination]}" if already.moved else ""
-                state = {
-                    "sent": f"already posted today{to}",
-                    "expired": f"failed earlier today{to}, and was given up on",
-                }.get(post.status, f"another run is posting it{to} (or died doing so)")
-                write(f"Skipped Slack ({names[already.destination]}): {post.summary}: {state}")
+                write(_skipped_slack(already, names))
             for post in slack.expired:
-                write(
-                    f"Gave up on Slack ({names[post.destination]}): {post.summary} of "
-                    f"{post.day:%b %-d}, which failed, is no longer today's news"
-                )
+                write(f"Gave up on {_given_up(post, names)}")
             digest_note = "" if plan.digest_day else " No digest today."
             slack_note = (
                 f" Slack: posted {_posts(slack.sent)}, {len(slack.failed)} failed."
@@ -137,6 +149,25 @@ class Command(BaseCommand):
     def _skipped(self, plan: rules.NudgePlan) -> None:
         for skipped in plan.skipped:
             self.stdout.write(f"Skipped {skipped.user.name}: {skipped.reason}")
+
+
+def _skipped_slack(already: PostedAlready, names: dict[str, str]) -> str:
+    """Why a message of today's plan is not posted: the day's row says it went already (or is
+    going, or was given up on); the same words for a run and a dry run."""
+    post = already.post
+    to = f" to {names[post.destination]}" if already.moved else ""
+    state = {
+        "sent": f"already posted today{to}",
+        "expired": f"failed earlier today{to}, and was given up on",
+    }.get(post.status, f"another run is posting it{to} (or died doing so)")
+    return f"Skipped Slack ({names[already.destination]}): {post.summary}: {state}"
+
+
+def _given_up(post: SlackPost, names: dict[str, str]) -> str:
+    return (
+        f"Slack ({names[post.destination]}): {post.summary} of {post.day:%b %-d}, which failed, "
+        "is no longer today's news"
+    )
 
 
 def _count(items) -> str:
