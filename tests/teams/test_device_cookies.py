@@ -21,14 +21,7 @@ OFFICE = "203.0.113.7"
 ELSEWHERE = "198.51.100.20"
 
 
-@pytest.fixture(autouse=True)
-def rules(settings):
-    settings.MILEPOST_SIGNIN_FREE_FAILURES = 3
-    settings.MILEPOST_SIGNIN_MAX_DELAY_SECONDS = 60
-    settings.MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = 10
-    settings.MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = 15
-    settings.MILEPOST_SIGNIN_DEVICE_DAYS = 365
-    settings.MILEPOST_SIGNIN_DEVICE_FAILURES = 10
+pytestmark = pytest.mark.usefixtures("sign_in_rules")
 
 
 @pytest.fixture

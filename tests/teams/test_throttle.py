@@ -38,13 +38,7 @@ def request_with_device_cookie(username: str) -> tuple:
     return request, device
 
 
-@pytest.fixture(autouse=True)
-def rules(settings):
-    settings.MILEPOST_SIGNIN_FREE_FAILURES = 3
-    settings.MILEPOST_SIGNIN_MAX_DELAY_SECONDS = 60
-    settings.MILEPOST_SIGNIN_ADDRESS_ACCOUNTS = 10
-    settings.MILEPOST_SIGNIN_ADDRESS_BLOCK_MINUTES = 15
-    settings.MILEPOST_SIGNIN_DEVICE_FAILURES = 10
+pytestmark = pytest.mark.usefixtures("sign_in_rules")
 
 
 def test_the_first_wrong_passwords_cost_nothing(db):
