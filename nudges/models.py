@@ -131,6 +131,9 @@ class SlackTestMessage(models.Model):
         SENT = "sent", "sent"
         FAILED = "failed", "failed"
 
+    # Not done yet: waiting for a worker, or being posted (or its worker died doing so).
+    PENDING = (Status.QUEUED, Status.POSTING)
+
     destination = models.CharField(
         max_length=30, help_text="Which webhook: org, team-<id> or squad-<id>."
     )
@@ -153,4 +156,4 @@ class SlackTestMessage(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.POSTING)
+        return self.status in self.PENDING

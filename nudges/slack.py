@@ -313,7 +313,7 @@ def request_test_message(
     on_its_way = (
         SlackTestMessage.objects.filter(
             destination=destination,
-            status__in=[SlackTestMessage.Status.QUEUED, SlackTestMessage.Status.POSTING],
+            status__in=SlackTestMessage.PENDING,
             requested_at__gte=timezone.now() - TEST_PATIENCE,
         )
         .order_by("-requested_at", "-pk")
